@@ -1,0 +1,53 @@
+"""Library entry points: one function per user-visible action; the CLI and web call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+from newsdesk import export as exportlib
+from newsdesk import ingest as ingestlib
+from newsdesk.models import Article, IngestReport
+from newsdesk.settings import Settings
+from newsdesk.store import Store, open_store
+
+DEMO_CORPUS = Path(__file__).resolve().parent.parent / "demo" / "corpus"
+
+__all__ = ["articles", "export", "ingest", "open_store", "show"]
+
+
+def ingest(
+    paths: Iterable[str],
+    store: Store,
+    settings: Settings | None = None,
+    on_file: ingestlib.Progress | None = None,
+    run_stages: bool = True,
+) -> IngestReport:
+    """Ingest files, folders, globs or ``-`` (stdin) into ``store``."""
+    return ingestlib.ingest(paths, store, settings or Settings.load(), on_file, run_stages)
+
+
+def articles(
+    store: Store, limit: int = 20, offset: int = 0, outlet: str | None = None, category: str | None = None
+) -> list[Article]:
+    """Latest articles first."""
+    return store.list_articles(limit=limit, offset=offset, outlet=outlet, category=category)
+
+
+def show(store: Store, article_id: str) -> Article:
+    """One article by id (or unique id prefix)."""
+    return store.get_article(article_id)
+
+
+def iter_all(store: Store) -> Iterator[Article]:
+    return store.iter_articles()
+
+
+def export(store: Store, fmt: str, out: TextIO) -> int:
+    """Write every article as ``jsonl`` or ``csv``; return how many."""
+    if fmt == "jsonl":
+        return exportlib.write_jsonl(store.iter_articles(), out)
+    if fmt == "csv":
+        return exportlib.write_csv(store.iter_articles(), out)
+    raise ValueError(f"unknown export format {fmt!r} (jsonl or csv)")

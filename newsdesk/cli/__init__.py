@@ -1,0 +1,23 @@
+"""The ``newsdesk`` command line: a thin Typer layer over :mod:`newsdesk.api`.
+
+Each area's commands live in their own module and attach to ``app`` on import.
+Library errors become a one-line message and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from newsdesk.cli.common import app
+
+# Command modules: importing one registers its commands on ``app``.
+from newsdesk.cli import articles as _articles  # noqa: F401, E402  isort: skip
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    sys.exit(app())
+
+
+__all__ = ["app", "main"]

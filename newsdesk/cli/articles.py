@@ -1,0 +1,212 @@
+"""Commands over articles: ingest, articles, show, export, run, stages, demo."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+from newsdesk import api, pipeline
+from newsdesk.cli.common import DbOption, JsonFlag, app, console, err_console, handled, opened, print_json
+from newsdesk.export import article_dict
+from newsdesk.models import Article, IngestReport
+from newsdesk.registry import load_stages, ordered
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for stdin.")],
+    db: DbOption = None,
+    no_stages: Annotated[bool, typer.Option("--no-stages", help="Store articles only; skip analysis.")] = False,
+) -> None:
+    """Ingest articles from files, folders, globs or stdin into the store.
+
+    Formats are sniffed per file: scraped plain-text pages, HTML, RSS/Atom/OPML, JSONL, WARC
+    (gzip too). Bad inputs are reported one line each; the rest of the batch goes on; the exit
+    status is 1 if anything failed.
+
+    Example:  newsdesk ingest demo/corpus --db news.db
+    """
+    with opened(db) as (store, settings):
+        show_bar = sys.stderr.isatty()
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed} files"),
+            console=err_console,
+            disable=not show_bar,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("ingesting", total=None)
+
+            def on_file(name: str) -> None:
+                progress.update(task, advance=1, description=f"ingesting {Path(name).name[:40]}")
+
+            report = api.ingest(paths, store, settings, on_file=on_file, run_stages=not no_stages)
+        _render_report(report)
+        if not report.ok:
+            raise typer.Exit(1)
+
+
+def _render_report(report: IngestReport) -> None:
+    for e in report.errors:
+        err_console.print(f"error: {e.source}: {e.reason}", markup=False, soft_wrap=True)
+    err_console.print(
+        f"{report.seen} read, {report.added} added ({report.near_duplicates} near-duplicates linked), "
+        f"{report.unchanged} already present, {len(report.errors)} errors",
+        markup=False,
+    )
+
+
+@app.command()
+def articles(
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option(help="How many.")] = 20,
+    offset: Annotated[int, typer.Option(help="Skip this many (pagination).")] = 0,
+    outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the latest articles.
+
+    Example:  newsdesk articles --limit 5 --json
+    """
+    with opened(db) as (store, _):
+        items = api.articles(store, limit=limit, offset=offset, outlet=outlet, category=category)
+    if as_json:
+        print_json([_brief(a) for a in items])
+        return
+    table = Table("id", "date", "outlet", "title", "min")
+    for a in items:
+        table.add_row(
+            a.id[:10],
+            a.published.date().isoformat() if a.published else "",
+            a.outlet or "",
+            a.title or "(untitled)",
+            str(a.reading_minutes or ""),
+        )
+    console.print(table)
+
+
+def _brief(a: Article) -> dict[str, object]:
+    d = article_dict(a)
+    d.pop("text")
+    return d
+
+
+@app.command()
+def show(
+    article_id: Annotated[str, typer.Argument(help="Article id (or a unique prefix of it).")],
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show one article: metadata, then the clean text.
+
+    Example:  newsdesk show 3f2a9c1b
+    """
+    with opened(db) as (store, _):
+        a = api.show(store, article_id)
+    if as_json:
+        print_json(article_dict(a))
+        return
+    console.print(f"[bold]{_esc(a.title or '(untitled)')}[/bold]")
+    meta = [
+        a.outlet or "",
+        a.published.date().isoformat() if a.published else "",
+        ", ".join(a.authors),
+        a.category or "",
+        f"{a.reading_minutes} min read" if a.reading_minutes else "",
+    ]
+    console.print(" · ".join(m for m in meta if m), markup=False)
+    console.print(f"id {a.id}  source {a.source}", markup=False, style="dim")
+    if a.duplicate_of:
+        console.print(f"near-duplicate of {a.duplicate_of}", markup=False, style="dim")
+    for c in a.captions:
+        console.print(f"[caption] {c}", markup=False, style="italic")
+    console.print()
+    console.print(a.text, markup=False)
+
+
+def _esc(s: str) -> str:
+    from rich.markup import escape
+
+    return escape(s)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    db: DbOption = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+) -> None:
+    """Export every article as JSONL (re-ingestable) or CSV.
+
+    Example:  newsdesk export --format jsonl -o articles.jsonl
+    """
+    with opened(db) as (store, _), handled():
+        if fmt not in {"jsonl", "csv"}:
+            raise typer.BadParameter("must be jsonl or csv", param_hint="--format")
+        if output is None:
+            n = api.export(store, fmt, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as fh:
+                n = api.export(store, fmt, fh)
+    err_console.print(f"{n} articles exported", markup=False)
+
+
+@app.command()
+def run(
+    db: DbOption = None,
+    stage: Annotated[list[str] | None, typer.Option(help="Only this stage (repeatable).")] = None,
+) -> None:
+    """Run the analysis stages over every article they have not processed yet.
+
+    Example:  newsdesk run --stage summarize
+    """
+    with opened(db) as (store, settings), handled():
+        try:
+            report = pipeline.run(store, settings, only=stage)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--stage") from exc
+    for name, n in report.processed.items():
+        err_console.print(f"{name}: {n} articles in {report.seconds[name]:.1f}s", markup=False)
+
+
+@app.command()
+def stages() -> None:
+    """List the analysis stages in the order they run, with what each needs and provides.
+
+    Example:  newsdesk stages
+    """
+    table = Table("stage", "requires", "provides")
+    for cls in ordered(load_stages()):
+        table.add_row(cls.name, ", ".join(sorted(cls.requires)), ", ".join(sorted(cls.provides)))
+    console.print(table)
+
+
+@app.command()
+def demo(
+    db: Annotated[str, typer.Option("--db", help="SQLite file for the demo.")] = "demo.db",
+    limit: Annotated[int, typer.Option(help="Articles in the briefing.")] = 10,
+) -> None:
+    """Ingest the bundled demo corpus and print a short briefing.
+
+    Example:  newsdesk demo --db demo.db
+    """
+    with opened(db) as (store, settings):
+        report = api.ingest([str(api.DEMO_CORPUS)], store, settings)
+        _render_report(report)
+        latest = api.articles(store, limit=limit)
+        total = store.count_articles()
+    console.rule(f"newsdesk briefing — {total} articles")
+    for a in latest:
+        date = a.published.date().isoformat() if a.published else "undated"
+        console.print(f"[bold]{_esc(a.title or '(untitled)')}[/bold]")
+        console.print(
+            f"  {a.outlet or 'unknown outlet'} · {date} · {a.reading_minutes or '?'} min read · {a.id[:10]}",
+            markup=False,
+        )

@@ -1,0 +1,70 @@
+"""Shared pieces of the CLI: the Typer app, the --db option, opening the store, errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from newsdesk.errors import NewsdeskError
+from newsdesk.settings import Settings
+from newsdesk.store import Store, open_store
+
+app = typer.Typer(
+    name="newsdesk",
+    help="Turn piles of news articles into briefings: ingest, summarize, cluster, quote, search.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLite file or SQLAlchemy URL [env: NEWSDESK_DB; default: newsdesk.db]"),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def settings_for(db: str | None, **overrides: Any) -> Settings:
+    return Settings.load(db=db, **overrides)
+
+
+@contextmanager
+def opened(db: str | None, **overrides: Any) -> Iterator[tuple[Store, Settings]]:
+    """Settings and an open store; library errors exit with a one-line message."""
+    settings = settings_for(db, **overrides)
+    with handled():
+        store = open_store(settings.db)
+        try:
+            yield store, settings
+        finally:
+            store.close()
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    try:
+        yield
+    except NewsdeskError as exc:
+        fail(str(exc))
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[red]error:[/red] {message}", markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_jsonl(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()

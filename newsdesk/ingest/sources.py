@@ -1,0 +1,179 @@
+"""Walk inputs, read bytes safely, sniff each file's format, and hand it to its reader.
+
+Never drops an input silently: every path either yields documents or an :class:`IngestError`
+naming it and saying why (one line). Formats are sniffed from content first (magic bytes,
+first markup), the file extension only breaks ties.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from newsdesk.errors import InputError
+from newsdesk.models import IngestError, RawDocument
+
+STDIN = "-"
+
+# Magic numbers of common binary formats, to name them in the error message.
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"PK\x03\x04": "a ZIP archive (or Office document)",
+    b"\x7fELF": "an executable",
+    b"BZh": "a bzip2 archive",
+    b"\xfd7zXZ": "an xz archive",
+    b"SQLite format 3": "a SQLite database",
+}
+
+_EXT_KIND = {
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".warc": "warc",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
+    ".opml": "opml",
+}
+
+
+def expand(paths: Iterable[str]) -> Iterator[str | IngestError]:
+    """Files under ``paths`` (folders recursively, globs expanded, ``-`` kept), sorted per argument."""
+    for p in paths:
+        if p == STDIN:
+            yield STDIN
+            continue
+        matches = sorted(glob.glob(p, recursive=True)) if glob.has_magic(p) else [p]
+        if not matches:
+            yield IngestError(p, "no file matches this pattern")
+        for m in matches:
+            path = Path(m)
+            if path.is_dir():
+                files = sorted(f for f in path.rglob("*") if f.is_file() and not _hidden(f, path))
+                yield from (str(f) for f in files)
+            elif path.is_file():
+                yield str(path)
+            elif path.exists():
+                yield IngestError(m, "not a regular file")
+            else:
+                yield IngestError(m, "no such file or directory")
+
+
+def _hidden(f: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in f.relative_to(root).parts)
+
+
+def read_bytes(name: str, max_bytes: int) -> bytes:
+    """The file's bytes (stdin for ``-``), refusing files over ``max_bytes``."""
+    if name == STDIN:
+        data = sys.stdin.buffer.read(max_bytes + 1)
+    else:
+        path = Path(name)
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(name, f"file too large ({size:,} bytes; limit {max_bytes:,})")
+        data = path.read_bytes()
+    if len(data) > max_bytes:
+        raise InputError(name, f"input too large (over {max_bytes:,} bytes)")
+    return data
+
+
+def gunzip(name: str, data: bytes, max_bytes: int) -> bytes:
+    """Decompress gzip data, bounded (no zip bombs); truncated or corrupt data is an InputError."""
+    d = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)
+    try:
+        out = d.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
+        raise InputError(name, f"corrupt gzip data ({exc})") from exc
+    if len(out) > max_bytes:
+        raise InputError(name, f"decompressed size over the limit of {max_bytes:,} bytes")
+    if not d.eof:
+        raise InputError(name, "truncated gzip file (unexpected end of data)")
+    return out
+
+
+def sniff(name: str, data: bytes) -> str:
+    """The format of ``data``: jsonl, warc, feed, opml, html or text. Raises InputError otherwise."""
+    if not data.strip():
+        raise InputError(name, "empty file")
+    for magic, what in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(name, f"binary file ({what}), not an article source")
+    if data.startswith(b"WARC/"):
+        return "warc"
+    head = data[:8192]
+    if _looks_binary(head):
+        raise InputError(name, "binary file (not text)")
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    ext_kind = _EXT_KIND.get(Path(name.removesuffix(".gz")).suffix.lower())
+    if lowered.startswith((b"{", b"[")):
+        return "jsonl"
+    if lowered.startswith(b"<"):
+        if b"<opml" in lowered:
+            return "opml"
+        if b"<rss" in lowered or b"<rdf:rdf" in lowered or b"<feed" in lowered:
+            return "feed"
+        if b"<html" in lowered or b"<!doctype html" in lowered or b"<body" in lowered:
+            return "html"
+        if ext_kind in {"feed", "html"}:
+            return ext_kind
+        return "html"
+    return "text"
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" in head:
+        # UTF-16 text has NULs too; a BOM says it is text.
+        return not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls > max(8, len(head) // 100)
+
+
+def read_source(name: str, data: bytes, max_bytes: int) -> Iterator[RawDocument | IngestError]:
+    """Every document in one input; per-record problems come back as IngestError items."""
+    if data[:2] == b"\x1f\x8b":
+        if name.endswith(".warc.gz") or name.endswith(".arc.gz"):
+            kind = "warc"  # warcio reads record-wise gzip itself
+        else:
+            data = gunzip(name, data, max_bytes)
+            kind = sniff(name, data)
+    else:
+        kind = sniff(name, data)
+    reader = _reader(kind)
+    yield from reader(name, data)
+
+
+def _reader(kind: str):  # type: ignore[no-untyped-def]
+    # Imported lazily: each reader pulls in its own library (trafilatura, feedparser, warcio).
+    if kind == "jsonl":
+        from newsdesk.ingest.jsonl import read_jsonl
+
+        return read_jsonl
+    if kind == "warc":
+        from newsdesk.ingest.warc import read_warc
+
+        return read_warc
+    if kind in {"feed", "opml"}:
+        from newsdesk.ingest.feeds import read_feed
+
+        return read_feed
+    if kind == "html":
+        from newsdesk.ingest.html import read_html
+
+        return read_html
+    from newsdesk.ingest.plaintext import read_plaintext
+
+    return read_plaintext

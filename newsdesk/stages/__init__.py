@@ -1,0 +1,3 @@
+"""Built-in analysis stages. Importing this package registers each of them (see registry)."""
+
+# One import per built-in stage module; each registers itself with @stage.

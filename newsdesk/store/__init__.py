@@ -1,0 +1,249 @@
+"""The store: one SQLAlchemy engine, the schema, and the article read/write operations.
+
+``open_store(url)`` takes a SQLite path (the default, one file in WAL mode) or any SQLAlchemy
+URL (``postgresql+psycopg://…`` with the ``postgres`` extra). Everything goes through
+SQLAlchemy Core, so stages never see the backend. Writes happen inside ``store.begin()``
+transactions: a batch is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from newsdesk.errors import NotFound, StoreError
+from newsdesk.models import Article
+from newsdesk.store import schema
+from newsdesk.store.schema import article_minhash, article_stages, articles
+
+
+def db_url(db: str) -> str:
+    """A SQLAlchemy URL for ``db``: URLs pass through, anything else is a SQLite file path."""
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser()}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    cur.execute("PRAGMA synchronous=NORMAL")  # durable at each WAL checkpoint; safe with WAL
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+class Store:
+    """A migrated database plus the core article operations."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    # -- transactions ---------------------------------------------------------------------
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A transaction: committed on success, rolled back on any exception."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- articles -------------------------------------------------------------------------
+    def existing_ids(self, conn: Connection, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            found.update(conn.scalars(select(articles.c.id).where(articles.c.id.in_(chunk))))
+        return found
+
+    def id_by_content_hash(self, conn: Connection, content_hash: str) -> str | None:
+        row = conn.execute(
+            select(articles.c.id).where(articles.c.content_hash == content_hash).limit(1)
+        ).first()
+        return row[0] if row else None
+
+    def add_articles(self, conn: Connection, batch: Sequence[Article]) -> None:
+        if not batch:
+            return
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        conn.execute(articles.insert(), [_article_row(a, now) for a in batch])
+
+    def add_minhashes(self, conn: Connection, rows: Sequence[tuple[str, str]]) -> None:
+        if rows:
+            conn.execute(
+                article_minhash.insert(), [{"article_id": i, "signature": s} for i, s in rows]
+            )
+
+    def iter_minhashes(self) -> Iterator[tuple[str, str]]:
+        with self.connect() as conn:
+            for row in conn.execute(select(article_minhash.c.article_id, article_minhash.c.signature)):
+                yield row[0], row[1]
+
+    def get_article(self, article_id: str) -> Article:
+        """The article with this id, or with an id starting with this prefix (at least 6 chars)."""
+        with self.connect() as conn:
+            row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
+            if row is None and len(article_id) >= 6:
+                rows = (
+                    conn.execute(
+                        select(articles).where(articles.c.id.startswith(article_id, autoescape=True)).limit(2)
+                    )
+                    .mappings()
+                    .all()
+                )
+                row = rows[0] if len(rows) == 1 else None
+        if row is None:
+            raise NotFound(f"no article {article_id!r}")
+        return article_from_row(row)
+
+    def articles_by_ids(self, conn: Connection, ids: Sequence[str]) -> list[Article]:
+        out: dict[str, Article] = {}
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            for row in conn.execute(select(articles).where(articles.c.id.in_(chunk))).mappings():
+                out[row["id"]] = article_from_row(row)
+        return [out[i] for i in ids if i in out]
+
+    def list_articles(
+        self,
+        limit: int = 20,
+        offset: int = 0,
+        outlet: str | None = None,
+        category: str | None = None,
+        include_duplicates: bool = True,
+    ) -> list[Article]:
+        """Latest first: by publication date, then arrival."""
+        q = select(articles)
+        if outlet:
+            q = q.where(articles.c.outlet == outlet)
+        if category:
+            q = q.where(articles.c.category == category)
+        if not include_duplicates:
+            q = q.where(articles.c.duplicate_of.is_(None))
+        q = q.order_by(articles.c.published.desc().nulls_last(), articles.c.seq.desc())
+        q = q.limit(limit).offset(offset)
+        with self.connect() as conn:
+            return [article_from_row(r) for r in conn.execute(q).mappings()]
+
+    def iter_articles(self, batch: int = 500) -> Iterator[Article]:
+        """Every article in arrival order, read in pages (bounded memory)."""
+        last = 0
+        while True:
+            with self.connect() as conn:
+                rows = (
+                    conn.execute(
+                        select(articles).where(articles.c.seq > last).order_by(articles.c.seq).limit(batch)
+                    )
+                    .mappings()
+                    .all()
+                )
+            if not rows:
+                return
+            for r in rows:
+                yield article_from_row(r)
+            last = rows[-1]["seq"]
+
+    def count_articles(self) -> int:
+        with self.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(articles)) or 0)
+
+    # -- stage bookkeeping ----------------------------------------------------------------
+    def pending_ids(self, stage: str, limit: int | None = None) -> list[str]:
+        """Ids of articles (in arrival order) that ``stage`` has not processed yet."""
+        done = select(article_stages.c.article_id).where(article_stages.c.stage == stage)
+        q = select(articles.c.id).where(articles.c.id.not_in(done)).order_by(articles.c.seq)
+        if limit:
+            q = q.limit(limit)
+        with self.connect() as conn:
+            return list(conn.scalars(q))
+
+    def mark_done(self, conn: Connection, stage: str, ids: Sequence[str], seconds: float = 0.0) -> None:
+        if ids:
+            per = seconds / len(ids)
+            conn.execute(
+                article_stages.insert(),
+                [{"article_id": i, "stage": stage, "version": 1, "seconds": per} for i in ids],
+            )
+
+    def reset_stage(self, conn: Connection, stage: str) -> None:
+        conn.execute(article_stages.delete().where(article_stages.c.stage == stage))
+
+
+def _article_row(a: Article, now: str) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "source": a.source,
+        "url": a.url,
+        "title": a.title,
+        "outlet": a.outlet,
+        "published": a.published.isoformat() if a.published else None,
+        "authors": json.dumps(list(a.authors), ensure_ascii=False),
+        "category": a.category,
+        "language": a.language,
+        "captions": json.dumps(list(a.captions), ensure_ascii=False),
+        "reading_minutes": a.reading_minutes,
+        "word_count": a.word_count,
+        "text": a.text,
+        "sentences": json.dumps([list(s) for s in a.sentences]),
+        "duplicate_of": a.duplicate_of,
+        "content_hash": a.content_hash,
+        "ingested_at": now,
+    }
+
+
+def article_from_row(row: Any) -> Article:
+    published = row["published"]
+    return Article(
+        id=row["id"],
+        source=row["source"],
+        text=row["text"],
+        title=row["title"],
+        url=row["url"],
+        outlet=row["outlet"],
+        published=datetime.fromisoformat(published) if published else None,
+        authors=tuple(json.loads(row["authors"] or "[]")),
+        category=row["category"],
+        language=row["language"],
+        captions=tuple(json.loads(row["captions"] or "[]")),
+        reading_minutes=row["reading_minutes"],
+        word_count=row["word_count"] or 0,
+        sentences=tuple((int(s), int(e)) for s, e in json.loads(row["sentences"] or "[]")),
+        duplicate_of=row["duplicate_of"],
+        content_hash=row["content_hash"],
+    )
+
+
+def open_store(db: str) -> Store:
+    """Open (creating and migrating as needed) the store at ``db``: a path or a SQLAlchemy URL."""
+    # Importing the stages registers their schema components before we migrate.
+    import newsdesk.stages  # noqa: F401
+
+    url = db_url(db)
+    try:
+        if url.startswith("sqlite"):
+            path = url.removeprefix("sqlite:///")
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url)
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        with engine.begin() as conn:
+            schema.migrate(conn)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open store {db!r}: {exc.__class__.__name__}: {exc}") from exc
+    return Store(engine)

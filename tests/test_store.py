@@ -1,0 +1,50 @@
+from sqlalchemy import select
+
+from newsdesk import api
+from newsdesk.store import open_store
+from newsdesk.store.schema import schema_migrations
+
+
+def test_open_store_migrates_once(tmp_path):
+    db = str(tmp_path / "x.db")
+    s1 = open_store(db)
+    s1.close()
+    s2 = open_store(db)  # second open: nothing to do, no error
+    with s2.connect() as conn:
+        versions = dict(conn.execute(select(schema_migrations.c.component, schema_migrations.c.version)).all())
+    assert versions["core"] >= 1
+    s2.close()
+
+
+def test_sqlite_uses_wal(store):
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_ingest_is_idempotent(store, settings, seed_paths):
+    first = api.ingest([str(p) for p in seed_paths], store, settings)
+    assert first.added == 2 and first.ok
+    again = api.ingest([str(p) for p in seed_paths], store, settings)
+    assert again.added == 0 and again.unchanged == 2
+    assert store.count_articles() == 2
+
+
+def test_export_jsonl_round_trips(store, settings, seed_paths, tmp_path):
+    api.ingest([str(p) for p in seed_paths], store, settings)
+    out = tmp_path / "out.jsonl"
+    with out.open("w") as fh:
+        assert api.export(store, "jsonl", fh) == 2
+    other = open_store(str(tmp_path / "other.db"))
+    report = api.ingest([str(out)], other, settings)
+    assert report.added == 2
+    a = {x.id: x for x in other.iter_articles()}
+    b = {x.id: x for x in store.iter_articles()}
+    assert a.keys() == b.keys()
+    for k in a:
+        assert (a[k].title, a[k].text, a[k].captions, a[k].reading_minutes) == (
+            b[k].title,
+            b[k].text,
+            b[k].captions,
+            b[k].reading_minutes,
+        )
+    other.close()

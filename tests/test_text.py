@@ -1,0 +1,40 @@
+from newsdesk import text
+
+
+def _sentences(s: str) -> list[str]:
+    return [s[a:b] for a, b in text.sentence_spans(s)]
+
+
+def test_empty_text_has_no_sentences():
+    assert text.sentence_spans("") == []
+
+
+def test_abbreviations_do_not_split():
+    s = "The U.S. envoy met Dr. Smith on Jan. 5 in Geneva. They talked for an hour."
+    assert _sentences(s) == [
+        "The U.S. envoy met Dr. Smith on Jan. 5 in Geneva.",
+        "They talked for an hour.",
+    ]
+
+
+def test_spans_are_offsets_into_the_input():
+    s = "  First one.  Second one?\n\nThird paragraph!  "
+    spans = text.sentence_spans(s)
+    assert [s[a:b] for a, b in spans] == ["First one.", "Second one?", "Third paragraph!"]
+
+
+def test_quote_closing_after_period_stays_in_sentence():
+    s = "“We never reached that point,” he said. The talks ended."
+    assert _sentences(s)[0] == "“We never reached that point,” he said."
+
+
+def test_reading_minutes_at_least_one():
+    assert text.reading_minutes(0) == 1
+    assert text.reading_minutes(460, 230) == 2
+    assert text.reading_minutes(461, 230) == 3
+
+
+def test_language_detection():
+    assert text.detect_language("The delegation arrived in Istanbul for a new round of talks.") == "en"
+    assert text.detect_language("Делегация прибыла в Стамбул на новый раунд переговоров.") == "ru"
+    assert text.detect_language("ok") is None

@@ -1,0 +1,91 @@
+"""Shared benchmark plumbing: data folders, row tables, --json output, timing, memory.
+
+Conventions (every script): ``--data DIR`` takes a folder in the format of the matching
+``../shared/data/`` set and loads every data file in it by pattern (file names differ between
+splits); ``--json`` prints one object ``{"rows": [{"system": ..., "<metric>": value}, ...]}``;
+otherwise a plain table. The newsdesk row's system name contains "newsdesk".
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import resource
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+sys.path.insert(0, str(ROOT))
+
+
+def default_data(name: str) -> Path:
+    return SHARED_DATA / name
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--json", action="store_true", help="print one JSON object {'rows': [...]}")
+    return p
+
+
+def files(folder: Path, *patterns: str) -> list[Path]:
+    """Every file in ``folder`` matching any of ``patterns`` (sorted), or exit with a message."""
+    found = sorted({p for pat in patterns for p in folder.glob(pat)})
+    if not found:
+        sys.exit(f"no data files matching {patterns} in {folder}")
+    return found
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def emit(rows: Sequence[dict[str, Any]], as_json: bool, title: str = "", notes: Sequence[str] = ()) -> None:
+    """Print ``rows`` as JSON or as an aligned table (columns = union of keys, in first-seen order)."""
+    if as_json:
+        print(json.dumps({"rows": list(rows), "notes": list(notes)}, ensure_ascii=False))
+        return
+    if title:
+        print(f"\n## {title}\n")
+    cols: list[str] = []
+    for r in rows:
+        cols.extend(k for k in r if k not in cols)
+    cells = [[_fmt(r.get(c)) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(cols)]
+    print("| " + " | ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in cells:
+        print("| " + " | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) + " |")
+    for n in notes:
+        print(f"\n{n}")
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.4f}" if abs(v) < 10 else f"{v:.1f}"
+    return str(v)
+
+
+@contextmanager
+def timer() -> Iterator[dict[str, float]]:
+    out: dict[str, float] = {}
+    t0 = time.perf_counter()
+    yield out
+    out["seconds"] = time.perf_counter() - t0
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -50,7 +50,9 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def emit(rows: Sequence[dict[str, Any]], as_json: bool, title: str = "", notes: Sequence[str] = ()) -> None:
+def emit(
+    rows: Sequence[dict[str, Any]], as_json: bool, title: str = "", notes: Sequence[str] = ()
+) -> None:
     """Print ``rows`` as JSON or as an aligned table (columns = union of keys, in first-seen order)."""
     if as_json:
         print(json.dumps({"rows": list(rows), "notes": list(notes)}, ensure_ascii=False))
@@ -61,7 +63,10 @@ def emit(rows: Sequence[dict[str, Any]], as_json: bool, title: str = "", notes: 
     for r in rows:
         cols.extend(k for k in r if k not in cols)
     cells = [[_fmt(r.get(c)) for c in cols] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(cols)]
+    widths = [
+        max(len(c), *(len(row[i]) for row in cells)) if cells else len(c)
+        for i, c in enumerate(cols)
+    ]
     print("| " + " | ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for row in cells:

@@ -29,7 +29,11 @@ def ingest(
 
 
 def articles(
-    store: Store, limit: int = 20, offset: int = 0, outlet: str | None = None, category: str | None = None
+    store: Store,
+    limit: int = 20,
+    offset: int = 0,
+    outlet: str | None = None,
+    category: str | None = None,
 ) -> list[Article]:
     """Latest articles first."""
     return store.list_articles(limit=limit, offset=offset, outlet=outlet, category=category)

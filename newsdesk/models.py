@@ -26,7 +26,9 @@ class RawDocument:
     kind: str
     content: str = ""
     url: str | None = None
-    fields: dict[str, object] = field(default_factory=dict)  # structured metadata found by the reader
+    fields: dict[str, object] = field(
+        default_factory=dict
+    )  # structured metadata found by the reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,9 @@ class Quote:
     kind: QuoteKind
     cue: Span | None = None
     speaker: Span | None = None
-    speaker_name: str | None = None  # resolved entity name ("Serhiy Kyslytsia", "the Ukrainian foreign minister")
+    speaker_name: str | None = (
+        None  # resolved entity name ("Serhiy Kyslytsia", "the Ukrainian foreign minister")
+    )
     role: str | None = None  # "Deputy Foreign Minister"
     entity_id: str | None = None
     published: datetime | None = None

@@ -11,7 +11,9 @@ def test_open_store_migrates_once(tmp_path):
     s1.close()
     s2 = open_store(db)  # second open: nothing to do, no error
     with s2.connect() as conn:
-        versions = dict(conn.execute(select(schema_migrations.c.component, schema_migrations.c.version)).all())
+        versions = dict(
+            conn.execute(select(schema_migrations.c.component, schema_migrations.c.version)).all()
+        )
     assert versions["core"] >= 1
     s2.close()
 

@@ -35,6 +35,8 @@ def test_reading_minutes_at_least_one():
 
 
 def test_language_detection():
-    assert text.detect_language("The delegation arrived in Istanbul for a new round of talks.") == "en"
+    assert (
+        text.detect_language("The delegation arrived in Istanbul for a new round of talks.") == "en"
+    )
     assert text.detect_language("Делегация прибыла в Стамбул на новый раунд переговоров.") == "ru"
     assert text.detect_language("ok") is None

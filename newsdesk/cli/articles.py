@@ -11,7 +11,16 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from newsdesk import api, pipeline
-from newsdesk.cli.common import DbOption, JsonFlag, app, console, err_console, handled, opened, print_json
+from newsdesk.cli.common import (
+    DbOption,
+    JsonFlag,
+    app,
+    console,
+    err_console,
+    handled,
+    opened,
+    print_json,
+)
 from newsdesk.export import article_dict
 from newsdesk.models import Article, IngestReport
 from newsdesk.registry import load_stages, ordered
@@ -21,7 +30,9 @@ from newsdesk.registry import load_stages, ordered
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for stdin.")],
     db: DbOption = None,
-    no_stages: Annotated[bool, typer.Option("--no-stages", help="Store articles only; skip analysis.")] = False,
+    no_stages: Annotated[
+        bool, typer.Option("--no-stages", help="Store articles only; skip analysis.")
+    ] = False,
 ) -> None:
     """Ingest articles from files, folders, globs or stdin into the store.
 
@@ -141,7 +152,9 @@ def _esc(s: str) -> str:
 def export(
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
     db: DbOption = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
 ) -> None:
     """Export every article as JSONL (re-ingestable) or CSV.
 

@@ -27,7 +27,9 @@ err_console = Console(stderr=True, highlight=False)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="SQLite file or SQLAlchemy URL [env: NEWSDESK_DB; default: newsdesk.db]"),
+    typer.Option(
+        "--db", help="SQLite file or SQLAlchemy URL [env: NEWSDESK_DB; default: newsdesk.db]"
+    ),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 

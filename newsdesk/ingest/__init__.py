@@ -187,7 +187,9 @@ def ingest(
             continue
         except Exception as exc:  # a parser bug on one page must not stop the batch
             log.exception("unexpected error extracting %s", doc.source)
-            report.errors.append(IngestError(doc.source, f"unexpected {exc.__class__.__name__}: {exc}"))
+            report.errors.append(
+                IngestError(doc.source, f"unexpected {exc.__class__.__name__}: {exc}")
+            )
             continue
         if article.id in seen_in_run:
             report.unchanged += 1
@@ -204,7 +206,9 @@ def ingest(
     return report
 
 
-def _write_batch(store: Store, index: NearDuplicateIndex, batch: list[Article], report: IngestReport) -> None:
+def _write_batch(
+    store: Store, index: NearDuplicateIndex, batch: list[Article], report: IngestReport
+) -> None:
     with store.begin() as conn:
         existing = store.existing_ids(conn, [a.id for a in batch])
         fresh = [a for a in batch if a.id not in existing]

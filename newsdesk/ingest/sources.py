@@ -8,7 +8,6 @@ first markup), the file extension only breaks ties.
 from __future__ import annotations
 
 import glob
-import gzip
 import sys
 import zlib
 from collections.abc import Iterable, Iterator

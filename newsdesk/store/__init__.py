@@ -90,17 +90,23 @@ class Store:
 
     def iter_minhashes(self) -> Iterator[tuple[str, str]]:
         with self.connect() as conn:
-            for row in conn.execute(select(article_minhash.c.article_id, article_minhash.c.signature)):
+            for row in conn.execute(
+                select(article_minhash.c.article_id, article_minhash.c.signature)
+            ):
                 yield row[0], row[1]
 
     def get_article(self, article_id: str) -> Article:
         """The article with this id, or with an id starting with this prefix (at least 6 chars)."""
         with self.connect() as conn:
-            row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
+            row = (
+                conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
+            )
             if row is None and len(article_id) >= 6:
                 rows = (
                     conn.execute(
-                        select(articles).where(articles.c.id.startswith(article_id, autoescape=True)).limit(2)
+                        select(articles)
+                        .where(articles.c.id.startswith(article_id, autoescape=True))
+                        .limit(2)
                     )
                     .mappings()
                     .all()
@@ -146,7 +152,10 @@ class Store:
             with self.connect() as conn:
                 rows = (
                     conn.execute(
-                        select(articles).where(articles.c.seq > last).order_by(articles.c.seq).limit(batch)
+                        select(articles)
+                        .where(articles.c.seq > last)
+                        .order_by(articles.c.seq)
+                        .limit(batch)
                     )
                     .mappings()
                     .all()
@@ -171,7 +180,9 @@ class Store:
         with self.connect() as conn:
             return list(conn.scalars(q))
 
-    def mark_done(self, conn: Connection, stage: str, ids: Sequence[str], seconds: float = 0.0) -> None:
+    def mark_done(
+        self, conn: Connection, stage: str, ids: Sequence[str], seconds: float = 0.0
+    ) -> None:
         if ids:
             per = seconds / len(ids)
             conn.execute(

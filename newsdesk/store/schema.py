@@ -118,7 +118,9 @@ component("core", [_core_v1])
 def migrate(conn: Connection) -> dict[str, int]:
     """Bring every registered component up to its latest version; return the versions."""
     schema_migrations.create(conn, checkfirst=True)
-    done = dict(conn.execute(select(schema_migrations.c.component, schema_migrations.c.version)).all())
+    done = dict(
+        conn.execute(select(schema_migrations.c.component, schema_migrations.c.version)).all()
+    )
     for comp in components():
         have = int(done.get(comp.name, 0))
         for version, step in enumerate(comp.migrations[have:], start=have + 1):

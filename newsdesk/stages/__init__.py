@@ -1,3 +1,4 @@
 """Built-in analysis stages. Importing this package registers each of them (see registry)."""
 
 # One import per built-in stage module; each registers itself with @stage.
+from newsdesk import search as _search  # noqa: F401, E402  (component "search", stage "embed")

@@ -20,6 +20,8 @@ class Settings:
     db: str = DEFAULT_DB  # SQLite path or SQLAlchemy URL (sqlite:///x.db, postgresql://…)
     max_file_bytes: int = 50_000_000  # inputs larger than this are refused with an error
     batch_size: int = 200  # articles per ingest transaction
+    workers: int = 0  # >0: extract on a local Dask cluster of this many worker processes
+    scheduler: str = ""  # address of an existing Dask scheduler (tcp://host:8786) to extract on
     words_per_minute: int = 230  # reading-time estimate when the page states none
     near_duplicate_threshold: float = 0.8  # estimated Jaccard of word 5-shingles
     summary_sentences: int = 3

@@ -33,6 +33,18 @@ def ingest(
     no_stages: Annotated[
         bool, typer.Option("--no-stages", help="Store articles only; skip analysis.")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Extract on a local Dask cluster of N worker processes [env: NEWSDESK_WORKERS]."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Extract on an existing Dask cluster (tcp://host:8786); files on shared storage."
+        ),
+    ] = None,
 ) -> None:
     """Ingest articles from files, folders, globs or stdin into the store.
 
@@ -42,7 +54,7 @@ def ingest(
 
     Example:  newsdesk ingest demo/corpus --db news.db
     """
-    with opened(db) as (store, settings):
+    with opened(db, workers=workers, scheduler=scheduler) as (store, settings):
         show_bar = sys.stderr.isatty()
         with Progress(
             TextColumn("[progress.description]{task.description}"),

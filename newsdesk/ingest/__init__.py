@@ -157,6 +157,23 @@ def _outlet_from_url(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
+def articles_from(
+    paths: Iterable[str], settings: Settings, on_file: Progress | None = None
+) -> Iterator[Article | IngestError]:
+    """Every article under ``paths``, built and ready to store, or an error naming its input."""
+    for doc in iter_documents(paths, settings.max_file_bytes, on_file):
+        if isinstance(doc, IngestError):
+            yield doc
+            continue
+        try:
+            yield build_article(extract(doc), doc.source, settings)
+        except InputError as exc:
+            yield IngestError(exc.source, exc.reason)
+        except Exception as exc:  # a parser bug on one page must not stop the batch
+            log.exception("unexpected error extracting %s", doc.source)
+            yield IngestError(doc.source, f"unexpected {exc.__class__.__name__}: {exc}")
+
+
 def ingest(
     paths: Iterable[str],
     store: Store,
@@ -164,41 +181,36 @@ def ingest(
     on_file: Progress | None = None,
     run_stages: bool = True,
 ) -> IngestReport:
-    """Ingest every article under ``paths`` into ``store``; then run the analysis stages."""
+    """Ingest every article under ``paths`` into ``store``; then run the analysis stages.
+
+    With ``settings.workers`` > 0 or ``settings.scheduler`` set, reading and extraction run on a
+    Dask cluster (see :mod:`newsdesk.ingest.distributed`); writing stays here, one writer.
+    """
+    if settings.workers > 0 or settings.scheduler:
+        from newsdesk.ingest.distributed import articles_from_cluster
+
+        items = articles_from_cluster(paths, settings, on_file)
+    else:
+        items = articles_from(paths, settings, on_file)
     report = IngestReport()
     index = NearDuplicateIndex.load(store, settings.near_duplicate_threshold)
     batch: list[Article] = []
-
-    def flush() -> None:
-        if batch:
-            _write_batch(store, index, batch, report)
-            batch.clear()
-
     seen_in_run: set[str] = set()
-    for doc in iter_documents(paths, settings.max_file_bytes, on_file):
-        if isinstance(doc, IngestError):
-            report.errors.append(doc)
+    for item in items:
+        if isinstance(item, IngestError):
+            report.errors.append(item)
             continue
         report.seen += 1
-        try:
-            article = build_article(extract(doc), doc.source, settings)
-        except InputError as exc:
-            report.errors.append(IngestError(exc.source, exc.reason))
-            continue
-        except Exception as exc:  # a parser bug on one page must not stop the batch
-            log.exception("unexpected error extracting %s", doc.source)
-            report.errors.append(
-                IngestError(doc.source, f"unexpected {exc.__class__.__name__}: {exc}")
-            )
-            continue
-        if article.id in seen_in_run:
+        if item.id in seen_in_run:
             report.unchanged += 1
             continue
-        seen_in_run.add(article.id)
-        batch.append(article)
+        seen_in_run.add(item.id)
+        batch.append(item)
         if len(batch) >= settings.batch_size:
-            flush()
-    flush()
+            _write_batch(store, index, batch, report)
+            batch.clear()
+    if batch:
+        _write_batch(store, index, batch, report)
     if run_stages and report.added:
         from newsdesk import pipeline
 

@@ -1,0 +1,38 @@
+"""Ingest on a real local Dask cluster stores exactly what a local ingest stores."""
+
+import json
+
+import pytest
+
+from newsdesk import api
+from newsdesk.settings import Settings
+from newsdesk.store import open_store
+
+pytest.importorskip(
+    "dask.distributed", reason="the 'scale' extra (dask[distributed]) is not installed"
+)
+
+
+@pytest.mark.slow
+def test_dask_ingest_matches_local(tmp_path, seed_paths):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"{i}.jsonl").write_text(
+            json.dumps({"url": f"https://e.org/{i}", "title": f"T{i}", "text": f"Story {i}. " * 30})
+            + "\n"
+        )
+    (folder / "bad.bin").write_bytes(b"\x00\x01\x02")
+    paths = [str(folder), *map(str, seed_paths)]
+
+    local = open_store(str(tmp_path / "local.db"))
+    r1 = api.ingest(paths, local, Settings.load(db="x"), run_stages=False)
+    dist = open_store(str(tmp_path / "dist.db"))
+    r2 = api.ingest(paths, dist, Settings.load(db="x", workers=2), run_stages=False)
+
+    assert (r1.added, r1.seen, len(r1.errors)) == (r2.added, r2.seen, len(r2.errors)) == (8, 8, 1)
+    assert r2.errors[0].source.endswith("bad.bin")
+    ids = lambda s: [(a.id, a.title, a.duplicate_of) for a in s.iter_articles()]  # noqa: E731
+    assert ids(local) == ids(dist)
+    local.close()
+    dist.close()

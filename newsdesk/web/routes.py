@@ -1,0 +1,516 @@
+"""One handler per page; the HTML page and its JSON twin come from the same function.
+
+A page answers JSON when its path ends in ``.json`` or the client sends
+``Accept: application/json``. Every read response carries an ETag (a hash of the body) and
+Cache-Control; a matching ``If-None-Match`` gets 304. The ``/api`` routes are the documented
+JSON API (OpenAPI at ``/api/openapi.json``); ``POST /api/articles`` needs the API token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from newsdesk import api as libapi
+from newsdesk.errors import NotFound
+from newsdesk.settings import Settings
+from newsdesk.store import Store
+from newsdesk.web import data
+
+PAGE_MAX_AGE = 30  # seconds: pages change when articles arrive; short enough to feel live
+MAX_POST_DOCUMENTS = 1000
+
+Page = Annotated[int, Query(ge=1, le=100_000, description="1-based page number.")]
+Size = Annotated[int, Query(ge=1, le=data.MAX_PAGE_SIZE, description="Items per page.")]
+
+
+# -- plumbing ----------------------------------------------------------------------------------
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _token(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return (
+        request.headers.get("x-newsdesk-token")
+        or request.cookies.get("newsdesk_token")
+        or request.query_params.get("token")
+        or ""
+    )
+
+
+def _token_ok(request: Request) -> bool:
+    expected = _settings(request).api_token
+    return bool(expected) and hmac.compare_digest(_token(request).encode(), expected.encode())
+
+
+def can_read(request: Request) -> None:
+    """Reads are open when ``public_reads`` is on; otherwise they need the API token."""
+    if _settings(request).public_reads or _token_ok(request):
+        return
+    raise HTTPException(401, "reading needs the API token", headers={"WWW-Authenticate": "Bearer"})
+
+
+def can_write(request: Request) -> None:
+    if not _settings(request).api_token:
+        raise HTTPException(
+            403, "writes are disabled: set the api_token setting (NEWSDESK_API_TOKEN)"
+        )
+    if not _token_ok(request):
+        raise HTTPException(
+            401, "a valid API token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+
+
+def split_json(value: str) -> tuple[str, bool]:
+    """``("x", True)`` for ``"x.json"``: the path form of a page's JSON twin."""
+    if value.endswith(".json"):
+        return value[: -len(".json")], True
+    return value, False
+
+
+def wants_json(request: Request, suffix: bool = False) -> bool:
+    if suffix or request.url.path.endswith(".json"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def respond(
+    request: Request, template: str | None, ctx: dict[str, Any], as_json: bool, status: int = 200
+) -> Response:
+    """Render ``ctx`` as HTML (``template``) or JSON, with ETag / Cache-Control / 304 handling."""
+    if as_json or template is None:
+        body = json.dumps(ctx, ensure_ascii=False, default=str).encode()
+        media = "application/json"
+    else:
+        env = request.app.state.templates
+        page = env.get_template(template).render(**ctx, **_common(request))
+        body = page.encode()
+        media = "text/html; charset=utf-8"
+    etag = '"' + hashlib.blake2b(body + media.encode(), digest_size=12).hexdigest() + '"'
+    public = _settings(request).public_reads
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={PAGE_MAX_AGE}" if public else "private, no-cache",
+        "Vary": "Accept, Authorization, Cookie" if not public else "Accept",
+    }
+    if status == 200 and etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body, status_code=status, media_type=media, headers=headers)
+
+
+def _common(request: Request) -> dict[str, Any]:
+    params = dict(request.query_params)
+    params.pop("token", None)
+
+    def page_url(page: int) -> str:
+        return request.url.path + "?" + urlencode(dict(params, page=page))
+
+    return {
+        "path": request.url.path,
+        "q": params.get("q", ""),
+        "page_url": page_url,
+        "json_url": _json_url(request),
+        "features": data.features(),
+    }
+
+
+def _json_url(request: Request) -> str:
+    path = request.url.path.rstrip("/") or "/index"
+    query = request.url.query
+    return path + ".json" + ("?" + query if query else "")
+
+
+def _page_or_404(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+# -- HTML pages (each with its JSON twin) ------------------------------------------------------
+pages = APIRouter(include_in_schema=False, dependencies=[Depends(can_read)])
+
+
+@pages.get("/")
+@pages.get("/index.json")
+def front(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+    ctx = data.front_page(_store(request), page, size)
+    return respond(request, "front.html", ctx, wants_json(request))
+
+
+@pages.get("/articles")
+@pages.get("/articles.json")
+def article_list(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+    ctx = data.listing(_store(request), page, size)
+    ctx["heading"] = "Latest articles"
+    return respond(request, "listing.html", ctx, wants_json(request))
+
+
+@pages.get("/article/{article_id}")
+def article(request: Request, article_id: str) -> Response:
+    article_id, as_json = split_json(article_id)
+    ctx = _page_or_404(data.article_page, _store(request), article_id)
+    return respond(request, "article.html", ctx, wants_json(request, as_json))
+
+
+@pages.get("/stories")
+@pages.get("/stories.json")
+def story_list(
+    request: Request,
+    page: Page = 1,
+    size: Size = data.PAGE_SIZE,
+    order: Annotated[str, Query(pattern="^(latest|biggest)$")] = "latest",
+) -> Response:
+    ctx = data.stories(_store(request), order, page, size)
+    if ctx is None:
+        raise HTTPException(404, "stories are not available in this installation")
+    return respond(request, "stories.html", ctx, wants_json(request))
+
+
+@pages.get("/story/{story_id}")
+def story(request: Request, story_id: str) -> Response:
+    story_id, as_json = split_json(story_id)
+    ctx = _page_or_404(data.story_page, _store(request), story_id)
+    return respond(request, "story.html", ctx, wants_json(request, as_json))
+
+
+@pages.get("/outlets")
+@pages.get("/outlets.json")
+def outlets(request: Request) -> Response:
+    ctx = {"heading": "Outlets", "kind": "outlet", "items": data.facet(_store(request), "outlet")}
+    return respond(request, "facets.html", ctx, wants_json(request))
+
+
+@pages.get("/outlet/{name:path}")
+def outlet(request: Request, name: str, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+    name, as_json = split_json(name)
+    ctx = data.listing(_store(request), page, size, outlet=name)
+    if not ctx["articles"] and page == 1:
+        raise HTTPException(404, f"no outlet {name!r}")
+    ctx.update(heading=name, kind="outlet", name=name)
+    return respond(request, "listing.html", ctx, wants_json(request, as_json))
+
+
+@pages.get("/categories")
+@pages.get("/categories.json")
+def categories(request: Request) -> Response:
+    ctx = {
+        "heading": "Categories",
+        "kind": "category",
+        "items": data.facet(_store(request), "category"),
+    }
+    return respond(request, "facets.html", ctx, wants_json(request))
+
+
+@pages.get("/category/{name:path}")
+def category(request: Request, name: str, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+    name, as_json = split_json(name)
+    ctx = data.listing(_store(request), page, size, category=name)
+    if not ctx["articles"] and page == 1:
+        raise HTTPException(404, f"no category {name!r}")
+    ctx.update(heading=name, kind="category", name=name)
+    return respond(request, "listing.html", ctx, wants_json(request, as_json))
+
+
+def _entities(request: Request, kind: str, page: int, size: int) -> Response:
+    ctx = data.people_page(
+        _store(request), page, size, kind="people" if kind == "person" else "organizations"
+    )
+    if ctx is None:
+        raise HTTPException(404, f"{kind} pages are not available in this installation")
+    ctx.update(kind=kind, heading="People" if kind == "person" else "Organizations")
+    return respond(request, "people.html", ctx, wants_json(request))
+
+
+def _entity(request: Request, kind: str, name: str) -> Response:
+    name, as_json = split_json(name)
+    ctx = _page_or_404(data.person_page, _store(request), name, kind=kind)
+    ctx["kind"] = kind
+    return respond(request, "person.html", ctx, wants_json(request, as_json))
+
+
+@pages.get("/people")
+@pages.get("/people.json")
+def people(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+    return _entities(request, "person", page, size)
+
+
+@pages.get("/person/{name:path}")
+def person(request: Request, name: str) -> Response:
+    return _entity(request, "person", name)
+
+
+@pages.get("/organizations")
+@pages.get("/organizations.json")
+def organizations(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+    return _entities(request, "organization", page, size)
+
+
+@pages.get("/organization/{name:path}")
+def organization(request: Request, name: str) -> Response:
+    return _entity(request, "organization", name)
+
+
+SinceQ = Annotated[date | None, Query(description="Published on or after this day (YYYY-MM-DD).")]
+UntilQ = Annotated[date | None, Query(description="Published on or before this day (YYYY-MM-DD).")]
+ModeQ = Annotated[
+    str, Query(pattern="^(hybrid|text|semantic)$", description="hybrid, text or semantic.")
+]
+
+
+@pages.get("/search")
+@pages.get("/search.json")
+def search_page(
+    request: Request,
+    q: str = "",
+    page: Page = 1,
+    size: Size = data.PAGE_SIZE,
+    since: SinceQ = None,
+    until: UntilQ = None,
+    outlet: str = "",
+    person: str = "",
+    story: str = "",
+    mode: ModeQ = "hybrid",
+) -> Response:
+    ctx = data.search_page(
+        _store(request), q, page, size, since, until, outlet, person, story, mode
+    )
+    return respond(request, "search.html", ctx, wants_json(request))
+
+
+@pages.get("/api")
+def api_index(request: Request) -> Response:
+    schema = request.app.openapi()
+    endpoints = []
+    for path, ops in schema.get("paths", {}).items():
+        for method, op in ops.items():
+            endpoints.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "parameters": [
+                        {"name": p["name"], "in": p["in"], "description": p.get("description", "")}
+                        for p in op.get("parameters", [])
+                    ],
+                }
+            )
+    ctx = {"info": schema.get("info", {}), "endpoints": endpoints}
+    return respond(request, "api.html", ctx, wants_json(request))
+
+
+# -- the JSON API ------------------------------------------------------------------------------
+api = APIRouter(prefix="/api", dependencies=[Depends(can_read)])
+
+
+@api.get("/articles", tags=["articles"], summary="Latest articles (paginated)")
+def api_articles(
+    request: Request,
+    page: Page = 1,
+    size: Size = data.PAGE_SIZE,
+    outlet: str | None = None,
+    category: str | None = None,
+) -> Response:
+    return respond(request, None, data.listing(_store(request), page, size, outlet, category), True)
+
+
+@api.get(
+    "/articles/{article_id}",
+    tags=["articles"],
+    summary="One article: text, metadata, summary, quotes",
+)
+def api_article(request: Request, article_id: str) -> Response:
+    ctx = _page_or_404(data.article_page, _store(request), article_id)
+    ctx["article"] = dict(ctx["article"], text=ctx.pop("text"))
+    ctx.pop("paragraphs", None)
+    return respond(request, None, ctx, True)
+
+
+class ArticleIn(BaseModel):
+    """One document in the JSONL schema; ``text`` or ``html`` is required."""
+
+    model_config = ConfigDict(extra="ignore")
+    text: str | None = Field(None, description="Clean body, paragraphs separated by blank lines.")
+    html: str | None = Field(
+        None, description="A whole HTML page, extracted like an ingested page."
+    )
+    url: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = Field(None, description="ISO 8601 date or date-time.")
+    authors: list[str] | str | None = None
+    category: str | None = None
+    language: str | None = None
+    captions: list[str] | None = None
+    reading_minutes: int | None = None
+
+
+class IngestOut(BaseModel):
+    added: int
+    unchanged: int
+    near_duplicates: int
+    ids: list[str]
+    errors: list[str]
+
+
+@api.post(
+    "/articles",
+    tags=["articles"],
+    summary="Ingest documents (needs the API token)",
+    description="One document or a list of them, in the JSONL schema. The analysis stages run "
+    "on what is new before the response. 201 when something was added.",
+    response_model=IngestOut,
+    dependencies=[Depends(can_write)],
+)
+def api_ingest(request: Request, body: ArticleIn | list[ArticleIn]) -> JSONResponse:
+    docs = body if isinstance(body, list) else [body]
+    if len(docs) > MAX_POST_DOCUMENTS:
+        raise HTTPException(413, f"at most {MAX_POST_DOCUMENTS} documents per request")
+    if not docs:
+        raise HTTPException(422, "no documents")
+    with tempfile.TemporaryDirectory(prefix="newsdesk-api-") as tmp:
+        path = Path(tmp) / "api-post.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for d in docs:
+                fh.write(json.dumps(d.model_dump(exclude_none=True), ensure_ascii=False) + "\n")
+        report = libapi.ingest([str(path)], _store(request), _settings(request))
+    out = IngestOut(
+        added=report.added,
+        unchanged=report.unchanged,
+        near_duplicates=report.near_duplicates,
+        ids=report.added_ids,
+        errors=[f"document {e.source.rsplit(':', 1)[-1]}: {e.reason}" for e in report.errors],
+    )
+    status = 201 if report.added else (422 if report.errors and not report.unchanged else 200)
+    return JSONResponse(out.model_dump(), status_code=status, headers={"Cache-Control": "no-store"})
+
+
+@api.get("/stories", tags=["stories"], summary="Stories, latest or biggest first (paginated)")
+def api_stories(
+    request: Request,
+    page: Page = 1,
+    size: Size = data.PAGE_SIZE,
+    order: Annotated[str, Query(pattern="^(latest|biggest)$")] = "latest",
+) -> Response:
+    ctx = data.stories(_store(request), order, page, size)
+    if ctx is None:
+        raise HTTPException(404, "stories are not available in this installation")
+    return respond(request, None, ctx, True)
+
+
+@api.get(
+    "/stories/{story_id}", tags=["stories"], summary="One story: summary, timeline, outlets, quotes"
+)
+def api_story(request: Request, story_id: str) -> Response:
+    return respond(request, None, _page_or_404(data.story_page, _store(request), story_id), True)
+
+
+@api.get(
+    "/search", tags=["search"], summary="Full-text + semantic search, fused by reciprocal rank"
+)
+def api_search(
+    request: Request,
+    q: Annotated[str, Query(description="Words to look for.")],
+    page: Page = 1,
+    size: Size = data.PAGE_SIZE,
+    since: SinceQ = None,
+    until: UntilQ = None,
+    outlet: Annotated[str, Query(description="Only this outlet.")] = "",
+    person: Annotated[str, Query(description="Only articles quoting/naming this person.")] = "",
+    story: Annotated[str, Query(description="Only articles of this story id.")] = "",
+    mode: ModeQ = "hybrid",
+) -> Response:
+    ctx = data.search_page(
+        _store(request), q, page, size, since, until, outlet, person, story, mode
+    )
+    for h in ctx["hits"]:
+        h.pop("pieces", None)
+    return respond(request, None, ctx, True)
+
+
+@api.get("/people", tags=["people"], summary="People, most quoted first (paginated)")
+def api_people(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+    ctx = data.people_page(_store(request), page, size)
+    if ctx is None:
+        raise HTTPException(404, "people are not available in this installation")
+    return respond(request, None, ctx, True)
+
+
+@api.get("/people/{name}", tags=["people"], summary="A person's dossier: roles, quotes, articles")
+def api_person(request: Request, name: str) -> Response:
+    return respond(request, None, _page_or_404(data.person_page, _store(request), name), True)
+
+
+@api.get("/organizations", tags=["people"], summary="Organizations (paginated)")
+def api_organizations(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+    ctx = data.people_page(_store(request), page, size, kind="organizations")
+    if ctx is None:
+        raise HTTPException(404, "organizations are not available in this installation")
+    return respond(request, None, ctx, True)
+
+
+@api.get("/organizations/{name}", tags=["people"], summary="An organization's dossier")
+def api_organization(request: Request, name: str) -> Response:
+    return respond(
+        request, None, _page_or_404(data.person_page, _store(request), name, "organization"), True
+    )
+
+
+@api.get("/outlets", tags=["articles"], summary="Outlets with their article counts")
+def api_outlets(request: Request) -> Response:
+    return respond(request, None, {"items": data.facet(_store(request), "outlet")}, True)
+
+
+@api.get("/categories", tags=["articles"], summary="Categories with their article counts")
+def api_categories(request: Request) -> Response:
+    return respond(request, None, {"items": data.facet(_store(request), "category")}, True)
+
+
+@api.get("/features", tags=["meta"], summary="Which optional parts this server has")
+def api_features(request: Request) -> Response:
+    return respond(request, None, data.features(), True)
+
+
+# -- errors ------------------------------------------------------------------------------------
+def install(app: FastAPI) -> None:
+    app.include_router(api)
+    app.include_router(pages)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(exc.headers or {}, **{"Cache-Control": "no-store"})
+        if request.url.path.startswith("/api") or wants_json(request):
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=headers
+            )
+        body = (
+            request.app.state.templates.get_template("error.html")
+            .render(status=exc.status_code, detail=str(exc.detail), **_common(request))
+            .encode()
+        )
+        return Response(
+            body,
+            status_code=exc.status_code,
+            media_type="text/html; charset=utf-8",
+            headers=headers,
+        )

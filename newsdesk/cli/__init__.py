@@ -14,6 +14,7 @@ from newsdesk.cli.common import app
 # Command modules: importing one registers its commands on ``app``.
 from newsdesk.cli import articles as _articles  # noqa: F401, E402  isort: skip
 from newsdesk.cli import summaries as _summaries  # noqa: F401  isort: skip
+from newsdesk.cli import web as _web  # noqa: F401  isort: skip
 
 
 def main() -> None:

@@ -1,0 +1,121 @@
+"""Commands for the web UI and search: serve, search."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from newsdesk.cli.common import (
+    DbOption,
+    JsonFlag,
+    app,
+    console,
+    err_console,
+    handled,
+    opened,
+    print_json,
+)
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (SQLite: reads scale, one writer).")
+    ] = 1,
+) -> None:
+    """Serve the web UI and the JSON API (/api) over the store.
+
+    Writes (POST /api/articles) need the api_token setting (env NEWSDESK_API_TOKEN).
+
+    Example:  newsdesk serve --db demo.db --port 8000
+    """
+    import uvicorn
+
+    from newsdesk.web.app import create_app
+
+    with opened(db) as (store, settings), handled():
+        web_app = create_app(settings, store=store)
+        shown = f"[{host}]" if ":" in host else host
+        console.print(
+            f"newsdesk: serving {settings.db} at http://{shown}:{port}/ (Ctrl+C to stop)",
+            markup=False,
+        )
+        if workers > 1:
+            err_console.print(
+                "note: --workers > 1 is ignored when serving an open store", markup=False
+            )
+        uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to look for.")],
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option(help="How many results.")] = 10,
+    offset: Annotated[int, typer.Option(help="Skip this many (pagination).")] = 0,
+    since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    person: Annotated[str | None, typer.Option(help="Only articles about this person.")] = None,
+    story: Annotated[str | None, typer.Option(help="Only articles of this story id.")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid (default), text or semantic.")] = "hybrid",
+    as_json: JsonFlag = False,
+) -> None:
+    """Search articles: full text and semantic similarity, fused by reciprocal rank.
+
+    Example:  newsdesk search "Istanbul talks" --since 2025-01-01 --json
+    """
+    from newsdesk.search import Filters
+    from newsdesk.search import search as run_search
+
+    if mode not in ("hybrid", "text", "semantic"):
+        raise typer.BadParameter("must be hybrid, text or semantic", param_hint="--mode")
+    filters = Filters(
+        since=_day(since, "--since"),
+        until=_day(until, "--until"),
+        outlet=outlet,
+        person=person,
+        story=story,
+    )
+    with opened(db) as (store, _), handled():
+        res = run_search(store, query, limit=limit, offset=offset, filters=filters, mode=mode)
+    if as_json:
+        print_json(
+            {
+                "query": query,
+                "mode": res.mode,
+                "hits": [h.as_dict() for h in res.hits],
+                "more": res.more,
+            }
+        )
+        return
+    table = Table(
+        "id", "date", "outlet", "title", "ranks (text/semantic)", title=f"{res.mode} search"
+    )
+    for h in res.hits:
+        table.add_row(
+            h.article_id[:10],
+            h.published.date().isoformat() if h.published else "",
+            escape(h.outlet or ""),
+            escape(h.title or "(untitled)"),
+            f"{h.text_rank or '-'}/{h.semantic_rank or '-'}",
+        )
+    console.print(table)
+    if not res.hits:
+        err_console.print("no results", markup=False)
+
+
+def _day(value: str | None, hint: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter("must be a date YYYY-MM-DD", param_hint=hint) from exc

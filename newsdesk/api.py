@@ -23,9 +23,14 @@ def ingest(
     settings: Settings | None = None,
     on_file: ingestlib.Progress | None = None,
     run_stages: bool = True,
+    fetch: bool = False,
 ) -> IngestReport:
-    """Ingest files, folders, globs or ``-`` (stdin) into ``store``."""
-    return ingestlib.ingest(paths, store, settings or Settings.load(), on_file, run_stages)
+    """Ingest files, folders, globs or ``-`` (stdin) into ``store``; with ``fetch``, URLs too."""
+    settings = settings or Settings.load()
+    if not fetch:
+        return ingestlib.ingest(paths, store, settings, on_file, run_stages)
+    with ingestlib.sources.fetch_enabled(settings.max_file_bytes):
+        return ingestlib.ingest(paths, store, settings, on_file, run_stages)
 
 
 def articles(

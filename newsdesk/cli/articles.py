@@ -45,6 +45,10 @@ def ingest(
             help="Extract on an existing Dask cluster (tcp://host:8786); files on shared storage."
         ),
     ] = None,
+    fetch: Annotated[
+        bool,
+        typer.Option("--fetch", help="Fetch http(s) URL arguments and the feeds OPML files list."),
+    ] = False,
 ) -> None:
     """Ingest articles from files, folders, globs or stdin into the store.
 
@@ -53,6 +57,7 @@ def ingest(
     status is 1 if anything failed.
 
     Example:  newsdesk ingest demo/corpus --db news.db
+    Example:  newsdesk ingest --fetch https://example.org/feed.xml feeds.opml
     """
     with opened(db, workers=workers, scheduler=scheduler) as (store, settings):
         show_bar = sys.stderr.isatty()
@@ -69,7 +74,9 @@ def ingest(
             def on_file(name: str) -> None:
                 progress.update(task, advance=1, description=f"ingesting {Path(name).name[:40]}")
 
-            report = api.ingest(paths, store, settings, on_file=on_file, run_stages=not no_stages)
+            report = api.ingest(
+                paths, store, settings, on_file=on_file, run_stages=not no_stages, fetch=fetch
+            )
         _render_report(report)
         if not report.ok:
             raise typer.Exit(1)

@@ -3,20 +3,45 @@
 Never drops an input silently: every path either yields documents or an :class:`IngestError`
 naming it and saying why (one line). Formats are sniffed from content first (magic bytes,
 first markup), the file extension only breaks ties.
+
+URLs (``http://``, ``https://``) are inputs too, but only inside :func:`fetch_enabled`
+(``newsdesk ingest --fetch``): fetched with a timeout, a size limit and a redirect limit, and
+every failure names the URL. Without it a URL argument is reported, not fetched.
 """
 
 from __future__ import annotations
 
 import glob
+import re
+import socket
 import sys
+import urllib.error
+import urllib.request
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsdesk.errors import InputError
 from newsdesk.models import IngestError, RawDocument
 
 STDIN = "-"
+
+FETCH_TIMEOUT = 20.0  # seconds per connection attempt / read
+MAX_REDIRECTS = 5
+USER_AGENT = "newsdesk/0.1 (+https://github.com/newsdesk; feed and page ingest)"
+
+
+@dataclass(slots=True)
+class _FetchState:
+    max_bytes: int
+    timeout: float
+    seen: set[str] = field(default_factory=set)  # URLs fetched in this run (OPML loops)
+
+
+_FETCH: ContextVar[_FetchState | None] = ContextVar("newsdesk_fetch", default=None)
 
 # Magic numbers of common binary formats, to name them in the error message.
 _BINARY_MAGIC = {
@@ -55,6 +80,9 @@ def expand(paths: Iterable[str]) -> Iterator[str | IngestError]:
         if p == STDIN:
             yield STDIN
             continue
+        if is_url(p):
+            yield p if fetching() else IngestError(p, "is a URL: fetching it needs --fetch")
+            continue
         matches = sorted(glob.glob(p, recursive=True)) if glob.has_magic(p) else [p]
         if not matches:
             yield IngestError(p, "no file matches this pattern")
@@ -76,7 +104,9 @@ def _hidden(f: Path, root: Path) -> bool:
 
 
 def read_bytes(name: str, max_bytes: int) -> bytes:
-    """The file's bytes (stdin for ``-``), refusing files over ``max_bytes``."""
+    """The file's bytes (stdin for ``-``, the body for a URL), refusing inputs over ``max_bytes``."""
+    if is_url(name):
+        return fetch(name, max_bytes)
     if name == STDIN:
         data = sys.stdin.buffer.read(max_bytes + 1)
     else:
@@ -92,16 +122,33 @@ def read_bytes(name: str, max_bytes: int) -> bytes:
 
 def gunzip(name: str, data: bytes, max_bytes: int) -> bytes:
     """Decompress gzip data, bounded (no zip bombs); truncated or corrupt data is an InputError."""
-    d = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)
+    parts: list[bytes] = []
+    size = 0
+    rest = data
+    while rest:  # a gzip file may hold several members, one after the other
+        d = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)
+        try:
+            out = d.decompress(rest, max_bytes + 1 - size)
+        except zlib.error as exc:
+            raise InputError(name, f"corrupt gzip data ({exc})") from exc
+        size += len(out)
+        parts.append(out)
+        if size > max_bytes or d.unconsumed_tail:
+            raise InputError(name, f"decompressed size over the limit of {max_bytes:,} bytes")
+        if not d.eof:
+            raise InputError(name, "truncated gzip file (unexpected end of data)")
+        rest = d.unused_data
+        if rest[:2] != b"\x1f\x8b":
+            break  # trailing garbage after the last member is ignored, as gzip(1) does
+    return b"".join(parts)
+
+
+def _gunzip_head(data: bytes, n: int = 64) -> bytes:
+    """The first ``n`` decompressed bytes of gzip data (b"" if they cannot be read)."""
     try:
-        out = d.decompress(data, max_bytes + 1)
-    except zlib.error as exc:
-        raise InputError(name, f"corrupt gzip data ({exc})") from exc
-    if len(out) > max_bytes:
-        raise InputError(name, f"decompressed size over the limit of {max_bytes:,} bytes")
-    if not d.eof:
-        raise InputError(name, "truncated gzip file (unexpected end of data)")
-    return out
+        return zlib.decompressobj(wbits=zlib.MAX_WBITS | 32).decompress(data[:4096], n)
+    except zlib.error:
+        return b""
 
 
 def sniff(name: str, data: bytes) -> str:
@@ -127,10 +174,74 @@ def sniff(name: str, data: bytes) -> str:
             return "feed"
         if b"<html" in lowered or b"<!doctype html" in lowered or b"<body" in lowered:
             return "html"
+        root = _xml_root(lowered)
+        if root is not None and root not in _HTML_ROOTS:
+            # an XML document whose root is neither a feed nor HTML (sitemap, SVG, TEI …)
+            raise InputError(
+                name, f"XML document with root <{root}> is neither a feed nor an HTML page"
+            )
         if ext_kind in {"feed", "html"}:
             return ext_kind
         return "html"
     return "text"
+
+
+# Tags an HTML fragment may start with (a page without <html>/<body>, e.g. a saved <div>).
+_HTML_ROOTS = frozenset(
+    [
+        "head",
+        "meta",
+        "title",
+        "link",
+        "base",
+        "style",
+        "script",
+        "div",
+        "p",
+        "article",
+        "section",
+        "main",
+        "header",
+        "nav",
+        "span",
+        "a",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "ul",
+        "ol",
+        "img",
+        "figure",
+        "form",
+        "iframe",
+        "noscript",
+        "center",
+        "font",
+        "b",
+        "i",
+        "em",
+        "strong",
+        "br",
+        "hr",
+        "!--",
+    ]
+)
+_FIRST_TAG = re.compile(rb"<\s*([a-z_][\w.:-]*)")
+
+
+def _xml_root(head: bytes) -> str | None:
+    """The first element name after the XML declaration, comments and doctype, if it is XML."""
+    if not head.startswith(b"<?xml"):
+        return None
+    body = re.sub(rb"<\?.*?\?>|<!--.*?-->|<!doctype[^>]*>", b"", head, flags=re.S)
+    m = _FIRST_TAG.search(body)
+    if not m:
+        return None
+    return m.group(1).decode("ascii", "replace").split(":")[-1]
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -144,7 +255,7 @@ def _looks_binary(head: bytes) -> bool:
 def read_source(name: str, data: bytes, max_bytes: int) -> Iterator[RawDocument | IngestError]:
     """Every document in one input; per-record problems come back as IngestError items."""
     if data[:2] == b"\x1f\x8b":
-        if name.endswith(".warc.gz") or name.endswith(".arc.gz"):
+        if _gunzip_head(data).startswith(b"WARC/"):
             kind = "warc"  # warcio reads record-wise gzip itself
         else:
             data = gunzip(name, data, max_bytes)
@@ -176,3 +287,80 @@ def _reader(kind: str):  # type: ignore[no-untyped-def]
     from newsdesk.ingest.plaintext import read_plaintext
 
     return read_plaintext
+
+
+# -- fetching URLs (only with --fetch) ----------------------------------------------------
+
+
+def is_url(name: str) -> bool:
+    return name.startswith(("http://", "https://"))
+
+
+@contextmanager
+def fetch_enabled(max_bytes: int, timeout: float = FETCH_TIMEOUT) -> Iterator[None]:
+    """Inside this block, URL inputs (and the feeds OPML files list) are fetched."""
+    token = _FETCH.set(_FetchState(max_bytes, timeout))
+    try:
+        yield
+    finally:
+        _FETCH.reset(token)
+
+
+def fetching() -> bool:
+    return _FETCH.get() is not None
+
+
+def fetch_limit() -> int:
+    state = _FETCH.get()
+    return state.max_bytes if state else 0
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    max_redirections = MAX_REDIRECTS
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if not is_url(newurl):  # never follow a redirect to file:, ftp: …
+            raise urllib.error.HTTPError(
+                newurl, code, f"redirect to a non-HTTP URL {newurl}", headers, fp
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_Redirects())
+
+
+def fetch(url: str, max_bytes: int) -> bytes:
+    """The body at ``url`` (http/https only), bounded in time, size and redirects."""
+    state = _FETCH.get()
+    if state is None:
+        raise InputError(url, "fetching URLs needs --fetch")
+    if url in state.seen:
+        raise InputError(url, "already fetched in this run (feed list loop?)")
+    state.seen.add(url)
+    request = urllib.request.Request(
+        url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
+    )
+    try:
+        with _OPENER.open(request, timeout=state.timeout) as resp:
+            length = resp.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise InputError(
+                    url, f"response too large ({int(length):,} bytes; limit {max_bytes:,})"
+                )
+            body = resp.read(max_bytes + 1)
+    except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400:
+            raise InputError(url, f"too many redirects (more than {MAX_REDIRECTS})") from exc
+        raise InputError(url, f"HTTP {exc.code} {exc.reason}") from exc
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, socket.timeout | TimeoutError):
+            raise InputError(url, f"timed out after {state.timeout:g}s") from exc
+        raise InputError(url, f"cannot fetch: {reason}") from exc
+    except TimeoutError as exc:
+        raise InputError(url, f"timed out after {state.timeout:g}s") from exc
+    except (OSError, ValueError) as exc:
+        raise InputError(url, f"cannot fetch: {exc}") from exc
+    if len(body) > max_bytes:
+        raise InputError(url, f"response too large (over {max_bytes:,} bytes)")
+    return body

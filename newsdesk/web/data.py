@@ -13,7 +13,6 @@ import dataclasses
 import importlib
 import logging
 import threading
-import time
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
@@ -38,7 +37,14 @@ MAX_PAGE_SIZE = 100
 @cache
 def feature(module: str, name: str) -> Callable[..., Any] | None:
     """``module.name`` if that module imports cleanly and defines it, else None (cached)."""
+    import sys
+
     try:
+        importlib.import_module("newsdesk.stages")  # the built-in stages, with their tables
+        if module.startswith("newsdesk.stages.") and module not in sys.modules:
+            return (
+                None  # present on disk but not registered as a stage yet: its tables may not exist
+            )
         mod = importlib.import_module(module)
     except Exception as exc:  # absent or half-done: the page goes on without this section
         log.info("feature %s.%s unavailable: %s", module, name, exc)
@@ -147,9 +153,14 @@ def summary_of(store: Store, a: Article) -> dict[str, Any] | None:
 
 def quotes_view(text: str | None, quotes: Any) -> list[dict[str, Any]]:
     out = []
-    for q in quotes or ():
+    for item in quotes or ():
+        # a stored quote (``.quote`` + its ``.text``) or a Quote / dict
+        q = getattr(item, "quote", item)
+        stored_text = getattr(item, "text", None) if q is not item else None
         content = pick(q, "content", default=())
-        if text is not None and content and not isinstance(content, str):
+        if isinstance(stored_text, str):
+            said = stored_text
+        elif text is not None and content and not isinstance(content, str):
             said = " … ".join(text[b:e] for b, e in content if 0 <= b < e <= len(text))
         else:
             said = pick(q, "text", "quote", default=content if isinstance(content, str) else "")
@@ -157,17 +168,20 @@ def quotes_view(text: str | None, quotes: Any) -> list[dict[str, Any]]:
             {
                 "text": said,
                 "kind": pick(q, "kind"),
-                "speaker": pick(q, "speaker_name", "speaker"),
+                "speaker": pick(q, "speaker_name", "speaker_mention")
+                or getattr(item, "speaker_mention", None)
+                or _str_or_none(pick(q, "speaker")),
                 "role": pick(q, "role"),
                 "entity_id": pick(q, "entity_id"),
                 "article_id": pick(q, "article_id"),
                 "published": jsonable(pick(q, "published")),
             }
         )
-    for q in out:
-        if q["speaker"] is not None and not isinstance(q["speaker"], str):
-            q["speaker"] = str(pick(q["speaker"], "name", default=q["speaker"]))
     return out
+
+
+def _str_or_none(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
 
 
 def story_id_of(store: Store, article_id: str) -> str | None:
@@ -498,7 +512,6 @@ def search_page(
     from newsdesk.search import Filters, search
 
     page, size, offset = page_args(page, size)
-    t0 = time.perf_counter()
     res = search(
         store,
         q,
@@ -527,7 +540,6 @@ def search_page(
         "page": page,
         "size": size,
         "more": res.more,
-        "milliseconds": round((time.perf_counter() - t0) * 1000, 1),
     }
 
 

@@ -298,6 +298,7 @@ def search_page(
 
 
 @pages.get("/api")
+@pages.get("/api.json")
 def api_index(request: Request) -> Response:
     schema = request.app.openapi()
     endpoints = []

@@ -315,14 +315,16 @@ def fetch_limit() -> int:
     return state.max_bytes if state else 0
 
 
+class _RedirectRefused(Exception):
+    pass
+
+
 class _Redirects(urllib.request.HTTPRedirectHandler):
     max_redirections = MAX_REDIRECTS
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
         if not is_url(newurl):  # never follow a redirect to file:, ftp: …
-            raise urllib.error.HTTPError(
-                newurl, code, f"redirect to a non-HTTP URL {newurl}", headers, fp
-            )
+            raise _RedirectRefused(f"refused redirect to a non-HTTP URL ({newurl[:100]})")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -348,7 +350,11 @@ def fetch(url: str, max_bytes: int) -> bytes:
                     url, f"response too large ({int(length):,} bytes; limit {max_bytes:,})"
                 )
             body = resp.read(max_bytes + 1)
+    except _RedirectRefused as exc:
+        raise InputError(url, str(exc)) from exc
     except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400 and "not allowed" in str(exc.msg):  # urllib: file:, data: …
+            raise InputError(url, "refused redirect to a non-HTTP URL") from exc
         if 300 <= exc.code < 400:
             raise InputError(url, f"too many redirects (more than {MAX_REDIRECTS})") from exc
         raise InputError(url, f"HTTP {exc.code} {exc.reason}") from exc

@@ -1,0 +1,253 @@
+"""RSS/Atom feeds and OPML lists, from files and (with --fetch) from a local HTTP server."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+from typing import ClassVar
+
+import pytest
+from typer.testing import CliRunner
+
+from newsdesk import api
+from newsdesk.cli import app
+from newsdesk.errors import InputError
+from newsdesk.ingest import sources
+from newsdesk.ingest.feeds import read_feed
+from newsdesk.models import IngestError, RawDocument
+
+BODY = (
+    "The regional parliament approved the new housing law on Thursday after a debate that lasted "
+    "more than nine hours, with 61 members voting in favour and 44 against the proposal."
+)
+BODY2 = (
+    "Fishermen in the northern harbour protested on Monday against new quotas, blocking the port "
+    "entrance with more than forty boats for most of the morning before police intervened."
+)
+
+RSS = f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+     xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel>
+  <title>The Courier</title><link>https://courier.example.com/</link><language>en-gb</language>
+  <item>
+    <title>Housing law passes</title>
+    <link>https://courier.example.com/politics/housing-law</link>
+    <pubDate>Thu, 06 Mar 2025 17:30:00 GMT</pubDate>
+    <dc:creator>Jane Doe</dc:creator>
+    <category>Politics</category><category>Housing</category>
+    <description>Short summary only.</description>
+    <content:encoded><![CDATA[<p>{BODY}</p><script>alert('x')</script><p>Second paragraph.</p>]]></content:encoded>
+  </item>
+  <item>
+    <title>Fishermen block port</title>
+    <link>https://courier.example.com/local/fishermen</link>
+    <pubDate>Mon, 10 Mar 2025 08:00:00 +0100</pubDate>
+    <description>&lt;p&gt;{BODY2}&lt;/p&gt;</description>
+  </item>
+  <item><title>Title only</title><link>https://courier.example.com/x</link></item>
+</channel></rss>
+"""
+
+ATOM = f"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Harbour Times</title>
+  <entry>
+    <title>Fishermen block port</title>
+    <link href="https://harbour.example.net/fishermen"/>
+    <id>urn:x:1</id>
+    <updated>2025-03-10T09:00:00Z</updated><published>2025-03-10T07:00:00Z</published>
+    <author><name>Ann Smith</name></author><author><name>Bo Lee</name></author>
+    <category term="Local"/>
+    <content type="html">&lt;p&gt;{BODY2}&lt;/p&gt;</content>
+  </entry>
+</feed>
+"""
+
+
+def docs(items: list[RawDocument | IngestError]) -> list[RawDocument]:
+    return [i for i in items if isinstance(i, RawDocument)]
+
+
+def test_rss_entries():
+    items = list(read_feed("f.rss", RSS.encode()))
+    got = docs(items)
+    assert len(got) == 2
+    first = got[0]
+    assert first.source == "f.rss#1"
+    assert first.fields["title"] == "Housing law passes"
+    assert first.fields["outlet"] == "The Courier"
+    assert first.fields["authors"] == ["Jane Doe"]
+    assert first.fields["category"] == "Politics"
+    assert first.fields["published"].isoformat() == "2025-03-06T17:30:00+00:00"
+    assert first.url == "https://courier.example.com/politics/housing-law"
+    assert first.content == BODY + "\n\nSecond paragraph."  # content:encoded wins over the summary
+    assert got[1].content == BODY2  # the summary's HTML, as text
+    assert got[1].fields["published"].isoformat() == "2025-03-10T07:00:00+00:00"
+    errors = [i for i in items if isinstance(i, IngestError)]
+    assert [e.source for e in errors] == ["f.rss#3"] and "no content" in errors[0].reason
+
+
+def test_atom_entries():
+    (doc,) = docs(list(read_feed("a.atom", ATOM.encode())))
+    assert doc.fields["authors"] == ["Ann Smith", "Bo Lee"]
+    assert doc.fields["outlet"] == "Harbour Times"
+    assert doc.fields["published"].isoformat() == "2025-03-10T07:00:00+00:00"
+    assert doc.content == BODY2
+
+
+def test_feed_through_ingest(tmp_path, store, settings):
+    path = tmp_path / "courier.xml"
+    path.write_text(RSS, encoding="utf-8")
+    report = api.ingest([str(path)], store, settings, run_stages=False)
+    assert report.added == 2 and len(report.errors) == 1
+    titles = sorted(a.title or "" for a in store.iter_articles())
+    assert titles == ["Fishermen block port", "Housing law passes"]
+    assert all("alert" not in a.text for a in store.iter_articles())
+
+
+def test_malformed_feed():
+    items = list(read_feed("bad.xml", b"<?xml version='1.0'?><rss><channel><title>x</chan"))
+    assert len(items) == 1 and isinstance(items[0], IngestError)
+    assert items[0].reason.startswith("malformed feed")
+
+
+def test_empty_feed():
+    items = list(
+        read_feed("e.xml", b"<rss version='2.0'><channel><title>x</title></channel></rss>")
+    )
+    assert [i.reason for i in items] == ["feed has no entries"]
+
+
+def opml(*urls: str) -> bytes:
+    outlines = "".join(f'<outline text="f" type="rss" xmlUrl="{u}"/>' for u in urls)
+    return (
+        f'<?xml version="1.0"?><opml version="2.0"><head/><body>{outlines}</body></opml>'.encode()
+    )
+
+
+def test_opml_without_fetch_is_a_clear_error():
+    items = list(read_feed("feeds.opml", opml("https://a.example/rss", "https://b.example/rss")))
+    assert len(items) == 1
+    assert items[0].source == "feeds.opml"
+    assert "2 feeds" in items[0].reason and "--fetch" in items[0].reason
+
+
+def test_url_argument_without_fetch(store, settings):
+    report = api.ingest(["https://example.org/feed.xml"], store, settings, run_stages=False)
+    assert [(e.source, e.reason) for e in report.errors] == [
+        ("https://example.org/feed.xml", "is a URL: fetching it needs --fetch")
+    ]
+
+
+# -- fetching from a local server -------------------------------------------------------------
+
+PAGE = (
+    "<html><head><title>Port blockade ends</title></head><body><article><h1>Port blockade ends</h1>"
+    f"<p>{BODY2}</p><p>{BODY}</p></article></body></html>"
+)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    routes: ClassVar[dict[str, tuple[int, str, bytes]]] = {}
+
+    def do_GET(self) -> None:
+        if self.path == "/slow":
+            time.sleep(2)
+        if self.path.startswith("/loop"):
+            n = int(self.path.removeprefix("/loop") or 0)
+            self.send_response(302)
+            self.send_header("Location", f"/loop{n + 1}")
+            self.end_headers()
+            return
+        if self.path == "/to-file":
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.end_headers()
+            return
+        status, ctype, body = self.routes.get(self.path, (404, "text/plain", b"not found"))
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    Handler.routes = {
+        "/feed.xml": (200, "application/rss+xml", RSS.encode()),
+        "/atom.xml": (200, "application/atom+xml", ATOM.encode()),
+        "/page.html": (200, "text/html; charset=utf-8", PAGE.encode()),
+        "/big.html": (200, "text/html", b"<html>" + b"x" * 5000 + b"</html>"),
+        "/list.opml": (
+            200,
+            "text/x-opml",
+            opml(f"{base}/feed.xml", f"{base}/atom.xml", f"{base}/gone.xml"),
+        ),
+    }
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_fetch_feed_page_and_opml(server, store, settings):
+    urls = [f"{server}/feed.xml", f"{server}/page.html", f"{server}/list.opml"]
+    report = api.ingest(urls, store, settings, run_stages=False, fetch=True)
+    by_source = {e.source: e.reason for e in report.errors}
+    assert by_source[f"{server}/gone.xml"] == "HTTP 404 Not Found"
+    # feed.xml is listed in the OPML too: fetched once only
+    assert by_source[f"{server}/feed.xml"].startswith("already fetched")
+    titles = sorted(a.title or "" for a in store.iter_articles())
+    assert "Port blockade ends" in titles and "Housing law passes" in titles
+    page = next(a for a in store.iter_articles() if a.title == "Port blockade ends")
+    assert page.url == f"{server}/page.html"
+    atom = [a for a in store.iter_articles() if a.outlet == "Harbour Times"]
+    assert len(atom) == 1
+
+
+def test_fetch_errors_name_the_url(server):
+    with sources.fetch_enabled(max_bytes=1000, timeout=0.5):
+        for path, reason in [
+            ("/loop", "too many redirects"),
+            ("/big.html", "too large"),
+            ("/slow", "timed out"),
+            ("/nothing", "HTTP 404"),
+            ("/to-file", "non-HTTP"),
+        ]:
+            url = server + path
+            with pytest.raises(InputError) as err:
+                sources.fetch(url, 1000)
+            assert err.value.source == url
+            assert reason in err.value.reason, (path, err.value.reason)
+
+
+def test_cli_fetch(server, tmp_path):
+    db = str(tmp_path / "f.db")
+    runner = CliRunner()
+    r = runner.invoke(app, ["ingest", "--fetch", "--no-stages", f"{server}/atom.xml", "--db", db])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["ingest", "--no-stages", f"{server}/atom.xml", "--db", db])
+    assert r.exit_code == 1 and "needs --fetch" in r.output
+
+
+def test_local_opml_with_fetch(server, tmp_path, store, settings):
+    path = tmp_path / "feeds.opml"
+    path.write_bytes(opml(f"{server}/atom.xml"))
+    report = api.ingest([str(path)], store, settings, run_stages=False, fetch=True)
+    assert report.ok and report.added == 1
+
+
+def test_fetch_is_off_outside_the_block():
+    assert not sources.fetching()
+    with pytest.raises(InputError, match="needs --fetch"):
+        sources.fetch("http://127.0.0.1:9/x", 100)

@@ -1,0 +1,259 @@
+"""Who said what on PolNeAR: quote attribution scored as BBC's Citron scores it (re-implemented).
+
+Usage:  nice .venv/bin/python benchmarks/quotes.py [--data ../shared/data/polnear] [--split dev] [--json]
+
+Gold: the first annotator listed for each article. Spans are compared as token sets (regex
+tokens ``\\w+`` / single punctuation, independent of the tagger's own tokenizer).
+
+- **cue-match rule** (Citron ``metrics.py``): a prediction matches a gold attribution when
+  their cue spans overlap (``p.start <= g.end and p.end > g.start``, in tokens); speaker exact
+  = identical speaker token sets (both absent counts as identical), content exact likewise;
+  P = predictions with a matching gold / predictions, R = gold with a matching prediction / gold.
+- **one-to-one rule**: each prediction (text order) pairs with the unpaired gold attribution of
+  largest content overlap (at least one token); content overlap = the pair exists; speaker
+  overlap = the speakers share a token (or both are absent).
+- **direct** = the gold (resp. predicted) content contains a quotation mark; **all** = every
+  attribution.
+
+Rows: newsdesk (the ``newsdesk quotes -`` filter code path) and a baseline from the same run:
+quotation-marked spans + cue-verb patterns ("X said", "said X", "according to X"), speaker =
+the name next to the cue. Speed = articles per second of the newsdesk filter, model load
+excluded (reported separately).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, default_data, emit, parser
+
+sys.path.insert(0, str(ROOT))
+from scripts.train_quotes import load_polnear
+
+_TOK = re.compile(r"\w+|[^\w\s]")
+_QUOTE_CH = set('“”"«»„‹›‘')
+
+
+def has_quote_mark(text: str, spans: list[tuple[int, int]]) -> bool:
+    """A quotation mark inside the spans; ’ counts only when not between letters (apostrophe)."""
+    for s, e in spans:
+        for i in range(s, e):
+            ch = text[i]
+            if ch in _QUOTE_CH:
+                return True
+            if ch == "’" and not (
+                0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha()
+            ):
+                return True
+    return False
+
+
+class TokenIndex:
+    """Maps character spans of one text to sets of token numbers."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for m in _TOK.finditer(text):
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+
+    def tokens(self, spans: list[tuple[int, int]] | None) -> frozenset[int]:
+        import bisect
+
+        out: set[int] = set()
+        for s, e in spans or ():
+            i = bisect.bisect_right(self.ends, s)
+            j = bisect.bisect_left(self.starts, e)
+            out.update(range(i, j))
+        return frozenset(out)
+
+
+def _q(text: str, idx: TokenIndex, cue: Any, speaker: Any, content: Any) -> dict[str, Any]:
+    content = [tuple(c) for c in content]
+    return {
+        "cue": idx.tokens([tuple(cue)] if cue else []),
+        "speaker": idx.tokens(speaker),
+        "content": idx.tokens(content),
+        "direct": has_quote_mark(text, content),
+    }
+
+
+def _overlap_cue(p: frozenset[int], g: frozenset[int]) -> bool:
+    # p.start <= g.end and p.end > g.start on token ranges (inclusive ends)
+    return bool(p) and bool(g) and min(p) <= max(g) and max(p) >= min(g)
+
+
+class Score:
+    """Running counts for one system on one subset (direct or all)."""
+
+    def __init__(self) -> None:
+        self.n_pred = self.n_gold = 0
+        self.sp_p = self.sp_r = self.ct_p = self.ct_r = 0  # cue-match exact counts
+        self.o_pairs_sp = self.o_pairs_ct = 0  # one-to-one
+
+    def add(self, preds: list[dict[str, Any]], golds: list[dict[str, Any]]) -> None:
+        self.n_pred += len(preds)
+        self.n_gold += len(golds)
+        for p in preds:
+            m = [g for g in golds if _overlap_cue(p["cue"], g["cue"])]
+            self.sp_p += any(g["speaker"] == p["speaker"] for g in m)
+            self.ct_p += any(g["content"] == p["content"] for g in m)
+        for g in golds:
+            m = [p for p in preds if _overlap_cue(p["cue"], g["cue"])]
+            self.sp_r += any(g["speaker"] == p["speaker"] for p in m)
+            self.ct_r += any(g["content"] == p["content"] for p in m)
+        paired: set[int] = set()
+        for p in preds:
+            best, best_k = 0, -1
+            for k, g in enumerate(golds):
+                if k in paired:
+                    continue
+                ov = len(p["content"] & g["content"])
+                if ov > best:
+                    best, best_k = ov, k
+            if best_k < 0:
+                continue
+            paired.add(best_k)
+            g = golds[best_k]
+            self.o_pairs_ct += 1
+            both_empty = not p["speaker"] and not g["speaker"]
+            self.o_pairs_sp += both_empty or bool(p["speaker"] & g["speaker"])
+
+    def row(self) -> dict[str, float]:
+        def f1(tp_p: int, tp_r: int) -> tuple[float, float, float]:
+            p = tp_p / self.n_pred if self.n_pred else 0.0
+            r = tp_r / self.n_gold if self.n_gold else 0.0
+            return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+        sp = f1(self.sp_p, self.sp_r)
+        ct = f1(self.ct_p, self.ct_r)
+        osp = f1(self.o_pairs_sp, self.o_pairs_sp)
+        oct_ = f1(self.o_pairs_ct, self.o_pairs_ct)
+        return {
+            "pred": self.n_pred,
+            "gold": self.n_gold,
+            "speaker_exact_P": sp[0],
+            "speaker_exact_R": sp[1],
+            "speaker_exact_F1": sp[2],
+            "content_exact_F1": ct[2],
+            "1to1_speaker_overlap_P": osp[0],
+            "1to1_speaker_overlap_R": osp[1],
+            "1to1_speaker_overlap_F1": osp[2],
+            "1to1_content_overlap_F1": oct_[2],
+        }
+
+
+# -- baseline -------------------------------------------------------------------------------
+_CUE_VERBS = (
+    r"said|says|told|added|asked|noted|explained|insisted|argued|stressed|warned|claimed|"
+    r"wrote|continued|declared|emphasized|emphasised|replied|stated|tweeted|announced|suggested"
+)
+_NAME = r"(?:[A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){0,3}|[Hh]e|[Ss]he|[Tt]hey|[Ii]|[Ww]e)"
+_QUOTED = re.compile(r"“[^”\n]{3,}”|\"[^\"\n]{3,}\"|«[^»\n]{3,}»|„[^“\n]{3,}“")
+_AFTER_NAME_CUE = re.compile(rf"\s*,?\s*(?P<name>{_NAME})\s+(?P<cue>{_CUE_VERBS})\b")
+_AFTER_CUE_NAME = re.compile(rf"\s*,?\s*(?P<cue>{_CUE_VERBS})\s+(?P<name>{_NAME})")
+_BEFORE = re.compile(rf"(?P<name>{_NAME})\s+(?P<cue>{_CUE_VERBS})\s*[:,]?\s*$")
+_ACCORDING = re.compile(rf"(?P<cue>according to)\s+(?P<name>{_NAME})")
+_REPORTED = re.compile(
+    rf"(?P<name>{_NAME})\s+(?P<cue>{_CUE_VERBS})\s+(?:that\s+)?(?P<content>[^.\n]+)"
+)
+
+
+def baseline(text: str) -> list[dict[str, Any]]:
+    """Quotation-marked spans + cue-verb patterns; speaker = the name next to the cue."""
+    out: list[dict[str, Any]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _QUOTED.finditer(text):
+        after = text[m.end() : m.end() + 80]
+        before = text[max(0, m.start() - 80) : m.start()]
+        hit = _AFTER_NAME_CUE.match(after) or _AFTER_CUE_NAME.match(after)
+        if hit:
+            base = m.end()
+        else:
+            hit = _BEFORE.search(before)
+            base = m.start() - len(before)
+        if not hit:
+            continue
+        cue = (base + hit.start("cue"), base + hit.end("cue"))
+        spk = (base + hit.start("name"), base + hit.end("name"))
+        out.append({"content": [(m.start(), m.end())], "cue": cue, "speaker": [spk]})
+        taken.append((m.start(), m.end()))
+    for m in _ACCORDING.finditer(text):
+        start = text.rfind(".", 0, m.start()) + 1
+        content = (start + len(text[start:]) - len(text[start:].lstrip()), m.start())
+        if content[1] - content[0] > 10:
+            out.append({"content": [content], "cue": m.span("cue"), "speaker": [m.span("name")]})
+    for m in _REPORTED.finditer(text):
+        if any(s <= m.start() < e for s, e in taken) or "“" in m.group("content"):
+            continue
+        out.append(
+            {"content": [m.span("content")], "cue": m.span("cue"), "speaker": [m.span("name")]}
+        )
+    return out
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--data", type=Path, default=default_data("polnear"))
+    p.add_argument("--split", default="dev", help="dev for the figures; train for development")
+    p.add_argument("--limit", type=int, default=0, help="only the first N articles")
+    args = p.parse_args()
+
+    from newsdesk.stages import quotes as q
+
+    arts = load_polnear(args.data, args.split)
+    if args.limit:
+        arts = arts[: args.limit]
+    t0 = time.perf_counter()
+    q.load_tagger()
+    load_s = time.perf_counter() - t0
+    records = [{"id": a["id"], "text": a["text"]} for a in arts]
+    t0 = time.perf_counter()
+    predicted = {r["id"]: r["quotes"] for r in q.filter_records(records)}
+    seconds = time.perf_counter() - t0
+
+    scores = {(s, sub): Score() for s in ("newsdesk", "baseline") for sub in ("direct", "all")}
+    for a in arts:
+        text = a["text"]
+        idx = TokenIndex(text)
+        golds = [_q(text, idx, g["cue"][0], g["source"], g["content"]) for g in a["gold"]]
+        systems = {
+            "newsdesk": [
+                _q(text, idx, x["cue"], [x["speaker"]] if x["speaker"] else [], x["content"])
+                for x in predicted[a["id"]]
+            ],
+            "baseline": [
+                _q(text, idx, x["cue"], x["speaker"], x["content"]) for x in baseline(text)
+            ],
+        }
+        for name, preds in systems.items():
+            scores[(name, "all")].add(preds, golds)
+            scores[(name, "direct")].add(
+                [x for x in preds if x["direct"]], [g for g in golds if g["direct"]]
+            )
+    rows = []
+    for (name, sub), sc in scores.items():
+        row: dict[str, Any] = {"system": f"{name} ({sub})"}
+        row.update(sc.row())
+        if name == "newsdesk":
+            row["articles_per_s"] = len(arts) / seconds if seconds else 0.0
+        rows.append(row)
+    emit(
+        rows,
+        args.json,
+        title=f"quotes — PolNeAR {args.split}, {len(arts)} articles",
+        notes=[
+            f"newsdesk: {seconds:.2f}s for {len(arts)} articles (model load {load_s:.2f}s, excluded); "
+            "single process; the machine's 2 cores were shared with other jobs (speed under contention)."
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()

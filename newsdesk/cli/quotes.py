@@ -1,0 +1,174 @@
+"""Commands over who said what: ``quotes`` (and the ``quotes -`` filter), ``people``, ``person``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from newsdesk.cli.common import (
+    DbOption,
+    JsonFlag,
+    app,
+    console,
+    fail,
+    handled,
+    opened,
+    print_json,
+    print_jsonl,
+)
+
+
+def _records() -> Iterator[dict[str, Any]]:
+    for n, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            fail(f"stdin line {n}: not JSON ({exc.msg})")
+        if not isinstance(rec, dict):
+            fail(f"stdin line {n}: expected a JSON object")
+        yield rec
+
+
+def _quote_dict(sq: Any) -> dict[str, Any]:
+    q = sq.quote
+    return {
+        "id": sq.id,
+        "article_id": q.article_id,
+        "published": q.published.isoformat() if q.published else None,
+        "kind": q.kind,
+        "text": sq.text,
+        "speaker_name": q.speaker_name,
+        "speaker_mention": sq.speaker_mention,
+        "role": q.role,
+        "org": sq.org,
+        "person_id": q.entity_id,
+        "content": [list(c) for c in q.content],
+        "cue": list(q.cue) if q.cue else None,
+        "speaker": list(q.speaker) if q.speaker else None,
+    }
+
+
+@app.command("quotes")
+def quotes_cmd(
+    source: Annotated[
+        str | None, typer.Argument(help="- to read JSONL records {id, text} from stdin (no store).")
+    ] = None,
+    speaker: Annotated[
+        str | None, typer.Option(help="Only quotes by this person (name or id).")
+    ] = None,
+    story: Annotated[
+        str | None, typer.Option(help="Only quotes from articles of this story.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many.")] = 30,
+    offset: Annotated[int, typer.Option(help="Skip this many (pagination).")] = 0,
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Who said what: stored quotes, newest first, or the ``quotes -`` filter on raw JSONL.
+
+    With ``-``, reads {"id", "text"} per line on stdin and writes {"id", "quotes": [{"content":
+    [[start, end], ...], "cue", "speaker", "speaker_name", "role", "kind"}]}, spans being
+    character offsets into that exact text.
+
+    Example:  newsdesk quotes --speaker Lavrov --json
+    Example:  echo '{"id": 1, "text": "\\"We will win,\\" she said."}' | newsdesk quotes -
+    """
+    if source is not None:
+        if source != "-":
+            raise typer.BadParameter("only - (stdin) is supported", param_hint="SOURCE")
+        from newsdesk.stages.quotes import filter_records
+
+        with handled():
+            for out in filter_records(_records()):
+                print_jsonl(out)
+        return
+    from newsdesk.stages.quotes import quotes
+
+    with opened(db) as (store, _):
+        found = quotes(store, speaker=speaker, story_id=story, limit=limit, offset=offset)
+    if as_json:
+        print_json({"quotes": [_quote_dict(q) for q in found]})
+        return
+    table = Table("date", "speaker", "role", "kind", "quote", show_lines=False)
+    for sq in found:
+        q = sq.quote
+        text = sq.text if len(sq.text) < 160 else sq.text[:157] + "…"
+        table.add_row(
+            q.published.date().isoformat() if q.published else "",
+            q.speaker_name or "",
+            q.role or "",
+            q.kind,
+            text,
+        )
+    console.print(table)
+
+
+@app.command("people")
+def people_cmd(
+    limit: Annotated[int, typer.Option(help="How many.")] = 30,
+    offset: Annotated[int, typer.Option(help="Skip this many (pagination).")] = 0,
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """People and speakers, most quoted first, with their latest role and country/organization.
+
+    Example:  newsdesk people --limit 10 --json
+    """
+    from newsdesk.stages.entities import people
+
+    with opened(db) as (store, _):
+        found = people(store, limit=limit, offset=offset)
+    if as_json:
+        print_json({"people": found})
+        return
+    table = Table("id", "name", "role", "for", "quotes", "articles")
+    for p in found:
+        table.add_row(
+            p["id"],
+            p["name"],
+            p["role"] or "",
+            p["org"] or "",
+            str(p["quotes"]),
+            str(p["articles"]),
+        )
+    console.print(table)
+
+
+@app.command("person")
+def person_cmd(
+    name_or_id: Annotated[str, typer.Argument(help="A person's id or name (any variant).")],
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """A person's dossier: roles over time, quotes in date order, articles, stories, co-mentions.
+
+    Example:  newsdesk person "Sergei Lavrov" --json
+    """
+    from newsdesk.stages.entities import person
+
+    with opened(db) as (store, _):
+        d = person(store, name_or_id)
+    if as_json:
+        print_json(d)
+        return
+    console.print(f"[bold]{d['name']}[/bold]  ({d['id']})", markup=True)
+    if d["aliases"]:
+        console.print("also: " + ", ".join(d["aliases"]), markup=False)
+    for r in d["roles"]:
+        console.print(f"  {r['first'] or '?'} … {r['last'] or '?'}  {r['role']}", markup=False)
+    console.print(f"\n{len(d['quotes'])} quotes, {len(d['articles'])} articles", markup=False)
+    for q in d["quotes"]:
+        day = (q["published"] or "")[:10]
+        console.print(f"  {day}  [{q['kind']}] {q['text'][:150]}", markup=False)
+    if d["stories"]:
+        console.print("stories: " + ", ".join(str(s) for s in d["stories"]), markup=False)
+    if d["mentioned_with"]:
+        with_ = ", ".join(f"{m['name']} ({m['articles']})" for m in d["mentioned_with"][:10])
+        console.print("mentioned with: " + with_, markup=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -215,7 +216,7 @@ def article_page(store: Store, article_id: str) -> dict[str, Any]:
     }
     sid = story_id_of(store, a.id)
     if sid is not None:
-        story = _call(feature("newsdesk.stages.cluster", "get_story"), store, sid)
+        story = _story_view(store, sid)
         ids = story_article_ids(story) if story is not None else []
         out["story"] = {
             "id": sid,
@@ -260,20 +261,27 @@ def listing(
     store: Store, page: int, size: int, outlet: str | None = None, category: str | None = None
 ) -> dict[str, Any]:
     page, size, offset = page_args(page, size)
-    items = latest_articles(store, size + 1, offset, outlet=outlet, category=category)
-    return {
-        "articles": [brief(a) for a in items[:size]],
-        "page": page,
-        "size": size,
-        "more": len(items) > size,
-    }
+    items = latest_briefs(store, size + 1, offset, outlet=outlet, category=category)
+    return {"articles": items[:size], "page": page, "size": size, "more": len(items) > size}
 
 
-def latest_articles(
+_BRIEF_COLUMNS = (
+    "id",
+    "title",
+    "outlet",
+    "published",
+    "authors",
+    "category",
+    "reading_minutes",
+    "url",
+)
+
+
+def latest_briefs(
     store: Store, limit: int, offset: int, outlet: str | None = None, category: str | None = None
-) -> list[Article]:
-    """Latest first. Picks ids on the (published, seq) index, then reads only those rows."""
-    q = select(articles.c.id)
+) -> list[dict[str, Any]]:
+    """Latest first, as :func:`brief` dicts; walks the (published, seq) index, reads 8 columns only."""
+    q = select(*(articles.c[c] for c in _BRIEF_COLUMNS))
     if outlet:
         q = q.where(articles.c.outlet == outlet)
     if category:
@@ -284,8 +292,20 @@ def latest_articles(
         .offset(offset)
     )
     with store.connect() as conn:
-        ids = list(conn.scalars(q))
-        return store.articles_by_ids(conn, ids)
+        rows = conn.execute(q).mappings().all()
+    return [
+        {
+            "id": r["id"],
+            "title": r["title"] or "(untitled)",
+            "outlet": r["outlet"],
+            "published": r["published"],
+            "authors": json.loads(r["authors"] or "[]"),
+            "category": r["category"],
+            "reading_minutes": r["reading_minutes"],
+            "url": safe_url(r["url"]),
+        }
+        for r in rows
+    ]
 
 
 # -- outlets and categories (cached: a GROUP BY over every article, refreshed when it grows) ----
@@ -322,30 +342,42 @@ def facet(store: Store, column: str) -> list[dict[str, Any]]:
 
 
 # -- stories -----------------------------------------------------------------------------------
-def story_card(store: Store, s: Any) -> dict[str, Any]:
-    summary = pick(s, "summary")
-    if summary is not None and not isinstance(summary, str):
-        summary = _summary_text(summary)
-    outlets = pick(s, "outlets", default=[])
-    return {
-        "id": str(pick(s, "id", "story_id", default="")),
-        "title": pick(s, "title", "headline", default="(untitled story)"),
-        "summary": summary,
-        "outlets": _outlets(outlets),
-        "size": pick(s, "size", "n_articles", "article_count", default=None),
-        "first": jsonable(pick(s, "first", "start", "first_published")),
-        "last": jsonable(pick(s, "last", "updated", "end", "last_published")),
+def _story_key(story_id: str) -> int | str:
+    return int(story_id) if story_id.isdigit() else story_id
+
+
+def story_card(store: Store, s: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A story as the lists show it. ``s`` is a story brief (or a view with a ``.story`` brief)."""
+    head = pick(s, "story", default=s)
+    size = pick(head, "articles", "size", "n_articles")
+    n_outlets = pick(head, "outlets")
+    card = {
+        "id": str(pick(head, "id", "story_id", default="")),
+        "title": pick(head, "title", "headline", default="(untitled story)"),
+        "summary": None,
+        "outlets": [] if isinstance(n_outlets, int) else _outlets(n_outlets),
+        "n_outlets": n_outlets if isinstance(n_outlets, int) else None,
+        "size": size if isinstance(size, int) else None,
+        "first": jsonable(pick(head, "first_published", "first", "start")),
+        "last": jsonable(pick(head, "last_published", "last", "updated")),
+        "thread_id": jsonable(pick(head, "thread_id")),
     }
+    summary = pick(s, "summary")
+    if summary is not None:
+        card["summary"] = summary if isinstance(summary, str) else _summary_text(summary)
+    if pick(s, "outlets") is not None and not isinstance(pick(s, "outlets"), int):
+        card["outlets"] = _outlets(pick(s, "outlets"))
+    if extra:
+        card.update({k: v for k, v in extra.items() if v})
+    return card
 
 
 def _summary_text(summary: Any) -> str:
     if isinstance(summary, list | tuple):
-        parts = []
-        for item in summary:
-            if isinstance(item, str):
-                parts.append(item)
-            else:
-                parts.append(str(pick(item, "text", "sentence", default="")))
+        parts = [
+            item if isinstance(item, str) else str(pick(item, "text", "sentence", default=""))
+            for item in summary
+        ]
         return " ".join(p for p in parts if p)
     return str(pick(summary, "text", default=""))
 
@@ -354,7 +386,9 @@ def _outlets(outlets: Any) -> list[dict[str, Any]]:
     out = []
     if isinstance(outlets, dict):
         outlets = list(outlets.items())
-    for o in outlets or ():
+    if not isinstance(outlets, list | tuple):
+        return out
+    for o in outlets:
         if isinstance(o, str):
             out.append({"name": o, "articles": None})
         elif isinstance(o, list | tuple) and o:
@@ -369,6 +403,51 @@ def _outlets(outlets: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _card_extras(store: Store, story_ids: list[int | str]) -> dict[str, dict[str, Any]]:
+    """Outlets and a short summary for a page of stories, in two queries (not one view each).
+
+    The summary is the stored summary of the story's most central article (highest join score):
+    the multi-document summary is computed by the story page, too costly for 20 cards at once.
+    """
+    table = feature("newsdesk.stages.cluster", "story_articles")
+    if table is None or not story_ids:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(table.c.story_id, articles.c.outlet, func.count())
+            .join(articles, articles.c.id == table.c.article_id)
+            .where(table.c.story_id.in_(story_ids))
+            .group_by(table.c.story_id, articles.c.outlet)
+        ).all()
+        central = conn.execute(
+            select(table.c.story_id, table.c.article_id, table.c.score).where(
+                table.c.story_id.in_(story_ids)
+            )
+        ).all()
+    for sid, outlet, n in rows:
+        out.setdefault(str(sid), {"outlets": []})["outlets"].append(
+            {"name": outlet or "unknown", "articles": int(n)}
+        )
+    for v in out.values():
+        v["outlets"].sort(key=lambda o: (-o["articles"], o["name"]))
+    best: dict[str, tuple[float, str]] = {}
+    for sid, aid, score in central:
+        if str(sid) not in best or score > best[str(sid)][0]:
+            best[str(sid)] = (float(score), aid)
+    get = feature("newsdesk.stages.summarize", "get_summary")
+    if get is not None:
+        with store.connect() as conn:
+            arts = {a.id: a for a in store.articles_by_ids(conn, [aid for _, aid in best.values()])}
+        for sid, (_, aid) in best.items():
+            a = arts.get(aid)
+            if a is not None:
+                summ = summary_of(store, a)
+                if summ:
+                    out.setdefault(sid, {})["summary"] = summ["text"]
+    return out
+
+
 def stories(store: Store, order: str, page: int, size: int) -> dict[str, Any] | None:
     fn = feature("newsdesk.stages.cluster", "list_stories")
     if fn is None:
@@ -377,27 +456,59 @@ def stories(store: Store, order: str, page: int, size: int) -> dict[str, Any] | 
     items = _call(fn, store, size + 1, offset, order)
     if items is None:
         return None
-    return {
-        "stories": [story_card(store, s) for s in items[:size]],
-        "order": order,
-        "page": page,
-        "size": size,
-        "more": len(items) > size,
-    }
+    more = len(items) > size
+    items = items[:size]
+    extras = _card_extras(store, [pick(s, "id") for s in items if pick(s, "id") is not None])
+    cards = [story_card(store, s, extras.get(str(pick(s, "id")))) for s in items]
+    return {"stories": cards, "order": order, "page": page, "size": size, "more": more}
 
 
 def front_page(store: Store, page: int, size: int) -> dict[str, Any]:
     latest = stories(store, "latest", page, size)
-    biggest = stories(store, "biggest", 1, 5) if latest is not None and page == 1 else None
+    biggest = stories(store, "biggest", 1, 4) if latest is not None and page == 1 else None
     out: dict[str, Any] = {"stories": latest, "biggest": biggest, "articles": None}
     if latest is None or not latest["stories"]:
         out["articles"] = listing(store, page, size)
     return out
 
 
-def story_page(store: Store, story_id: str) -> dict[str, Any]:
+# Story views are computed on demand (summary, timeline, framing): keep recent ones, keyed by
+# the story's size and last date so that a story that grows is recomputed.
+_views: dict[tuple[str, str, Any], tuple[Any, ...]] = {}
+_views_lock = threading.Lock()
+VIEW_CACHE = 512
+
+
+def _story_view(store: Store, story_id: str) -> Any:
     fn = feature("newsdesk.stages.cluster", "get_story")
-    view = _call(fn, store, story_id)
+    table = feature("newsdesk.stages.cluster", "stories")
+    stamp: Any = None
+    if table is not None:
+        with store.connect() as conn:
+            row = conn.execute(
+                select(table.c.articles, table.c.last_published, table.c.title).where(
+                    table.c.id == _story_key(story_id)
+                )
+            ).first()
+        if row is None:
+            return None
+        stamp = tuple(row)
+    key = (str(store.engine.url), story_id, stamp)
+    with _views_lock:
+        hit = _views.get(key)
+    if hit is not None and stamp is not None:
+        return hit[0]
+    view = _call(fn, store, _story_key(story_id))
+    if view is not None and stamp is not None:
+        with _views_lock:
+            if len(_views) >= VIEW_CACHE:
+                _views.pop(next(iter(_views)))
+            _views[key] = (view,)
+    return view
+
+
+def story_page(store: Store, story_id: str) -> dict[str, Any]:
+    view = _story_view(store, story_id)
     if view is None:
         raise NotFound(f"no story {story_id!r}")
     card = story_card(store, view)
@@ -405,20 +516,48 @@ def story_page(store: Store, story_id: str) -> dict[str, Any]:
     with store.connect() as conn:
         arts = [brief(a) for a in store.articles_by_ids(conn, ids)]
     quotes = _call(
-        feature("newsdesk.stages.quotes", "quotes"), store, story_id=story_id, limit=50, offset=0
+        feature("newsdesk.stages.quotes", "quotes"),
+        store,
+        story_id=_story_key(story_id),
+        limit=50,
+        offset=0,
     )
-    data = jsonable(view)
-    known = {"id", "story_id", "title", "headline", "articles", "article_ids", "outlets"}
-    details = {k: v for k, v in data.items() if k not in known} if isinstance(data, dict) else {}
+    framing = [
+        {
+            "outlet": pick(f, "outlet"),
+            "articles": pick(f, "articles"),
+            "terms": list(pick(f, "terms", default=[])),
+            "sentences": list(pick(f, "sentences", default=[])),
+        }
+        for f in pick(view, "framing", default=[]) or []
+    ]
+    timeline = [
+        {
+            "date": jsonable(pick(t, "date")),
+            "granularity": pick(t, "granularity"),
+            "kind": pick(t, "kind"),
+            "text": pick(t, "text", default=""),
+            "article_id": pick(t, "article_id"),
+            "outlet": pick(t, "outlet"),
+        }
+        for t in pick(view, "timeline", default=[]) or []
+    ]
+    thread = pick(view, "thread")
+    thread_view = None
+    if thread is not None:
+        thread_view = {
+            "id": jsonable(pick(thread, "id")),
+            "label": pick(thread, "label"),
+            "stories": [story_card(store, t) for t in pick(thread, "stories", default=[]) or []],
+        }
     return {
         "story": card,
         "articles": arts,
         "summary_sentences": _summary_sentences(pick(view, "summary")),
-        "timeline": jsonable(pick(view, "timeline", default=[])),
-        "framing": jsonable(pick(view, "framing", default=None)),
-        "thread": jsonable(pick(view, "thread", default=None)),
+        "timeline": timeline,
+        "framing": framing,
+        "thread": thread_view,
         "quotes": quotes_view(None, quotes),
-        "details": details,
     }
 
 

@@ -1,0 +1,321 @@
+"""Web speed: requests/second and p50/p95 latency of the main pages at 10k and 100k articles.
+
+For each store size:
+1. build the store once (cached under --work; ``--rebuild`` to redo): synthetic articles made by
+   perturbing real ones (see :func:`synthesize`), inserted directly through the store's
+   ``add_articles`` (the ingest path minus file reading and near-duplicate detection, which would
+   link the perturbed copies to their originals), with the FTS index kept by its triggers; then the
+   registered analysis stages named by ``--stages`` run through ``pipeline.run`` (default: embed,
+   plus cluster when that stage is registered);
+2. start a real server (``newsdesk serve``) in its own process on loopback;
+3. for each page (front page, story page, article page, search), send ``--requests`` requests from
+   ``--concurrency`` client threads (keep-alive, after ``--warmup`` unmeasured requests), with
+   varied URLs: front pages 1-5, random articles, random stories, queries made of two words of a
+   random article's title;
+4. report requests/second (completed requests / wall time of the phase) and latency percentiles.
+
+Floor (issue 6): p95 < 100 ms for every page at 100k articles.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from _common import ROOT, SHARED_DATA, emit, parser
+
+FLOOR_P95_MS = 100.0
+OUTLETS = [
+    "The Daily Ledger", "Harbour Times", "Northern Post", "Capital Wire", "Morning Courier",
+    "Evening Standard-Bearer", "Valley Herald", "Coastal Gazette", "Metro Dispatch", "Union Tribune",
+    "Republic Report", "Summit News", "Lakeside Chronicle", "Frontier Journal", "Riverside Review",
+    "Central Bulletin", "Westside Observer", "Eastern Echo", "Plains Register", "Island Times",
+]  # fmt: skip
+CITIES = [
+    "Lisbon", "Oslo", "Nairobi", "Quito", "Hanoi", "Tbilisi", "Accra", "Lima", "Riga", "Dhaka",
+    "Manila", "Tunis", "Sofia", "Kigali", "Bogota", "Ankara", "Perth", "Osaka", "Porto", "Cork",
+]  # fmt: skip
+_DIGITS = re.compile(r"\d")
+
+
+def base_articles(data: Path) -> list[dict[str, Any]]:
+    """Real articles: BBC News (full texts, titles, categories) and AllSides (leads, outlets)."""
+    out: list[dict[str, Any]] = []
+    bbc = data / "bbc-news-summary" / "bbc-news-summary.jsonl.gz"
+    if bbc.exists():
+        with gzip.open(bbc, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                r = json.loads(line)
+                body = r["article"].split("\n\n", 1)[-1]
+                out.append({"title": r["title"], "text": body, "category": r["category"].title()})
+    allsides = data / "allsides-stories" / "allsides-stories.jsonl.gz"
+    if allsides.exists():
+        with gzip.open(allsides, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                s = json.loads(line)
+                for a in s.get("news", {}).values():
+                    body = "\n\n".join(a.get("newBody") or [])
+                    if body.strip():
+                        out.append(
+                            {"title": a["newsTitle"], "text": body, "category": s.get("topic")}
+                        )
+    if not out:
+        sys.exit(f"no base articles found under {data} (bbc-news-summary, allsides-stories)")
+    return out
+
+
+def synthesize(base: list[dict[str, Any]], n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """``n`` articles, each a perturbed copy of a real one.
+
+    Perturbation (so that every copy is a distinct document for ids, FTS and vectors): the lead
+    paragraph is kept and the other paragraphs are shuffled; every digit is redrawn; a sentence
+    naming a random city is appended; the title gets the city; outlet, author and publication time
+    (spread over two years) are drawn at random.
+    """
+    rng = random.Random(seed)
+    out = []
+    t0 = 1_700_000_000
+    for i in range(n):
+        b = base[i % len(base)]
+        paras = [p for p in b["text"].split("\n\n") if p.strip()]
+        head, rest = paras[:1], paras[1:]
+        rng.shuffle(rest)
+        city = rng.choice(CITIES)
+        text = "\n\n".join(head + rest)
+        text = _DIGITS.sub(lambda _m: str(rng.randrange(10)), text)
+        text += f"\n\nReporting from {city} contributed to this article ({i})."
+        published = time.strftime(
+            "%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(t0 + rng.randrange(0, 2 * 365 * 86400))
+        )
+        outlet = rng.choice(OUTLETS)
+        out.append(
+            {
+                "title": f"{b['title']} — {city}",
+                "text": text,
+                "outlet": outlet,
+                "category": b.get("category"),
+                "published": published,
+                "authors": [f"{rng.choice(CITIES)} Correspondent {rng.randrange(50)}"],
+                "url": f"https://synthetic.example/{outlet.lower().replace(' ', '-')}/{i}",
+            }
+        )
+    return out
+
+
+def build_store(path: Path, n: int, data: Path, stages: list[str], log: list[str]) -> None:
+    from newsdesk import pipeline
+    from newsdesk.ingest import build_article
+    from newsdesk.registry import load_stages
+    from newsdesk.settings import Settings
+    from newsdesk.store import open_store
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    settings = Settings.load(db=str(path))
+    store = open_store(settings.db)
+    t = time.perf_counter()
+    docs = synthesize(base_articles(data), n)
+    for i in range(0, n, 1000):
+        batch = [
+            build_article(d, f"synthetic:{i + k}", settings)
+            for k, d in enumerate(docs[i : i + 1000])
+        ]
+        with store.begin() as conn:
+            fresh = [
+                a for a in batch if a.id not in store.existing_ids(conn, [a.id for a in batch])
+            ]
+            store.add_articles(conn, fresh)
+    log.append(f"{n}: inserted {store.count_articles()} articles in {time.perf_counter() - t:.0f}s")
+    available = load_stages()
+    run = [s for s in stages if s in available]
+    if run:
+        t = time.perf_counter()
+        pipeline.run(store, settings, only=run)
+        log.append(f"{n}: stages {', '.join(run)} in {time.perf_counter() - t:.0f}s")
+    skipped = [s for s in stages if s not in available]
+    if skipped:
+        log.append(f"{n}: stages not registered, not run: {', '.join(skipped)}")
+    store.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = dict(os.environ, NEWSDESK_API_TOKEN="")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk", "serve", "--db", str(db), "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    import httpx
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}"
+            )
+        try:
+            if httpx.get(base + "/api/features", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start in 120 s")
+
+
+def load(base: str, urls: list[str], concurrency: int, warmup: int) -> dict[str, float]:
+    """Send every URL once from ``concurrency`` keep-alive clients; latency percentiles in ms."""
+    import httpx
+
+    for u in urls[:warmup]:
+        httpx.get(base + u, timeout=30)
+    times: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    queue = list(reversed(urls))
+
+    def worker() -> None:
+        nonlocal errors
+        with httpx.Client(base_url=base, timeout=30) as client:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    u = queue.pop()
+                t = time.perf_counter()
+                r = client.get(u)
+                dt = time.perf_counter() - t
+                with lock:
+                    times.append(dt)
+                    if r.status_code != 200:
+                        errors += 1
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - start
+    ms = np.array(times) * 1000
+    return {
+        "requests": len(times),
+        "errors": errors,
+        "rps": len(times) / wall,
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+        "p99_ms": float(np.percentile(ms, 99)),
+    }
+
+
+def sample_urls(db: Path, n: int, rng: random.Random) -> dict[str, list[str]]:
+    from sqlalchemy import func, select
+
+    from newsdesk.store import open_store
+    from newsdesk.store.schema import articles
+    from newsdesk.web import data
+
+    store = open_store(str(db))
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(articles.c.id, articles.c.title).order_by(func.random()).limit(2000)
+        ).all()
+    urls: dict[str, list[str]] = {
+        "front page": [f"/?page={1 + rng.randrange(5)}" for _ in range(n)]
+    }
+    urls["article page"] = [f"/article/{rng.choice(rows)[0]}" for _ in range(n)]
+    stories = data.stories(store, "biggest", 1, 100)
+    if stories and stories["stories"]:
+        ids = [s["id"] for s in stories["stories"]]
+        urls["story page"] = [f"/story/{rng.choice(ids)}" for _ in range(n)]
+    words = [list(re.findall(r"[A-Za-z]{4,}", t or "")) for _, t in rows]
+    words = [w for w in words if len(w) >= 2]
+    queries = []
+    for _ in range(n):
+        w = rng.choice(words)
+        queries.append("+".join(rng.sample(w, 2)))
+    urls["search"] = [f"/search?q={q}" for q in queries]
+    store.close()
+    return urls
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument(
+        "--data", type=Path, default=SHARED_DATA, help="the shared data folder (base articles)"
+    )
+    p.add_argument("--sizes", default="10000,100000", help="store sizes, comma-separated")
+    p.add_argument(
+        "--work", type=Path, default=Path("/tmp/newsdesk-bench-web"), help="where stores are kept"
+    )
+    p.add_argument("--rebuild", action="store_true", help="rebuild the stores even if present")
+    p.add_argument(
+        "--stages", default="embed,cluster", help="stages to run on the store (when registered)"
+    )
+    p.add_argument("--requests", type=int, default=300, help="measured requests per page")
+    p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--concurrency", type=int, default=4)
+    args = p.parse_args()
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    log: list[str] = []
+    rng = random.Random(1)
+    for n in [int(s) for s in args.sizes.split(",")]:
+        db = args.work / f"web-{n}.db"
+        if args.rebuild or not db.exists():
+            build_store(db, n, args.data, [s for s in args.stages.split(",") if s], log)
+        urls = sample_urls(db, args.requests + args.warmup, rng)
+        if "story page" not in urls:
+            log.append(
+                f"{n}: no stories in the store (cluster stage absent): story page not measured"
+            )
+        proc, base = start_server(db)
+        try:
+            for page in ("front page", "story page", "article page", "search"):
+                if page not in urls:
+                    continue
+                r = load(base, urls[page], args.concurrency, args.warmup)
+                rows.append({"system": "newsdesk serve", "articles": n, "page": page, **r})
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+    worst = max((r["p95_ms"] for r in rows if r["articles"] >= 100_000), default=None)
+    notes = [
+        f"client: {args.concurrency} keep-alive threads on loopback, {args.requests} measured requests per "
+        f"page after {args.warmup} warm-up; one server process (uvicorn); "
+        f"2-core machine shared with other jobs (measured under contention).",
+        *log,
+    ]
+    if worst is not None:
+        verdict = "met" if worst < FLOOR_P95_MS else "NOT met"
+        notes.append(
+            f"floor p95 < {FLOOR_P95_MS:.0f} ms at 100k articles: {verdict} (worst p95 {worst:.1f} ms)"
+        )
+    emit(rows, args.json, title="Web: requests/second and latency", notes=notes)
+
+
+if __name__ == "__main__":
+    main()

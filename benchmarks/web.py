@@ -109,6 +109,7 @@ def synthesize(base: list[dict[str, Any]], n: int, seed: int = 0) -> list[dict[s
                 "published": published,
                 "authors": [f"{rng.choice(CITIES)} Correspondent {rng.randrange(50)}"],
                 "url": f"https://synthetic.example/{outlet.lower().replace(' ', '-')}/{i}",
+                "language": "en",  # the base sets are English: skip per-article language detection
             }
         )
     return out
@@ -194,7 +195,7 @@ def load(base: str, urls: list[str], concurrency: int, warmup: int) -> dict[str,
     times: list[float] = []
     errors = 0
     lock = threading.Lock()
-    queue = list(reversed(urls))
+    queue = list(reversed(urls[warmup:]))
 
     def worker() -> None:
         nonlocal errors
@@ -278,6 +279,9 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--concurrency", type=int, default=4)
     args = p.parse_args()
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     args.work.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []

@@ -14,6 +14,7 @@ import importlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
@@ -463,9 +464,26 @@ def stories(store: Store, order: str, page: int, size: int) -> dict[str, Any] | 
     return {"stories": cards, "order": order, "page": page, "size": size, "more": more}
 
 
+_biggest: dict[str, tuple[float, int, Any]] = {}
+BIGGEST_TTL = 10.0  # seconds: "biggest" sorts every story by size; recompute at most this often
+
+
+def _biggest_stories(store: Store) -> dict[str, Any] | None:
+    key = str(store.engine.url)
+    with store.connect() as conn:
+        top = int(conn.scalar(select(func.max(articles.c.seq))) or 0)
+    hit = _biggest.get(key)
+    now = time.monotonic()
+    if hit and hit[1] == top and now - hit[0] < BIGGEST_TTL:
+        return hit[2]
+    value = stories(store, "biggest", 1, 4)
+    _biggest[key] = (now, top, value)
+    return value
+
+
 def front_page(store: Store, page: int, size: int) -> dict[str, Any]:
     latest = stories(store, "latest", page, size)
-    biggest = stories(store, "biggest", 1, 4) if latest is not None and page == 1 else None
+    biggest = _biggest_stories(store) if latest is not None and page == 1 else None
     out: dict[str, Any] = {"stories": latest, "biggest": biggest, "articles": None}
     if latest is None or not latest["stories"]:
         out["articles"] = listing(store, page, size)

@@ -3,3 +3,4 @@
 # One import per built-in stage module; each registers itself with @stage.
 from newsdesk import search as _search  # noqa: F401, E402  (component "search", stage "embed")
 from newsdesk.stages import summarize as _summarize  # noqa: F401, E402  (component "summaries", stage "summarize")
+from newsdesk.stages import cluster as _cluster  # noqa: F401, E402  (component "stories", stage "cluster")

@@ -1,0 +1,1282 @@
+"""Story clustering: articles about the same real-world event, from any outlet, become a story.
+
+The clusterer is online and deterministic (a single pass in arrival order, after Miranda et al.
+2018 and Staykovski et al. 2019). For each new article:
+
+1. features: a sentence-embedding vector of title + lead (``newsdesk.embed``); a sparse bag of
+   content words, proper-noun phrases ("e:hakan fidan") and numbers ("n:23"), weighted TF-IDF
+   with document frequencies counted online; a time coordinate (publication date, else the
+   latest date stated in the text, see :mod:`newsdesk.timeline`);
+2. candidates: the K nearest earlier articles by embedding (faiss: exact ``IndexFlatIP`` up to
+   ``HNSW_FROM`` vectors, HNSW beyond) and the stories they belong to;
+3. score per candidate story = W_DENSE · cosine(article, story centroid)
+   + W_SPARSE · best TF-IDF cosine with a member among the neighbours, minus a penalty when both
+   name places/people/organisations and share none ("shares rose" at two companies, the same
+   kind of event in two places), minus a penalty growing with the time gap;
+4. join the best story if its score reaches JOIN, else open a new story. Near-duplicates
+   (``articles.duplicate_of``) join their original's story directly.
+
+The pass is order-dependent but batch-independent: each article only sees articles before it,
+and in-batch predecessors are searched exactly, so clustering N articles in one batch or in
+many gives the same stories. Settings changes need a full rebuild (``newsdesk recluster``).
+
+Stories are stored in the component "stories" (tables ``stories``, ``story_articles``,
+``story_links``); the faiss index lives beside a SQLite store as ``<db>.stories.faiss`` (a
+settings path for other databases) and is rebuilt from the database when missing or stale.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    select,
+    update,
+)
+
+from newsdesk.registry import stage
+from newsdesk.store.schema import articles, component, metadata
+from newsdesk.timeline import anchor_date
+
+if TYPE_CHECKING:
+    from newsdesk.embed import Encoder
+
+log = logging.getLogger(__name__)
+
+# -- parameters ---------------------------------------------------------------------------
+# Weights and thresholds were tuned on the *tune* halves of allsides-stories and googlenews-ts
+# (split by gold cluster, see benchmarks/stories.py); the reported figures are on the other half.
+W_DENSE = 0.5
+W_CENTROID = 0.0  # TF-IDF cosine with the story's term centroid
+W_SPARSE = 0.5  # best TF-IDF cosine with a member among the neighbours
+CENTROID_TERMS = 300  # terms kept in a story's sparse centroid
+JOIN = 0.42  # score needed to join an existing story
+K = 24  # nearest earlier articles looked at per new article
+ENTITY_MISMATCH = 0.12  # both name proper nouns, none shared
+MIN_ENTITIES = 3  # an article needs this many proper nouns for the mismatch test
+GAP_FREE_DAYS = 3.0  # stories develop over days: no penalty within this gap
+GAP_PENALTY_PER_DAY = 0.01
+MAX_GAP_DAYS = 45.0  # beyond this an article never joins: another episode (see threads)
+ENTITY_WEIGHT = 2.0  # proper nouns count double in the sparse vector
+NUMBER_WEIGHT = 1.0
+TITLE_WEIGHT = 2  # title words counted this many times
+LEAD_CHARS = 1200  # the embedding sees title + this much of the text
+HNSW_FROM = 100_000  # exact search up to here; HNSW (M=32) beyond
+HNSW_M = 32
+HNSW_EF_SEARCH = 64
+# Threads: a candidate story that is close in content but was not joined (another episode).
+THREAD_DENSE = 0.80
+THREAD_SHARED_ENTITIES = 2
+
+_EPOCH = date(1970, 1, 1)
+
+_STOP = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "said",
+        "same",
+        "says",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "new",
+        "one",
+        "two",
+        "year",
+        "years",
+        "time",
+        "people",
+        "like",
+        "also",
+        "told",
+        "according",
+        "mr",
+        "ms",
+        "mrs",
+        "would",
+        "could",
+        "last",
+        "week",
+        "first",
+        "get",
+        "got",
+        "may",
+        "might",
+        "must",
+        "us",
+        "s",
+        "t",
+        "don't",
+        "didn't",
+        "it's",
+        "that's",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_][\w’'\-]*", re.UNICODE)
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\d(?![\w])|(?<![\w.])\d(?![\w.,])")
+_CAP = re.compile(
+    r"(?<![\w’'])[A-Z][\w’'\-]*(?:[ \t]+(?:(?:of|de|del|da|al|bin|van|von|la|le|the)[ \t]+)?[A-Z][\w’'\-]*)*"
+)
+_CONNECT = frozenset({"of", "de", "del", "da", "al", "bin", "van", "von", "la", "le", "the"})
+_CALENDAR = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+_SENT_START = re.compile(r"(?:^|[.!?:;\"“”]\s*|\n\s*)$")
+_POSSESSIVE = re.compile(r"[’']s$")
+
+
+def days(d: date | datetime | None) -> float | None:
+    if d is None:
+        return None
+    if isinstance(d, datetime):
+        d = d.date()
+    return float((d - _EPOCH).days)
+
+
+def proper_nouns(text: str) -> list[str]:
+    """Capitalised word sequences, lower-cased: a cheap stand-in for named entities.
+
+    Title-case headlines and sentence starts are the traps: a capitalised word that also
+    occurs in lower case in the text ("Talks", "Peace") splits a sequence and is dropped, and a
+    single word at a sentence or line start ("However", "Earlier", "Category") is kept only if
+    it also appears capitalised in mid-sentence. Month and weekday names are dates, not names.
+    """
+    lower_vocab = {w for w in _WORD.findall(text) if w.islower()}
+    mid: set[str] = set()
+    found: list[tuple[list[str], bool]] = []
+    for m in _CAP.finditer(text):
+        at_start = bool(_SENT_START.search(text[max(0, m.start() - 3) : m.start()]))
+        toks = [_POSSESSIVE.sub("", t) for t in m.group(0).split()]
+        run: list[str] = []
+        runs: list[tuple[list[str], bool]] = []
+        for tok in toks:
+            low = tok.lower()
+            if run and low in _CONNECT:
+                run.append(tok)  # "Bank of England"
+                continue
+            if low in _STOP or low in lower_vocab or low in _CALENDAR or len(low) < 2:
+                _close(run, runs, at_start and run[:1] == toks[:1])
+                run = []
+                continue
+            run.append(tok)
+        _close(run, runs, at_start and run[:1] == toks[:1])
+        for r, starts in runs:
+            if not starts:
+                mid.add(r[0])
+            found.append((r, starts))
+    seen = Counter(r[0] for r, _ in found if len(r) == 1)
+    out = []
+    for r, starts in found:
+        if starts and len(r) == 1 and r[0] not in mid and seen[r[0]] < 2:
+            continue
+        out.append(" ".join(r).lower())
+    return out
+
+
+def _close(run: list[str], runs: list[tuple[list[str], bool]], starts: bool) -> None:
+    while run and run[-1].lower() in _CONNECT:
+        run.pop()
+    if run:
+        runs.append((list(run), starts and not runs))
+
+
+def numbers(text: str) -> list[str]:
+    out = []
+    for m in _NUMBER.finditer(text):
+        n = m.group(0).replace(",", "").rstrip(".")
+        if len(n) >= 2:
+            out.append(n)
+    return out
+
+
+def bag(title: str | None, text: str) -> Counter[str]:
+    """The sparse features of one article: content words, "e:" proper nouns, "n:" numbers."""
+    c: Counter[str] = Counter()
+    body = text[: LEAD_CHARS * 3]
+    for source, weight in ((title or "", TITLE_WEIGHT), (body, 1)):
+        if not source:
+            continue
+        for w in _WORD.findall(source):
+            low = w.lower()
+            if len(low) > 2 and low not in _STOP:
+                c[low] += weight
+        for e in proper_nouns(source):
+            c["e:" + e] += weight
+            parts = e.split()
+            if len(parts) > 1:
+                c["e:" + parts[-1]] += weight  # "hakan fidan" also matches a later "Fidan"
+        for n in numbers(source):
+            c["n:" + n] += weight
+    return c
+
+
+def embed_text(title: str | None, text: str) -> str:
+    head = text[:LEAD_CHARS]
+    return f"{title}. {head}" if title else head
+
+
+# -- the online clusterer -----------------------------------------------------------------
+@dataclass(slots=True)
+class Item:
+    """One article ready to be clustered."""
+
+    key: str
+    vec: np.ndarray
+    bag: Counter[str]
+    t: float | None = None  # days since 1970-01-01
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    key: str
+    story: int
+    score: float
+    new: bool
+    links: tuple[tuple[int, float], ...] = ()  # (other story, similarity): thread evidence
+
+
+@dataclass(slots=True)
+class _Story:
+    csum: np.ndarray
+    n: int = 0
+    t_min: float | None = None
+    t_max: float | None = None
+    members: list[int] = field(default_factory=list)
+    tids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # sparse centroid
+    tsum: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
+
+    def add_terms(self, ids: np.ndarray, tfs: np.ndarray) -> None:
+        u = np.union1d(self.tids, ids)
+        merged = np.zeros(len(u), np.float64)
+        merged[np.searchsorted(u, self.tids)] += self.tsum
+        merged[np.searchsorted(u, ids)] += tfs
+        if len(u) > 2 * CENTROID_TERMS:  # keep the strongest terms (ties: older ids first)
+            keep = np.sort(np.lexsort((u, -merged))[:CENTROID_TERMS])
+            u, merged = u[keep], merged[keep]
+        self.tids, self.tsum = u, merged
+
+
+class Clusterer:
+    """Single-pass story clustering over a growing faiss index (see the module docstring)."""
+
+    def __init__(self, dim: int) -> None:
+        import faiss
+
+        self.dim = dim
+        self.index: Any = faiss.IndexFlatIP(dim)
+        self.keys: list[str] = []
+        self.pos_of: dict[str, int] = {}
+        self.story_of: list[int] = []
+        self.ids: list[np.ndarray] = []  # per article: sorted term ids
+        self.tfs: list[np.ndarray] = []  # per article: sublinear tf, aligned with ids
+        self.ts: list[float | None] = []
+        self.vocab: dict[str, int] = {}
+        self.is_entity = np.zeros(1024, dtype=bool)
+        self.df = np.zeros(1024, dtype=np.float64)
+        self.stories: dict[int, _Story] = {}
+        self.next_story = 1
+
+    # 1. features ---------------------------------------------------------------------------
+    def _encode_bag(self, b: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+        ids, tfs = [], []
+        for term, count in b.items():
+            i = self.vocab.get(term)
+            if i is None:
+                i = len(self.vocab)
+                self.vocab[term] = i
+                if i >= len(self.df):
+                    self.df = np.concatenate([self.df, np.zeros(len(self.df))])
+                    self.is_entity = np.concatenate(
+                        [self.is_entity, np.zeros(len(self.is_entity), bool)]
+                    )
+                self.is_entity[i] = term.startswith("e:")
+            weight = (
+                ENTITY_WEIGHT
+                if term.startswith("e:")
+                else NUMBER_WEIGHT
+                if term.startswith("n:")
+                else 1.0
+            )
+            ids.append(i)
+            tfs.append(weight * (1.0 + math.log(count)))
+        order = np.argsort(np.asarray(ids, dtype=np.int64), kind="stable")
+        return (
+            np.asarray(ids, dtype=np.int64)[order],
+            np.asarray(tfs, dtype=np.float64)[order],
+        )
+
+    def _idf(self, ids: np.ndarray) -> np.ndarray:
+        n = len(self.keys) + 1
+        return np.log((n + 1.0) / (self.df[ids] + 1.0)) + 1.0
+
+    # 2.-4. one batch ------------------------------------------------------------------------
+    def add(self, items: Sequence[Item]) -> list[Assignment]:
+        """Cluster ``items`` in order; each joins an earlier story or opens a new one."""
+        if not items:
+            return []
+        V = np.ascontiguousarray(np.stack([it.vec for it in items]).astype(np.float32))
+        n0 = self.index.ntotal
+        if n0:
+            D, Ix = self.index.search(V, min(K, n0))
+        else:
+            D = np.zeros((len(items), 0), np.float32)
+            Ix = np.zeros((len(items), 0), np.int64)
+        inner = V @ V.T
+        out: list[Assignment] = []
+        for i, it in enumerate(items):
+            cands = [(float(D[i, j]), int(Ix[i, j])) for j in range(D.shape[1]) if Ix[i, j] >= 0]
+            cands += [(float(inner[i, j]), n0 + j) for j in range(i)]
+            cands.sort(key=lambda c: (-round(c[0], 5), c[1]))
+            out.append(self._assign(it, V[i], [p for _, p in cands[:K]]))
+        self.index.add(V)
+        self._maybe_hnsw()
+        return out
+
+    def _assign(self, it: Item, v: np.ndarray, neighbours: list[int]) -> Assignment:
+        ids, tfs = self._encode_bag(it.bag)
+        w = tfs * self._idf(ids)
+        norm = float(np.linalg.norm(w)) or 1.0
+        doc_ents = ids[self.is_entity[ids]]
+        best: tuple[float, int] | None = None
+        links: list[tuple[int, float]] = []
+        dup = self.pos_of.get(it.duplicate_of) if it.duplicate_of else None
+        if dup is not None:
+            best = (1.0, self.story_of[dup])
+        else:
+            per_story: dict[int, list[int]] = {}
+            for p in neighbours:
+                per_story.setdefault(self.story_of[p], []).append(p)
+            for sid, members in per_story.items():
+                st = self.stories[sid]
+                dense = float(v @ st.csum) / (float(np.linalg.norm(st.csum)) or 1.0)
+                cw = st.tsum * self._idf(st.tids)
+                common, a, b = np.intersect1d(ids, st.tids, assume_unique=True, return_indices=True)
+                sparse_c = (
+                    float(w[a] @ cw[b]) / (norm * (float(np.linalg.norm(cw)) or 1.0))
+                    if len(common)
+                    else 0.0
+                )
+                sparse, shared, their_ents = 0.0, 0, 0
+                for p in members:
+                    mids = self.ids[p]
+                    mw = self.tfs[p] * self._idf(mids)
+                    common, a, b = np.intersect1d(
+                        ids, mids, assume_unique=True, return_indices=True
+                    )
+                    if len(common):
+                        cos = float(w[a] @ mw[b]) / (norm * (float(np.linalg.norm(mw)) or 1.0))
+                        sparse = max(sparse, cos)
+                        shared = max(shared, int(self.is_entity[common].sum()))
+                    their_ents = max(their_ents, int(self.is_entity[mids].sum()))
+                score = W_DENSE * dense + W_CENTROID * sparse_c + W_SPARSE * sparse
+                if shared == 0 and len(doc_ents) >= MIN_ENTITIES and their_ents >= MIN_ENTITIES:
+                    score -= ENTITY_MISMATCH
+                gap = self._gap(it.t, st)
+                if gap > MAX_GAP_DAYS:
+                    score = -1.0
+                elif gap > GAP_FREE_DAYS:
+                    score -= GAP_PENALTY_PER_DAY * (gap - GAP_FREE_DAYS)
+                if score >= JOIN and (best is None or score > best[0] + 1e-9):
+                    best = (score, sid)
+                elif dense >= THREAD_DENSE and shared >= THREAD_SHARED_ENTITIES:
+                    links.append((sid, round(dense, 4)))
+        new = best is None
+        if best is None:
+            sid = self.next_story
+            self.next_story += 1
+            self.stories[sid] = _Story(csum=np.zeros(self.dim, dtype=np.float64))
+            score = 1.0
+        else:
+            score, sid = best
+        self._append(it, v, sid, ids, tfs)
+        links = [(s, d) for s, d in links if s != sid]
+        return Assignment(it.key, sid, round(score, 4), new, tuple(sorted(links)))
+
+    @staticmethod
+    def _gap(t: float | None, st: _Story) -> float:
+        if t is None or st.t_min is None or st.t_max is None:
+            return 0.0
+        return max(0.0, st.t_min - t, t - st.t_max)
+
+    def _append(self, it: Item, v: np.ndarray, sid: int, ids: np.ndarray, tfs: np.ndarray) -> None:
+        pos = len(self.keys)
+        self.keys.append(it.key)
+        self.pos_of[it.key] = pos
+        self.story_of.append(sid)
+        self.ids.append(ids)
+        self.tfs.append(tfs.astype(np.float32))
+        self.ts.append(it.t)
+        self.df[ids] += 1.0
+        st = self.stories[sid]
+        st.csum += v
+        st.add_terms(ids, tfs)
+        st.n += 1
+        st.members.append(pos)
+        if it.t is not None:
+            st.t_min = it.t if st.t_min is None else min(st.t_min, it.t)
+            st.t_max = it.t if st.t_max is None else max(st.t_max, it.t)
+
+    def _maybe_hnsw(self) -> None:
+        import faiss
+
+        if self.index.ntotal < HNSW_FROM or isinstance(self.index, faiss.IndexHNSWFlat):
+            return
+        vectors = self.index.reconstruct_n(0, self.index.ntotal)
+        self.index = new_hnsw(self.dim)
+        self.index.add(vectors)
+        log.info("story index switched to HNSW at %d vectors", len(vectors))
+
+    def restore(self, items: Sequence[Item], story_ids: Sequence[int]) -> None:
+        """Re-add already clustered items with their known stories (rebuilding state from the DB)."""
+        for it, sid in zip(items, story_ids, strict=True):
+            if sid not in self.stories:
+                self.stories[sid] = _Story(csum=np.zeros(self.dim, dtype=np.float64))
+            ids, tfs = self._encode_bag(it.bag)
+            self._append(it, it.vec, sid, ids, tfs)
+            self.next_story = max(self.next_story, sid + 1)
+        if items:
+            self.index.add(
+                np.ascontiguousarray(np.stack([it.vec for it in items]).astype(np.float32))
+            )
+            self._maybe_hnsw()
+
+    def vector(self, pos: int) -> np.ndarray:
+        return np.asarray(self.index.reconstruct(int(pos)), dtype=np.float32)
+
+    def central(self, sid: int) -> list[int]:
+        """Member positions of story ``sid``, most central (closest to the centroid) first."""
+        members = self.stories[sid].members
+        if len(members) == 1:
+            return list(members)
+        c = self.centroid(sid)
+        sims = [float(self.vector(p) @ c) for p in members]
+        order = sorted(range(len(members)), key=lambda i: (-round(sims[i], 5), members[i]))
+        return [members[i] for i in order]
+
+    def centroid(self, sid: int) -> np.ndarray:
+        c = self.stories[sid].csum
+        return c / (float(np.linalg.norm(c)) or 1.0)
+
+
+def new_hnsw(dim: int) -> Any:
+    import faiss
+
+    index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efSearch = HNSW_EF_SEARCH
+    return index
+
+
+def items_from_records(records: Sequence[dict[str, Any]], encoder: Encoder) -> list[Item]:
+    """Turn raw records ``{"id", "text", "title"?, "published"?, "duplicate_of"?}`` into items."""
+    texts = [embed_text(r.get("title"), r.get("text") or "") for r in records]
+    V = encoder.encode(texts) if records else np.zeros((0, encoder.dim), np.float32)
+    out = []
+    for r, v in zip(records, V, strict=True):
+        pub = r.get("published")
+        if isinstance(pub, str) and pub:
+            try:
+                pub = datetime.fromisoformat(pub)
+            except ValueError:
+                pub = None
+        t = days(
+            anchor_date(r.get("text") or "", pub if isinstance(pub, (date, datetime)) else None)
+        )
+        out.append(
+            Item(
+                str(r["id"]), v, bag(r.get("title"), r.get("text") or ""), t, r.get("duplicate_of")
+            )
+        )
+    return out
+
+
+def cluster_records(
+    records: Iterable[dict[str, Any]], encoder: Encoder | None = None, batch_size: int = 256
+) -> Iterator[tuple[dict[str, Any], Assignment]]:
+    """Cluster a stream of raw records online, in batches; yield each record with its story."""
+    from newsdesk.embed import get_encoder
+
+    enc = encoder or get_encoder()
+    clusterer = Clusterer(enc.dim)
+    buf: list[dict[str, Any]] = []
+
+    def flush() -> Iterator[tuple[dict[str, Any], Assignment]]:
+        items = items_from_records(buf, enc)
+        yield from zip(buf, clusterer.add(items), strict=True)
+        buf.clear()
+
+    for r in records:
+        buf.append(r)
+        if len(buf) >= batch_size:
+            yield from flush()
+    if buf:
+        yield from flush()
+
+
+# -- tables ------------------------------------------------------------------------------
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # creation order, from 1
+    Column("title", Text),  # the most central member's headline
+    Column("articles", Integer, nullable=False, default=0),
+    Column("outlets", Integer, nullable=False, default=0),
+    Column("first_published", String(32)),
+    Column("last_published", String(32)),
+    Column("thread_id", Integer, nullable=False),  # = id of the thread's first story
+    Index("ix_stories_thread", "thread_id"),
+    Index("ix_stories_last", "last_published"),
+)
+story_articles = Table(
+    "story_articles",
+    metadata,
+    Column("article_id", String(40), ForeignKey("articles.id"), primary_key=True),
+    Column("story_id", Integer, nullable=False),
+    Column("position", Integer, nullable=False, unique=True),  # clustering order = faiss row
+    Column("score", Float, nullable=False),
+    Index("ix_story_articles_story", "story_id"),
+)
+story_links = Table(  # thread evidence: two stories close in content, not one event
+    "story_links",
+    metadata,
+    Column("story_a", Integer, primary_key=True),
+    Column("story_b", Integer, primary_key=True),
+    Column("score", Float, nullable=False),
+)
+
+
+def _stories_v1(conn: Any) -> None:
+    for t in (stories, story_articles, story_links):
+        t.create(conn, checkfirst=True)
+
+
+component("stories", [_stories_v1])
+
+
+# -- the stage ------------------------------------------------------------------------------
+def index_path(store: Any, settings: Any = None) -> str | None:
+    """Where the faiss index of a store lives: beside a SQLite file, else a settings path."""
+    import os
+
+    explicit = getattr(settings, "stories_index", None) or os.environ.get("NEWSDESK_STORIES_INDEX")
+    if explicit:
+        return str(explicit)
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return f"{url.database}.stories.faiss"
+    return None
+
+
+@dataclass(slots=True)
+class _Engine:
+    clusterer: Clusterer
+    saved: int = 0  # vectors in the index file
+
+
+_ENGINES: dict[str, _Engine] = {}
+
+
+def _record(row: Any) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "text": row["text"],
+        "published": row["published"],
+        "duplicate_of": row["duplicate_of"],
+    }
+
+
+def _load_index(path: str | None, encoder: Encoder) -> tuple[Any, dict[str, Any]] | None:
+
+    import faiss
+
+    if not path or not Path(path).exists() or not Path(path + ".json").exists():
+        return None
+    try:
+        with open(path + ".json", encoding="utf-8") as fh:
+            meta = json.load(fh)
+        if meta.get("encoder") != encoder.name or meta.get("dim") != encoder.dim:
+            return None
+        return faiss.read_index(path), meta
+    except (OSError, ValueError, RuntimeError):
+        log.warning("story index %s unreadable; rebuilding from the database", path)
+        return None
+
+
+def _save_index(path: str | None, eng: _Engine, encoder: Encoder) -> None:
+
+    import faiss
+
+    cl = eng.clusterer
+    if not path or not cl.keys:
+        return
+    tmp = path + ".tmp"
+    faiss.write_index(cl.index, tmp)
+    Path(tmp).replace(path)
+    meta = {"n": len(cl.keys), "last_key": cl.keys[-1], "encoder": encoder.name, "dim": encoder.dim}
+    with open(path + ".json.tmp", "w", encoding="utf-8") as fh:
+        json.dump(meta, fh)
+    Path(path + ".json.tmp").replace(path + ".json")
+    eng.saved = len(cl.keys)
+
+
+def _rebuild_engine(conn: Any, path: str | None, encoder: Encoder) -> _Engine:
+    """The clusterer state for what the database holds: index file where fresh, else re-encoded."""
+    cl = Clusterer(encoder.dim)
+    loaded = _load_index(path, encoder)
+    q = (
+        select(story_articles.c.story_id, story_articles.c.position, articles)
+        .join(articles, articles.c.id == story_articles.c.article_id)
+        .order_by(story_articles.c.position)
+    )
+    rows = conn.execute(q).mappings().all()
+    vectors = None
+    if loaded is not None:
+        index, meta = loaded
+        n = int(meta.get("n", 0))
+        if 0 < n <= len(rows) and rows[n - 1]["id"] == meta.get("last_key"):
+            vectors = index.reconstruct_n(0, n)
+    reused = 0 if vectors is None else len(vectors)
+    for i in range(0, len(rows), 2048):
+        chunk = rows[i : i + 2048]
+        items = (
+            items_from_records([_record(r) for r in chunk], encoder)
+            if i + len(chunk) > reused
+            else None
+        )
+        if items is None:  # every vector of this chunk is in the file: skip the encoder
+            items = [
+                Item(
+                    r["id"],
+                    vectors[i + j],
+                    bag(r["title"], r["text"]),
+                    days(anchor_date(r["text"], _parse_dt(r["published"]))),
+                    r["duplicate_of"],
+                )
+                for j, r in enumerate(chunk)
+            ]
+        elif reused > i:
+            for j in range(min(len(chunk), reused - i)):
+                items[j].vec = vectors[i + j]
+        cl.restore(items, [int(r["story_id"]) for r in chunk])
+    eng = _Engine(cl, saved=reused)
+    log.info(
+        "story clusterer rebuilt: %d articles (%d vectors from the index file)", len(rows), reused
+    )
+    return eng
+
+
+def _parse_dt(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _engine(store: Any, conn: Any, settings: Any, encoder: Encoder) -> _Engine:
+    key = str(store.engine.url)
+    n_db = int(conn.scalar(select(func.count()).select_from(story_articles)) or 0)
+    last = conn.scalar(
+        select(story_articles.c.article_id).order_by(story_articles.c.position.desc()).limit(1)
+    )
+    eng = _ENGINES.get(key)
+    path = index_path(store, settings)
+    if eng is None or len(eng.clusterer.keys) != n_db or (n_db and eng.clusterer.keys[-1] != last):
+        eng = _rebuild_engine(conn, path, encoder)
+        _ENGINES[key] = eng
+    # What the engine holds is committed now: persist the index when it has grown enough.
+    grown = len(eng.clusterer.keys) - eng.saved
+    if grown and grown >= max(1, eng.saved // 10):
+        _save_index(path, eng, encoder)
+    return eng
+
+
+@stage
+class Cluster:
+    """Group articles about the same event, from any outlet, into stories (online)."""
+
+    name = "cluster"
+    requires = frozenset({"text", "sentences"})
+    provides = frozenset({"stories"})
+
+    def __init__(
+        self, encoder_name: str | None = None, batch_size: int = 512, settings: Any = None
+    ) -> None:
+        self.encoder_name = encoder_name
+        self.batch_size = batch_size
+        self.settings = settings
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Cluster:
+        return cls(getattr(settings, "encoder", None), settings=settings)
+
+    def encoder(self) -> Encoder:
+        from newsdesk.embed import get_encoder
+
+        return get_encoder(self.encoder_name)
+
+    def process(self, store: Any, conn: Any, batch: Sequence[Any]) -> None:
+        enc = self.encoder()
+        eng = _engine(store, conn, self.settings, enc)
+        cl = eng.clusterer
+        todo = [a for a in batch if a.id not in cl.pos_of]
+        if not todo:
+            return
+        records = [
+            {
+                "id": a.id,
+                "title": a.title,
+                "text": a.text,
+                "published": a.published,
+                "duplicate_of": a.duplicate_of,
+            }
+            for a in todo
+        ]
+        n0 = len(cl.keys)
+        assigned = cl.add(items_from_records(records, enc))
+        conn.execute(
+            story_articles.insert(),
+            [
+                {"article_id": a.key, "story_id": a.story, "position": n0 + i, "score": a.score}
+                for i, a in enumerate(assigned)
+            ],
+        )
+        touched = sorted({a.story for a in assigned})
+        new = {a.story for a in assigned if a.new}
+        if new:
+            conn.execute(
+                stories.insert(),
+                [{"id": s, "articles": 0, "outlets": 0, "thread_id": s} for s in sorted(new)],
+            )
+        refresh_stories(conn, cl, touched)
+        from newsdesk.stages.threads import add_links
+
+        add_links(conn, [(a.story, other, sim) for a in assigned for other, sim in a.links])
+
+    def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """``newsdesk cluster -``: each record with its story (ids in creation order from 1)."""
+        from newsdesk.stages.threads import Threads
+
+        threads = Threads()
+        for rec, a in cluster_records(records, self.encoder(), self.batch_size):
+            for other, _sim in a.links:
+                threads.union(a.story, other)
+            yield {
+                "id": rec.get("id"),
+                "story": a.story,
+                "score": a.score,
+                "new_story": a.new,
+                "thread": threads.find(a.story),
+            }
+
+
+def refresh_stories(conn: Any, cl: Clusterer, sids: Sequence[int]) -> None:
+    """Recompute the stored summary row (title, counts, dates) of the stories ``sids``."""
+    for i in range(0, len(sids), 200):
+        chunk = list(sids[i : i + 200])
+        rows = conn.execute(
+            select(
+                story_articles.c.story_id,
+                articles.c.id,
+                articles.c.title,
+                articles.c.outlet,
+                articles.c.published,
+            )
+            .join(articles, articles.c.id == story_articles.c.article_id)
+            .where(story_articles.c.story_id.in_(chunk))
+        ).all()
+        by_story: dict[int, list[Any]] = {}
+        for r in rows:
+            by_story.setdefault(int(r[0]), []).append(r)
+        for sid, members in by_story.items():
+            info = {r[1]: r for r in members}
+            title = next(
+                (
+                    info[cl.keys[p]][2]
+                    for p in cl.central(sid)
+                    if cl.keys[p] in info and info[cl.keys[p]][2]
+                ),
+                None,
+            )
+            dates = sorted(r[4] for r in members if r[4])
+            conn.execute(
+                update(stories)
+                .where(stories.c.id == sid)
+                .values(
+                    title=title,
+                    articles=len(members),
+                    outlets=len({r[3] for r in members if r[3]}),
+                    first_published=dates[0] if dates else None,
+                    last_published=dates[-1] if dates else None,
+                )
+            )
+
+
+def recluster(store: Any, settings: Any = None) -> dict[str, int]:
+    """Full rebuild: forget every story and cluster all articles again, in arrival order."""
+
+    from newsdesk.store.schema import article_stages
+
+    path = index_path(store, settings)
+    with store.begin() as conn:
+        conn.execute(delete(story_links))
+        conn.execute(delete(story_articles))
+        conn.execute(delete(stories))
+        conn.execute(delete(article_stages).where(article_stages.c.stage == Cluster.name))
+    _ENGINES.pop(str(store.engine.url), None)
+    for p in (path, f"{path}.json") if path else ():
+        Path(p).unlink(missing_ok=True)
+    from newsdesk import pipeline
+    from newsdesk.settings import Settings
+
+    report = pipeline.run(store, settings or Settings.load(), only=[Cluster.name])
+    eng = _ENGINES.get(str(store.engine.url))
+    if eng is not None:
+        _save_index(path, eng, Cluster.from_settings(settings).encoder())
+    with store.connect() as conn:
+        n = int(conn.scalar(select(func.count()).select_from(stories)) or 0)
+    return {"articles": report.processed.get(Cluster.name, 0), "stories": n}
+
+
+# -- read side: what the CLI and the web UI show -------------------------------------------
+SUMMARY_SENTENCES = 5
+SUMMARY_DOCS = 12  # the most central articles feed the story summary
+FRAMING_TERMS = 6
+FRAMING_SENTENCES = 2
+TIMELINE_EVENTS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class StoryBrief:
+    id: int
+    title: str | None
+    articles: int
+    outlets: int
+    first_published: str | None
+    last_published: str | None
+    thread_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle:
+    id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    text: str
+    article_id: str
+    outlet: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    date: str  # ISO date (or datetime for articles)
+    granularity: str  # "day" | "month" | "year" | "published"
+    kind: str  # "article" | "event"
+    text: str  # the headline, or the sentence stating the dated event
+    article_id: str
+    outlet: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Framing:
+    """What one outlet says that the others do not."""
+
+    outlet: str
+    articles: int
+    terms: tuple[str, ...]
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    story: StoryBrief
+    articles: tuple[StoryArticle, ...]
+    summary: tuple[SummarySentence, ...]
+    timeline: tuple[TimelineEntry, ...]
+    outlets: tuple[tuple[str, int], ...]
+    framing: tuple[Framing, ...]
+    thread: Any = None  # threads.ThreadView when the story belongs to a thread
+
+
+def _brief(r: Any) -> StoryBrief:
+    return StoryBrief(
+        r["id"],
+        r["title"],
+        r["articles"],
+        r["outlets"],
+        r["first_published"],
+        r["last_published"],
+        r["thread_id"],
+    )
+
+
+def list_stories(
+    store: Any, limit: int = 20, offset: int = 0, order: str = "latest"
+) -> list[StoryBrief]:
+    """Stories, the latest (last article published) or the biggest (most articles) first."""
+    if order == "biggest":
+        keys = [stories.c.articles.desc(), stories.c.outlets.desc(), stories.c.id]
+    elif order == "latest":
+        keys = [
+            stories.c.last_published.desc().nulls_last(),
+            stories.c.articles.desc(),
+            stories.c.id,
+        ]
+    else:
+        raise ValueError(f"unknown order {order!r} (latest or biggest)")
+    with store.connect() as conn:
+        rows = conn.execute(select(stories).order_by(*keys).limit(limit).offset(offset)).mappings()
+        return [_brief(r) for r in rows]
+
+
+def story_of_article(store: Any, article_id: str) -> int | None:
+    """The id of the story an article belongs to (None until the cluster stage has run)."""
+    with store.connect() as conn:
+        sid = conn.scalar(
+            select(story_articles.c.story_id).where(story_articles.c.article_id == article_id)
+        )
+    return int(sid) if sid is not None else None
+
+
+def get_story(store: Any, story_id: int) -> StoryView:
+    """Everything a story page shows: summary, timeline, outlets, framing, thread."""
+    from newsdesk.errors import NotFound
+    from newsdesk.stages.threads import get_thread
+    from newsdesk.store import article_from_row
+
+    with store.connect() as conn:
+        head = conn.execute(select(stories).where(stories.c.id == story_id)).mappings().first()
+        if head is None:
+            raise NotFound(f"no story {story_id}")
+        rows = (
+            conn.execute(
+                select(articles, story_articles.c.score, story_articles.c.position)
+                .join(story_articles, story_articles.c.article_id == articles.c.id)
+                .where(story_articles.c.story_id == story_id)
+                .order_by(articles.c.published.nulls_last(), story_articles.c.position)
+            )
+            .mappings()
+            .all()
+        )
+    members = [(article_from_row(r), float(r["score"]), int(r["position"])) for r in rows]
+    arts = [a for a, _, _ in members]
+    brief = _brief(head)
+    listed = tuple(
+        StoryArticle(a.id, a.title, a.outlet, a.published.isoformat() if a.published else None, s)
+        for a, s, _ in members
+    )
+    outlets = Counter(a.outlet or "unknown" for a in arts)
+    # The summary reads the most central articles: the original first, then by join score.
+    central = [
+        a for a, _, _ in sorted(members, key=lambda m: (m[0].duplicate_of is not None, -m[1], m[2]))
+    ]
+    central = [a for a in central if a.duplicate_of is None][:SUMMARY_DOCS] or central[
+        :SUMMARY_DOCS
+    ]
+    return StoryView(
+        story=brief,
+        articles=listed,
+        summary=tuple(story_summary(central)),
+        timeline=tuple(timeline(arts)),
+        outlets=tuple(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))),
+        framing=tuple(framing(arts)),
+        thread=get_thread(store, brief.thread_id),
+    )
+
+
+def story_summary(docs: Sequence[Any], length: int = SUMMARY_SENTENCES) -> list[SummarySentence]:
+    """A multi-document summary, each sentence attributed to its article and outlet."""
+    try:
+        from newsdesk.stages.summarize import summarize_multi
+    except ImportError:  # the summaries stage is optional: fall back to each lead sentence
+        summarize_multi = None
+    if summarize_multi is not None:
+        picked = summarize_multi([(a.text, a.title, a.sentences) for a in docs], length)
+    else:
+        picked = [(i, a.sentences[0]) for i, a in enumerate(docs[:length]) if a.sentences]
+    return [
+        SummarySentence(docs[d].text[s:e].strip(), docs[d].id, docs[d].outlet)
+        for d, (s, e) in picked
+    ]
+
+
+def _sentence_at(a: Any, pos: int) -> tuple[int, int]:
+    for s, e in a.sentences:
+        if s <= pos < e:
+            return s, e
+    start = a.text.rfind("\n", 0, pos) + 1
+    end = a.text.find("\n", pos)
+    return start, end if end >= 0 else len(a.text)
+
+
+def timeline(arts: Sequence[Any]) -> list[TimelineEntry]:
+    """Articles by publication date and the dated events their text mentions, in date order."""
+    from newsdesk.timeline import find_dates
+
+    out: list[TimelineEntry] = []
+    for a in arts:
+        if a.published:
+            out.append(
+                TimelineEntry(
+                    a.published.isoformat(),
+                    "published",
+                    "article",
+                    a.title or "(untitled)",
+                    a.id,
+                    a.outlet,
+                )
+            )
+    events: dict[str, TimelineEntry] = {}
+    counts: Counter[str] = Counter()
+    for a in arts:
+        own = a.published.date() if a.published else None
+        for m in find_dates(a.text, a.published):
+            if m.granularity == "year" or (own is not None and m.date == own):
+                continue  # a bare year is too vague; the article's own day is already listed
+            s, e = _sentence_at(a, m.span[0])
+            sentence = " ".join(a.text[s:e].split())
+            if len(sentence) > 300:
+                sentence = sentence[:297] + "…"
+            key = m.date.isoformat() if m.granularity == "day" else m.date.isoformat()[:7]
+            counts[key] += 1
+            if key not in events or len(sentence) < len(events[key].text):
+                events[key] = TimelineEntry(key, m.granularity, "event", sentence, a.id, a.outlet)
+    keep = sorted(events, key=lambda k: (-counts[k], k))[:TIMELINE_EVENTS]
+    out.extend(events[k] for k in keep)
+    out.sort(key=lambda t: (t.date[:10], t.kind != "event", t.article_id))
+    return out
+
+
+def framing(arts: Sequence[Any]) -> list[Framing]:
+    """Per outlet: terms it uses far more than the other outlets, and its least-shared sentences.
+
+    Terms are ranked by a smoothed log-odds ratio (Monroe et al. 2008, informative Dirichlet
+    prior) of the outlet's counts against the other outlets'; sentences by how far each is from
+    the closest sentence of any other outlet (embedding cosine), among sentences of 8+ words.
+    """
+    by_outlet: dict[str, list[Any]] = {}
+    for a in arts:
+        by_outlet.setdefault(a.outlet or "unknown", []).append(a)
+    if len(by_outlet) < 2:
+        return []
+    counts = {
+        o: sum((bag(a.title, a.text) for a in group), Counter()) for o, group in by_outlet.items()
+    }
+    total = sum(counts.values(), Counter())
+    n_total = sum(total.values())
+    sents: list[tuple[str, str]] = []
+    for o, group in by_outlet.items():
+        for a in group:
+            for s, e in a.sentences[:60]:
+                text = " ".join(a.text[s:e].split())
+                if len(text.split()) >= 8:
+                    sents.append((o, text))
+    sims = None
+    if sents:
+        from newsdesk.embed import get_encoder
+
+        V = get_encoder().encode([t for _, t in sents])
+        sims = V @ V.T
+    out = []
+    for o, group in sorted(by_outlet.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        mine = counts[o]
+        n_mine = sum(mine.values())
+        n_rest = n_total - n_mine
+        scored = []
+        for term, c in mine.items():
+            if c < 2 and not any(term.removeprefix("e:") in (a.title or "").lower() for a in group):
+                continue
+            prior = total[term] / n_total * 10.0
+            rest = total[term] - c
+            delta = math.log((c + prior) / (n_mine + 10.0 - c - prior)) - math.log(
+                (rest + prior) / (n_rest + 10.0 - rest - prior)
+            )
+            var = 1.0 / (c + prior) + 1.0 / (rest + prior)
+            scored.append((delta / math.sqrt(var), term))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        terms = tuple(
+            t.removeprefix("e:").removeprefix("n:")
+            for z, t in scored[: FRAMING_TERMS * 2]
+            if z > 1.0
+        )
+        terms = tuple(dict.fromkeys(terms))[:FRAMING_TERMS]
+        picked: tuple[str, ...] = ()
+        if sims is not None:
+            idx = [i for i, (so, _) in enumerate(sents) if so == o]
+            other = [j for j, (so, _) in enumerate(sents) if so != o]
+            if idx and other:
+                novelty = sorted(idx, key=lambda i: (float(sims[i, other].max()), i))
+                picked = tuple(sents[i][1] for i in novelty[:FRAMING_SENTENCES])
+        out.append(Framing(o, len(group), terms, picked))
+    return out

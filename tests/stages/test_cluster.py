@@ -1,0 +1,280 @@
+"""Story clustering: features, hard cases, online == batch, the stage on a store, rebuild."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsdesk import pipeline
+from newsdesk import text as textlib
+from newsdesk.cli import app
+from newsdesk.errors import NotFound
+from newsdesk.models import Article
+from newsdesk.stages import cluster
+from newsdesk.stages.cluster import (
+    Cluster,
+    get_story,
+    index_path,
+    list_stories,
+    numbers,
+    proper_nouns,
+    recluster,
+    story_of_article,
+)
+
+# Two reports of each event, from different outlets, plus look-alike events.
+CORPUS = [
+    ("apple-a", "Reuters", "2024-05-03", "Apple shares rise 6% after record iPhone sales",
+     "Apple shares rose 6% on Friday after the company reported record iPhone sales in China. "
+     "Chief executive Tim Cook said demand in Shanghai and Beijing beat forecasts."),
+    ("tesla-a", "Reuters", "2024-05-03", "Tesla shares fall 4% after weak deliveries",
+     "Tesla shares fell 4% on Friday after the carmaker reported weak deliveries in Europe. "
+     "Elon Musk said factories in Berlin and Austin would slow production."),
+    ("quake-chile-a", "AP", "2024-05-04", "Magnitude 6.1 earthquake strikes Chile",
+     "A magnitude 6.1 earthquake struck northern Chile near Antofagasta on Saturday, "
+     "the Chilean national emergency office Senapred said. Buildings shook in Calama."),
+    ("apple-b", "Bloomberg", "2024-05-03", "Apple stock jumps on iPhone demand in China",
+     "Apple stock jumped 6% as record iPhone sales in China lifted results, Tim Cook told "
+     "analysts. Stores in Shanghai and Beijing reported strong demand."),
+    ("quake-japan-a", "AP", "2024-05-04", "Magnitude 5.8 earthquake strikes Japan",
+     "A magnitude 5.8 earthquake struck Hokkaido in northern Japan on Saturday, the Japan "
+     "Meteorological Agency said. Buildings shook in Sapporo."),
+    ("tesla-b", "Bloomberg", "2024-05-03", "Tesla stock slides as European deliveries drop",
+     "Tesla stock slid 4% after deliveries in Europe dropped, and Elon Musk said the Berlin "
+     "and Austin factories would slow production."),
+    ("quake-chile-b", "Reuters", "2024-05-04", "Strong quake shakes northern Chile",
+     "A strong 6.1 magnitude quake shook Antofagasta in northern Chile, Senapred said, "
+     "and residents of Calama left buildings."),
+    ("quake-japan-b", "Reuters", "2024-05-04", "Quake rattles Hokkaido, Japan",
+     "A 5.8 magnitude quake rattled Hokkaido, the Japan Meteorological Agency said, and "
+     "residents of Sapporo left buildings."),
+]  # fmt: skip
+
+
+def records():
+    return [
+        {"id": key, "outlet": outlet, "published": day, "title": title, "text": body}
+        for key, outlet, day, title, body in CORPUS
+    ]
+
+
+def stories_by_key(outs):
+    return {o["id"]: o["story"] for o in outs}
+
+
+# -- features ----------------------------------------------------------------------------------
+def test_empty_inputs():
+    assert proper_nouns("") == []
+    assert numbers("") == []
+    assert list(Cluster().filter([])) == []
+
+
+def test_proper_nouns_skip_sentence_starts_and_headline_case():
+    text = (
+        "Russia Never Intended Real Peace Talks. However, the talks in Istanbul went on. "
+        "The Bank of England held rates, Hakan Fidan said. Earlier, Russia said no."
+    )
+    names = set(proper_nouns(text))
+    assert {"russia", "istanbul", "bank of england", "hakan fidan"} <= names
+    assert not names & {
+        "however",
+        "earlier",
+        "the",
+        "talks",
+        "russia never intended real peace talks",
+    }
+
+
+def test_numbers():
+    assert numbers("6.1 magnitude, 1,200 people, 4% and 2025; 7 days") == ["6.1", "1200", "2025"]
+
+
+# -- hard cases ----------------------------------------------------------------------------------
+def test_shares_rose_fell_and_same_event_in_two_places():
+    s = stories_by_key(Cluster().filter(records()))
+    # each event's two reports form one story ...
+    for event in ("apple", "tesla", "quake-chile", "quake-japan"):
+        assert s[f"{event}-a"] == s[f"{event}-b"], event
+    # ... and look-alikes stay apart: shares up vs down at two companies, a quake in two places
+    assert len({s["apple-a"], s["tesla-a"], s["quake-chile-a"], s["quake-japan-a"]}) == 4
+
+
+def test_time_gap_splits_episodes():
+    recs = [*records()[:1], dict(records()[3], published="2024-09-20")]
+    s = stories_by_key(Cluster().filter(recs))
+    assert s["apple-a"] != s["apple-b"]
+
+
+def test_online_equals_batch():
+    recs = records()
+    one_by_one = list(Cluster(batch_size=1).filter(recs))
+    in_threes = list(Cluster(batch_size=3).filter(recs))
+    all_at_once = list(Cluster(batch_size=1000).filter(recs))
+    assert one_by_one == in_threes == all_at_once
+
+
+@pytest.mark.shared
+def test_online_equals_batch_on_real_articles():
+    import gzip
+
+    from tests.conftest import shared
+
+    folder = shared("allsides-stories")
+    recs = []
+    with gzip.open(folder / "allsides-stories.jsonl.gz", "rt", encoding="utf-8") as fh:
+        lines = fh.readlines()
+    for line in lines:
+        s = json.loads(line)
+        for side, a in sorted(s["news"].items()):
+            recs.append(
+                {"id": f"{s['id']}-{side}", "title": a["newsTitle"], "text": " ".join(a["newBody"])}
+            )
+        if len(recs) >= 240:
+            break
+    a = list(Cluster(batch_size=7).filter(recs))
+    b = list(Cluster(batch_size=500).filter(recs))
+    assert a == b
+    assert 20 < len({o["story"] for o in a}) < len(recs)
+
+
+def test_duplicates_join_their_original():
+    recs = records()
+    recs.append(
+        {"id": "copy", "text": "completely different words here", "duplicate_of": "quake-japan-a"}
+    )
+    s = stories_by_key(Cluster().filter(recs))
+    assert s["copy"] == s["quake-japan-a"]
+
+
+# -- the stage on a store ------------------------------------------------------------------------
+def _article(key, outlet, day, title, body, duplicate_of=None):
+    return Article(
+        id=key,
+        source=f"test:{key}",
+        text=body,
+        title=title,
+        outlet=outlet,
+        published=datetime.fromisoformat(day).replace(tzinfo=UTC) if day else None,
+        sentences=tuple(textlib.sentence_spans(body)),
+        content_hash=textlib.content_hash(body),
+        duplicate_of=duplicate_of,
+    )
+
+
+def _add(store, arts):
+    with store.begin() as conn:
+        store.add_articles(conn, arts)
+
+
+def _assignments(store):
+    with store.connect() as conn:
+        from sqlalchemy import select
+
+        t = cluster.story_articles
+        return dict(conn.execute(select(t.c.article_id, t.c.story_id)).all())
+
+
+def test_stage_on_store_matches_filter_and_persists_the_index(store, settings, caplog):
+    arts = [_article(*row) for row in CORPUS]
+    _add(store, arts[:5])
+    pipeline.run(store, settings, only=["cluster"])
+    _add(store, arts[5:])
+    pipeline.run(store, settings, only=["cluster"])
+    got = _assignments(store)
+    want = stories_by_key(Cluster().filter(records()))
+    assert got == want  # two pipeline runs (online) == one filter pass
+    for key, sid in want.items():
+        assert story_of_article(store, key) == sid
+    path = Path(index_path(store, settings))
+    assert path.exists() and json.loads(Path(f"{path}.json").read_text())["n"] >= 5
+    # a new process (no cached state) picks up the saved vectors and goes on clustering
+    cluster._ENGINES.clear()
+    _add(
+        store,
+        [
+            _article(
+                "apple-c",
+                "CNBC",
+                "2024-05-03",
+                "Apple rallies on record iPhone sales",
+                "Apple shares rallied 6% after record iPhone sales in China, Tim Cook said.",
+            )
+        ],
+    )
+    with caplog.at_level(logging.INFO, logger="newsdesk.stages.cluster"):
+        pipeline.run(store, settings, only=["cluster"])
+    assert "vectors from the index file" in caplog.text
+    assert "(0 vectors" not in caplog.text
+    assert story_of_article(store, "apple-c") == want["apple-a"]
+
+
+def test_missing_index_is_rebuilt_and_recluster_is_stable(store, settings):
+    _add(store, [_article(*row) for row in CORPUS])
+    pipeline.run(store, settings, only=["cluster"])
+    before = _assignments(store)
+    path = Path(index_path(store, settings))
+    cluster._ENGINES.clear()
+    for p in (path, Path(f"{path}.json")):
+        p.unlink(missing_ok=True)
+    report = recluster(store, settings)
+    assert report == {"articles": len(CORPUS), "stories": 4}
+    assert _assignments(store) == before
+    assert path.exists()
+
+
+def test_duplicates_on_store(store, settings):
+    orig = _article(*CORPUS[4])
+    dup = _article("dup", "Yahoo", "2024-05-04", "Quake", "Syndicated copy.", duplicate_of=orig.id)
+    _add(store, [orig, dup])
+    pipeline.run(store, settings, only=["cluster"])
+    assert story_of_article(store, "dup") == story_of_article(store, orig.id)
+
+
+def test_story_view(store, settings):
+    _add(store, [_article(*row) for row in CORPUS])
+    pipeline.run(store, settings, only=["cluster"])
+    sid = story_of_article(store, "quake-chile-a")
+    view = get_story(store, sid)
+    assert view.story.articles == 2 and view.story.outlets == 2
+    assert "Chile" in (view.story.title or "")
+    assert dict(view.outlets) == {"AP": 1, "Reuters": 1}
+    assert view.summary and {s.outlet for s in view.summary} <= {"AP", "Reuters"}
+    for s in view.summary:  # every summary sentence is attributed to the article it came from
+        art = next(a for a in CORPUS if a[0] == s.article_id)
+        assert s.text in art[4] or s.text in art[3]
+    assert [t.kind for t in view.timeline].count("article") == 2
+    assert {f.outlet for f in view.framing} == {"AP", "Reuters"}
+    assert view.thread is None
+    biggest = list_stories(store, order="biggest")
+    assert len(biggest) == 4 and all(b.articles == 2 for b in biggest)
+    with pytest.raises(NotFound):
+        get_story(store, 999)
+    with pytest.raises(ValueError, match="order"):
+        list_stories(store, order="random")
+
+
+def test_cli(store, settings):
+    _add(store, [_article(*row) for row in CORPUS])
+    runner = CliRunner()
+    res = runner.invoke(app, ["run", "--stage", "cluster", "--db", settings.db])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["stories", "--json", "--db", settings.db])
+    assert res.exit_code == 0, res.output
+    listed = json.loads(res.stdout)
+    assert len(listed) == 4
+    res = runner.invoke(app, ["story", str(listed[0]["id"]), "--db", settings.db])
+    assert res.exit_code == 0 and "Summary" in res.stdout
+    res = runner.invoke(app, ["story", "999", "--db", settings.db])
+    assert res.exit_code == 1 and "no story 999" in res.output
+    lines = "\n".join(json.dumps(r) for r in records())
+    res = runner.invoke(app, ["cluster", "-"], input=lines)
+    assert res.exit_code == 0, res.output
+    outs = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [o["id"] for o in outs] == [r["id"] for r in records()]
+    res = runner.invoke(app, ["cluster", "-"], input="not json\n")
+    assert res.exit_code == 1

@@ -105,7 +105,7 @@ def extract_page(markup: str, url: str | None = None, source: str = "<html>") ->
     if doc is not None:
         text = doc.text or ""
         meta = {
-            "title": doc.title,
+            "title": _clean_title(doc.title, tree, doc.sitename, canonical or url),
             "authors": _authors(doc.author),
             "outlet": doc.sitename,
             "published": _published(doc.date, stamp),
@@ -113,8 +113,9 @@ def extract_page(markup: str, url: str | None = None, source: str = "<html>") ->
         }
     else:
         meta = {"title": _title(tree), "published": stamp}
-    # 5. paragraphs: blank-line separated; captions only as captions
-    text = _paragraphs(text, captions)
+    # 5. paragraphs: blank-line separated; captions only as captions; the headline is the title,
+    # not the body's first paragraph (+0.003 F1, exact pages 30 % → 39 % on zyte-article-bench)
+    text = _paragraphs(text, captions, meta.get("title"))
     return {
         "text": text,
         "url": canonical or url,
@@ -290,6 +291,45 @@ def _title(tree: html.HtmlElement) -> str | None:
     return None
 
 
+# "Headline | Site", "Headline - Site", "Headline：Site" (CJK), "Headline-정치ㅣ한국일보" …
+_TITLE_SEP = re.compile(r"\s+[|\-–—:·•»]+\s+|\s*[｜：|ㅣ]\s*|-(?=[^-]*ㅣ)")
+MAX_SUFFIX_WORDS = 6  # a site-name suffix is short; a longer tail is part of the headline
+
+
+def _clean_title(
+    title: str | None, tree: html.HtmlElement, site: str | None, url: str | None
+) -> str | None:
+    """The headline without the site-name suffix page titles carry.
+
+    The ``<title>`` (or og:title) is cut at its last separator when the part before it is the
+    page's ``<h1>``, or when the part after it is short and names the site (its name or host).
+    """
+    title = _SPACE.sub(" ", title or "").strip()
+    if not title:
+        return None
+    cuts = [m for m in _TITLE_SEP.finditer(title) if m.start() > 0]
+    if not cuts:
+        return title
+    heads = {_key(_text_of(h)) for h in tree.xpath("//h1")[:3]}
+    host = (urlsplit(url).hostname or "").removeprefix("www.").split(".")[0] if url else ""
+    names = {_key(n) for n in (site, host) if n and _key(n)}
+    for m in reversed(cuts):
+        head, tail = title[: m.start()].strip(), title[m.end() :].strip()
+        if not head:
+            continue
+        if _key(head) in heads:
+            return head
+        if len(tail.split()) <= MAX_SUFFIX_WORDS and any(
+            n in _key(tail) or _key(tail) in n for n in names
+        ):
+            return head
+    return title
+
+
+def _key(text: str | None) -> str:
+    return "".join(ch for ch in (text or "").lower() if ch.isalnum())
+
+
 def _authors(value: str | None) -> list[str]:
     if not value:
         return []
@@ -303,7 +343,7 @@ def _first(values: list[str] | None) -> str | None:
     return None
 
 
-def _paragraphs(text: str, captions: list[str]) -> str:
+def _paragraphs(text: str, captions: list[str], title: str | None) -> str:
     drop = {_SPACE.sub(" ", c).strip().lower() for c in captions}
     paras: list[str] = []
     for line in text.splitlines():
@@ -311,4 +351,6 @@ def _paragraphs(text: str, captions: list[str]) -> str:
         if not line or line.lower() in drop:
             continue
         paras.append(line)
+    if len(paras) > 1 and title and _key(paras[0]) == _key(title):
+        paras = paras[1:]
     return "\n\n".join(paras)

@@ -147,3 +147,24 @@ def test_fundus_pages_title_and_authors():
         hits += out.get("title") == r["expected"].get("title")
         assert len(out["text"]) > 200
     assert hits >= 0.7 * len(sample)
+
+
+@pytest.mark.parametrize(
+    ("title", "h1", "expected"),
+    [
+        ("Port blockade ends | The Courier", "Port blockade ends", "Port blockade ends"),
+        ("Port blockade ends - Courier", "", "Port blockade ends"),
+        ("港の封鎖が終了：中日新聞Web", "港の封鎖が終了", "港の封鎖が終了"),
+        ("Port blockade ends after three days", "", "Port blockade ends after three days"),
+    ],
+)
+def test_site_name_suffix_is_cut_from_the_title(title, h1, expected):
+    heading = f"<h1>{h1}</h1>" if h1 else ""
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    markup = (
+        f"<html><head><title>{title}</title><meta property='og:site_name' content='The Courier'>"
+        f"</head><body><article>{heading}{paras}</article></body></html>"
+    )
+    out = extract_page(markup, url="https://www.courier.example.com/a")
+    assert out["title"] == expected
+    assert not h1 or not out["text"].startswith(h1)  # the headline is the title, not the body

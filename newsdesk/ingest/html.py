@@ -29,6 +29,7 @@ import trafilatura
 from lxml import etree, html
 from trafilatura.utils import load_html
 
+from newsdesk import text as textlib
 from newsdesk.errors import InputError
 from newsdesk.ingest.decode import declared_encoding, decode
 from newsdesk.models import IngestError, RawDocument
@@ -120,7 +121,8 @@ def extract_page(markup: str, url: str | None = None, source: str = "<html>") ->
         "text": text,
         "url": canonical or url,
         "captions": captions,
-        "language": lang,
+        # the text's own language first: templates often keep a wrong <html lang>
+        "language": textlib.detect_language(text) or lang,
         **{k: v for k, v in meta.items() if v},
     }
 

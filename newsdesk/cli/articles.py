@@ -255,3 +255,18 @@ def demo(
             f"  {a.outlet or 'unknown outlet'} · {date} · {a.reading_minutes or '?'} min read · {a.id[:10]}",
             markup=False,
         )
+    _demo_stories(db)
+
+
+def _demo_stories(db: str, limit: int = 3) -> None:
+    """The top multi-outlet stories of the demo corpus, with their summaries (issue 4)."""
+    from newsdesk.cli.stories import print_story
+    from newsdesk.stages.cluster import get_story, list_stories
+
+    with opened(db) as (store, _):
+        top = [s for s in list_stories(store, limit=50, order="biggest") if s.outlets > 1][:limit]
+        views = [get_story(store, s.id) for s in top]
+    console.rule("top stories across outlets")
+    for view in views:
+        print_story(view, articles=False)
+        console.print()

@@ -71,6 +71,7 @@ W_CENTROID = 0.0  # TF-IDF cosine with the story's term centroid
 W_SPARSE = 0.5  # best TF-IDF cosine with a member among the neighbours
 CENTROID_TERMS = 300  # terms kept in a story's sparse centroid
 JOIN = 0.42  # score needed to join an existing story
+MERGE_MARGIN = 0.15  # an article scoring JOIN + this with two stories merges them
 K = 24  # nearest earlier articles looked at per new article
 ENTITY_MISMATCH = 0.12  # both name proper nouns, none shared
 MIN_ENTITIES = 3  # an article needs this many proper nouns for the mismatch test
@@ -91,168 +92,17 @@ THREAD_SHARED_ENTITIES = 2
 _EPOCH = date(1970, 1, 1)
 
 _STOP = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "said",
-        "same",
-        "says",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "new",
-        "one",
-        "two",
-        "year",
-        "years",
-        "time",
-        "people",
-        "like",
-        "also",
-        "told",
-        "according",
-        "mr",
-        "ms",
-        "mrs",
-        "would",
-        "could",
-        "last",
-        "week",
-        "first",
-        "get",
-        "got",
-        "may",
-        "might",
-        "must",
-        "us",
-        "s",
-        "t",
-        "don't",
-        "didn't",
-        "it's",
-        "that's",
-    ]
+    """
+    a about above according after again against all also am an and any are as at be because
+    been before being below between both but by can could did didn't do does doing don't
+    down during each few first for from further get got had has have having he her here hers
+    herself him himself his how i if in into is it it's its itself just last like may me
+    might more most mr mrs ms must my myself new no nor not now of off on once one only or
+    other our ours ourselves out over own people s said same says she should so some such t
+    than that that's the their theirs them themselves then there these they this those
+    through time to told too two under until up us very was we week were what when where
+    which while who whom why will with would year years you your yours yourself yourselves
+    """.split()  # noqa: SIM905  (a word list reads better as text)
 )
 _WORD = re.compile(r"[^\W\d_][\w’'\-]*", re.UNICODE)
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\d(?![\w])|(?<![\w.])\d(?![\w.,])")
@@ -396,6 +246,7 @@ class Assignment:
     score: float
     new: bool
     links: tuple[tuple[int, float], ...] = ()  # (other story, similarity): thread evidence
+    merged: tuple[int, ...] = ()  # earlier stories merged into ``story`` by this article
 
 
 @dataclass(slots=True)
@@ -422,7 +273,7 @@ class _Story:
 class Clusterer:
     """Single-pass story clustering over a growing faiss index (see the module docstring)."""
 
-    def __init__(self, dim: int) -> None:
+    def __init__(self, dim: int, join: float | None = None, merge: float | None = None) -> None:
         import faiss
 
         self.dim = dim
@@ -438,6 +289,8 @@ class Clusterer:
         self.df = np.zeros(1024, dtype=np.float64)
         self.stories: dict[int, _Story] = {}
         self.next_story = 1
+        self.join = JOIN if join is None else join
+        self.merge = self.join + MERGE_MARGIN if merge is None else merge
 
     # 1. features ---------------------------------------------------------------------------
     def _encode_bag(self, b: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -501,6 +354,7 @@ class Clusterer:
         norm = float(np.linalg.norm(w)) or 1.0
         doc_ents = ids[self.is_entity[ids]]
         best: tuple[float, int] | None = None
+        joinable: list[tuple[float, int]] = []
         links: list[tuple[int, float]] = []
         dup = self.pos_of.get(it.duplicate_of) if it.duplicate_of else None
         if dup is not None:
@@ -539,11 +393,14 @@ class Clusterer:
                     score = -1.0
                 elif gap > GAP_FREE_DAYS:
                     score -= GAP_PENALTY_PER_DAY * (gap - GAP_FREE_DAYS)
-                if score >= JOIN and (best is None or score > best[0] + 1e-9):
-                    best = (score, sid)
+                if score >= self.join:
+                    joinable.append((score, sid))
+                    if best is None or score > best[0] + 1e-9:
+                        best = (score, sid)
                 elif dense >= THREAD_DENSE and shared >= THREAD_SHARED_ENTITIES:
                     links.append((sid, round(dense, 4)))
         new = best is None
+        merged: list[int] = []
         if best is None:
             sid = self.next_story
             self.next_story += 1
@@ -551,9 +408,28 @@ class Clusterer:
             score = 1.0
         else:
             score, sid = best
+            # 5. an article that fits two stories well is evidence they are one: merge them
+            group = sorted(s for sc, s in joinable if sc >= self.merge)
+            if sid in group and len(group) > 1:
+                sid, merged = group[0], group[1:]
+                for other in merged:
+                    self._merge(other, sid)
         self._append(it, v, sid, ids, tfs)
-        links = [(s, d) for s, d in links if s != sid]
-        return Assignment(it.key, sid, round(score, 4), new, tuple(sorted(links)))
+        links = [(s, d) for s, d in links if s != sid and s not in merged]
+        return Assignment(it.key, sid, round(score, 4), new, tuple(sorted(links)), tuple(merged))
+
+    def _merge(self, drop: int, into: int) -> None:
+        a, b = self.stories[into], self.stories.pop(drop)
+        for p in b.members:
+            self.story_of[p] = into
+        a.csum += b.csum
+        a.add_terms(b.tids, b.tsum)
+        a.n += b.n
+        a.members = sorted(a.members + b.members)
+        for t in (b.t_min, b.t_max):
+            if t is not None:
+                a.t_min = t if a.t_min is None else min(a.t_min, t)
+                a.t_max = t if a.t_max is None else max(a.t_max, t)
 
     @staticmethod
     def _gap(t: float | None, st: _Story) -> float:
@@ -653,13 +529,16 @@ def items_from_records(records: Sequence[dict[str, Any]], encoder: Encoder) -> l
 
 
 def cluster_records(
-    records: Iterable[dict[str, Any]], encoder: Encoder | None = None, batch_size: int = 256
+    records: Iterable[dict[str, Any]],
+    encoder: Encoder | None = None,
+    batch_size: int = 256,
+    join: float | None = None,
 ) -> Iterator[tuple[dict[str, Any], Assignment]]:
     """Cluster a stream of raw records online, in batches; yield each record with its story."""
     from newsdesk.embed import get_encoder
 
     enc = encoder or get_encoder()
-    clusterer = Clusterer(enc.dim)
+    clusterer = Clusterer(enc.dim, join=join)
     buf: list[dict[str, Any]] = []
 
     def flush() -> Iterator[tuple[dict[str, Any], Assignment]]:
@@ -783,9 +662,11 @@ def _save_index(path: str | None, eng: _Engine, encoder: Encoder) -> None:
     eng.saved = len(cl.keys)
 
 
-def _rebuild_engine(conn: Any, path: str | None, encoder: Encoder) -> _Engine:
+def _rebuild_engine(
+    conn: Any, path: str | None, encoder: Encoder, join: float | None = None
+) -> _Engine:
     """The clusterer state for what the database holds: index file where fresh, else re-encoded."""
-    cl = Clusterer(encoder.dim)
+    cl = Clusterer(encoder.dim, join=join)
     loaded = _load_index(path, encoder)
     q = (
         select(story_articles.c.story_id, story_articles.c.position, articles)
@@ -838,7 +719,9 @@ def _parse_dt(value: Any) -> datetime | None:
         return None
 
 
-def _engine(store: Any, conn: Any, settings: Any, encoder: Encoder) -> _Engine:
+def _engine(
+    store: Any, conn: Any, settings: Any, encoder: Encoder, join: float | None = None
+) -> _Engine:
     key = str(store.engine.url)
     n_db = int(conn.scalar(select(func.count()).select_from(story_articles)) or 0)
     last = conn.scalar(
@@ -847,7 +730,7 @@ def _engine(store: Any, conn: Any, settings: Any, encoder: Encoder) -> _Engine:
     eng = _ENGINES.get(key)
     path = index_path(store, settings)
     if eng is None or len(eng.clusterer.keys) != n_db or (n_db and eng.clusterer.keys[-1] != last):
-        eng = _rebuild_engine(conn, path, encoder)
+        eng = _rebuild_engine(conn, path, encoder, join)
         _ENGINES[key] = eng
     # What the engine holds is committed now: persist the index when it has grown enough.
     grown = len(eng.clusterer.keys) - eng.saved
@@ -865,15 +748,24 @@ class Cluster:
     provides = frozenset({"stories"})
 
     def __init__(
-        self, encoder_name: str | None = None, batch_size: int = 512, settings: Any = None
+        self,
+        encoder_name: str | None = None,
+        batch_size: int = 512,
+        settings: Any = None,
+        threshold: float | None = None,
     ) -> None:
         self.encoder_name = encoder_name
         self.batch_size = batch_size
         self.settings = settings
+        self.threshold = threshold  # None: JOIN
 
     @classmethod
     def from_settings(cls, settings: Any) -> Cluster:
-        return cls(getattr(settings, "encoder", None), settings=settings)
+        return cls(
+            getattr(settings, "encoder", None),
+            settings=settings,
+            threshold=getattr(settings, "story_threshold", None),
+        )
 
     def encoder(self) -> Encoder:
         from newsdesk.embed import get_encoder
@@ -882,7 +774,7 @@ class Cluster:
 
     def process(self, store: Any, conn: Any, batch: Sequence[Any]) -> None:
         enc = self.encoder()
-        eng = _engine(store, conn, self.settings, enc)
+        eng = _engine(store, conn, self.settings, enc, self.threshold)
         cl = eng.clusterer
         todo = [a for a in batch if a.id not in cl.pos_of]
         if not todo:
@@ -906,33 +798,52 @@ class Cluster:
                 for i, a in enumerate(assigned)
             ],
         )
-        touched = sorted({a.story for a in assigned})
         new = {a.story for a in assigned if a.new}
         if new:
             conn.execute(
                 stories.insert(),
                 [{"id": s, "articles": 0, "outlets": 0, "thread_id": s} for s in sorted(new)],
             )
-        refresh_stories(conn, cl, touched)
-        from newsdesk.stages.threads import add_links
+        from newsdesk.stages.threads import add_links, merge_stories
 
-        add_links(conn, [(a.story, other, sim) for a in assigned for other, sim in a.links])
+        final: dict[int, int] = {}  # merged-away story -> the story it went into
+        for a in assigned:
+            for drop in a.merged:
+                merge_stories(conn, drop, a.story)
+                final[drop] = a.story
+
+        def resolve(sid: int) -> int:
+            while sid in final:
+                sid = final[sid]
+            return sid
+
+        touched = sorted({resolve(a.story) for a in assigned})
+        refresh_stories(conn, cl, touched)
+        add_links(
+            conn, [(resolve(a.story), resolve(o), sim) for a in assigned for o, sim in a.links]
+        )
 
     def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """``newsdesk cluster -``: each record with its story (ids in creation order from 1)."""
         from newsdesk.stages.threads import Threads
 
         threads = Threads()
-        for rec, a in cluster_records(records, self.encoder(), self.batch_size):
+        stream = cluster_records(records, self.encoder(), self.batch_size, self.threshold)
+        for rec, a in stream:
+            for other in a.merged:
+                threads.union(a.story, other)
             for other, _sim in a.links:
                 threads.union(a.story, other)
-            yield {
+            out = {
                 "id": rec.get("id"),
                 "story": a.story,
                 "score": a.score,
                 "new_story": a.new,
                 "thread": threads.find(a.story),
             }
+            if a.merged:  # earlier lines' stories that are now part of this one
+                out["merged"] = list(a.merged)
+            yield out
 
 
 def refresh_stories(conn: Any, cl: Clusterer, sids: Sequence[int]) -> None:

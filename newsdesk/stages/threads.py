@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from newsdesk.stages.cluster import proper_nouns, stories, story_articles, story_links
 from newsdesk.store.schema import articles
@@ -74,6 +74,26 @@ def add_links(conn: Any, links: Sequence[tuple[int, int, float]]) -> None:
             continue
         lo, hi = sorted((int(ta), int(tb)))
         conn.execute(update(stories).where(stories.c.thread_id == hi).values(thread_id=lo))
+
+
+def merge_stories(conn: Any, drop: int, into: int) -> None:
+    """Story ``drop`` turned out to be part of ``into``: move its articles, links and thread."""
+    conn.execute(update(story_articles).where(story_articles.c.story_id == drop).values(story_id=into))
+    involved = or_(story_links.c.story_a == drop, story_links.c.story_b == drop)
+    moved = [
+        (into, b if a == drop else a, score)
+        for a, b, score in conn.execute(
+            select(story_links.c.story_a, story_links.c.story_b, story_links.c.score).where(involved)
+        ).all()
+    ]
+    conn.execute(delete(story_links).where(involved))
+    t_drop = conn.scalar(select(stories.c.thread_id).where(stories.c.id == drop))
+    t_into = conn.scalar(select(stories.c.thread_id).where(stories.c.id == into))
+    conn.execute(delete(stories).where(stories.c.id == drop))
+    if t_drop is not None and t_into is not None and t_drop != t_into:
+        lo, hi = sorted((int(t_drop), int(t_into)))
+        conn.execute(update(stories).where(stories.c.thread_id == hi).values(thread_id=lo))
+    add_links(conn, [m for m in moved if m[1] != into])
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,82 +25,13 @@ _SPACE = re.compile(r"\s+")
 
 # Words that end in a full stop without ending the sentence.
 _ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "messrs",
-        "dr",
-        "prof",
-        "st",
-        "jr",
-        "sr",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "capt",
-        "cmdr",
-        "adm",
-        "maj",
-        "gov",
-        "sen",
-        "rep",
-        "rev",
-        "hon",
-        "pres",
-        "supt",
-        "insp",
-        "det",
-        "cpl",
-        "pvt",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "bros",
-        "vs",
-        "etc",
-        "al",
-        "approx",
-        "dept",
-        "est",
-        "mt",
-        "ft",
-        "vol",
-        "fig",
-        "cf",
-        "e.g",
-        "i.e",
-        "a.m",
-        "p.m",
-        "u.s",
-        "u.k",
-        "u.n",
-        "e.u",
-    ]
+    "mr mrs ms messrs dr prof st jr sr gen col lt sgt capt cmdr adm maj gov sen rep "  # noqa: SIM905
+    "rev hon pres supt insp det cpl pvt inc ltd co corp bros vs etc al approx dept "
+    "est mt ft vol fig cf e.g i.e a.m p.m u.s u.k u.n e.u".split()
 )
 # ...and those that do so only before a number ("Jan. 5", "No. 10").
 _BEFORE_NUMBER = frozenset(
-    [
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "no",
-        "nos",
-        "art",
-        "p",
-        "pp",
-    ]
+    "jan feb mar apr jun jul aug sep sept oct nov dec no nos art p pp".split()  # noqa: SIM905
 )
 _CANDIDATE = re.compile(r"""[.!?…]+(?:\s*(?:''|["”’»)\]]))*(?=\s)|[。！？]+["”’」』)]*""")
 _LINE_BREAK = re.compile(r"\n[ \t]*(?:\n\s*)?")
@@ -141,6 +72,22 @@ def _split_block(text: str, start: int, end: int, spans: list[Span]) -> None:
                 k += 1
             if k >= end:
                 continue
+            if (
+                text[j] in "\"'"
+                and k < end
+                and text[k].isspace()
+                and _open_quotes(text, pos, m.start())
+            ):
+                # a standalone straight quote closing a quote this sentence opened (tokenized text)
+                stop = j + 1
+                j = k
+                while j < end and text[j].isspace():
+                    j += 1
+                k = j
+                while k < end and text[k] in _OPENERS:
+                    k += 1
+                if k >= end:
+                    continue
             if k == j and not (text[k].isupper() or text[k].isdigit()):
                 continue
             if text[m.start()] == "." and _is_abbreviation(text, pos, m.start(), text[k]):
@@ -148,6 +95,14 @@ def _split_block(text: str, start: int, end: int, spans: list[Span]) -> None:
         _add_span(text, pos, stop, spans)
         pos = stop
     _add_span(text, pos, end, spans)
+
+
+def _open_quotes(text: str, lo: int, hi: int) -> bool:
+    """Does ``text[lo:hi]`` leave a standalone straight quote open (an odd number of them)?"""
+    seg = text[lo:hi]
+    return (seg.count(' " ') + seg.startswith('" ')) % 2 == 1 or (
+        seg.count(" ' ") + seg.startswith("' ")
+    ) % 2 == 1
 
 
 def _is_abbreviation(text: str, lo: int, dot: int, following: str) -> bool:

@@ -280,6 +280,10 @@ _DEBRIS = re.compile(
     r"\bsign up\b|\bsubscribe\b|\bcopyright\b|\ball rights reserved\b|\bcaption\b)",
     re.IGNORECASE,
 )
+_CAPTION = re.compile(r"^\W*(?:\w+[\s-]*){1,4}\s:\s|^\W*(?:\w+[\s-]*){1,4}:\s")
+_STOP = frozenset(
+    ["the", "a", "an", "of", "to", "in", "and", "or", "for", "on", "at", "by", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "it", "its", "he", "she", "they", "his", "her", "their", "them", "this", "that", "these", "those", "not", "but", "said", "says", "will", "would", "could", "can", "may", "who", "which", "what", "when", "where", "there", "than", "then", "also", "after", "before", "about", "into", "over", "more", "most", "up", "out", "new", "one", "two", "s", "t", "i", "we", "you", "our", "your", "my"]
+)
 _END = re.compile(r"""[.!?…]['"”’)\]\s]*$|''\s*$""")
 
 # Feature names, in the order of :func:`features`' columns (the model file lists them too).
@@ -309,6 +313,12 @@ FEATURES = (
     "debris",
     "digits",
     "capitals",
+    "keywords",
+    "caption",
+    "words_8_15",
+    "words_15_25",
+    "words_25_35",
+    "lead_sim",
 )
 
 # Hand-set weights used when no trained model is shipped (lead bias, centrality, length prior).
@@ -366,6 +376,18 @@ def features(doc: Doc) -> np.ndarray:
     X[:, col["centrality_rank"]] = 1.0 - rank / max(1, n - 1)
     X[:, col["title_sim"]] = title_sim
     X[:, col["first_sim"]] = first
+    # similarity to the lead (the first three sentences other than itself)
+    lead = V[: min(3, n)] @ V.T
+    for i in range(min(3, n)):
+        lead[i, i] = -1.0
+    X[:, col["lead_sim"]] = lead.max(axis=0) if n > 1 else 0.0
+    # SumBasic-style keyword weight: mean in-document frequency of the sentence's content words
+    freq: dict[str, int] = {}
+    for ws in doc.words:
+        for w in ws:
+            if w not in _STOP and len(w) > 2:
+                freq[w] = freq.get(w, 0) + 1
+    total = max(1, sum(freq.values()))
     for i, (s, ws) in enumerate(zip(doc.strings, doc.words, strict=True)):
         nw = len(ws)
         X[i, col["log_words"]] = math.log1p(nw)
@@ -382,6 +404,12 @@ def features(doc: Doc) -> np.ndarray:
         X[i, col["debris"]] = float(bool(_DEBRIS.search(s)))
         X[i, col["digits"]] = float(any(w[0].isdigit() for w in ws))
         X[i, col["capitals"]] = sum(1 for w in _WORD.findall(s)[1:] if w[:1].isupper()) / max(1, nw)
+        content = [freq[w] for w in ws if w in freq]
+        X[i, col["keywords"]] = 100.0 * sum(content) / len(content) / total if content else 0.0
+        X[i, col["caption"]] = float(bool(_CAPTION.match(s)) and not X[i, col["attributed"]])
+        X[i, col["words_8_15"]] = float(8 <= nw < 15)
+        X[i, col["words_15_25"]] = float(15 <= nw < 25)
+        X[i, col["words_25_35"]] = float(25 <= nw < 35)
     return X
 
 
@@ -393,6 +421,7 @@ class ScorerModel:
     mean: np.ndarray
     scale: np.ndarray
     redundancy: float = 0.5  # MMR penalty on the max cosine to already chosen sentences
+    duplicate: float = 1.01  # skip sentences with a cosine above this to a chosen one
     info: dict[str, Any] = field(default_factory=dict)
 
     def score(self, X: np.ndarray) -> np.ndarray:
@@ -405,6 +434,7 @@ class ScorerModel:
             "mean": [float(m) for m in self.mean],
             "scale": [float(s) for s in self.scale],
             "redundancy": self.redundancy,
+            "duplicate": self.duplicate,
             "info": self.info,
         }
 
@@ -418,6 +448,7 @@ class ScorerModel:
             mean=np.asarray(data["mean"], dtype=np.float32),
             scale=np.asarray(data["scale"], dtype=np.float32),
             redundancy=float(data.get("redundancy", 0.5)),
+            duplicate=float(data.get("duplicate", 1.01)),
             info=dict(data.get("info", {})),
         )
 
@@ -425,9 +456,8 @@ class ScorerModel:
     def fallback(cls) -> ScorerModel:
         w = np.array([_FALLBACK.get(f, 0.0) for f in FEATURES], dtype=np.float32)
         d = len(FEATURES)
-        return cls(
-            w, np.zeros(d, dtype=np.float32), np.ones(d, dtype=np.float32), 0.5, {"fallback": True}
-        )
+        zeros, ones = np.zeros(d, dtype=np.float32), np.ones(d, dtype=np.float32)
+        return cls(w, zeros, ones, 0.5, 0.9, {"fallback": True})
 
 
 @cache
@@ -440,16 +470,27 @@ def shipped_model() -> ScorerModel:
 
 
 def _mmr(
-    scores: np.ndarray, V: np.ndarray, k: int, redundancy: float, allowed: np.ndarray
+    scores: np.ndarray,
+    V: np.ndarray,
+    k: int,
+    redundancy: float,
+    allowed: np.ndarray,
+    duplicate: float = 1.01,
 ) -> list[int]:
-    """Greedy MMR: best score minus ``redundancy`` × the max cosine to sentences already chosen."""
+    """Greedy MMR: best score minus ``redundancy`` × the max cosine to sentences already chosen.
+
+    Sentences closer than ``duplicate`` (cosine) to a chosen one are skipped while others remain.
+    """
     chosen: list[int] = []
     maxsim = np.zeros(len(scores), dtype=np.float32)
     avail = allowed.copy()
     for _ in range(k):
-        if not avail.any():
+        ok = avail & (maxsim < duplicate)
+        if not ok.any():
+            ok = avail
+        if not ok.any():
             break
-        gain = np.where(avail, scores - redundancy * maxsim, -np.inf)
+        gain = np.where(ok, scores - redundancy * maxsim, -np.inf)
         i = int(np.argmax(gain))
         chosen.append(i)
         avail[i] = False
@@ -493,7 +534,7 @@ class Newsdesk:
         allowed = np.array([bool(w) for w in doc.words])
         if allowed.sum() < k:
             allowed[:] = True
-        chosen = sorted(_mmr(scores, V, k, model.redundancy, allowed))
+        chosen = sorted(_mmr(scores, V, k, model.redundancy, allowed, model.duplicate))
         return _fix_opener(doc, chosen, scores)
 
 

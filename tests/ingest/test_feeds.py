@@ -251,3 +251,17 @@ def test_fetch_is_off_outside_the_block():
     assert not sources.fetching()
     with pytest.raises(InputError, match="needs --fetch"):
         sources.fetch("http://127.0.0.1:9/x", 100)
+
+
+def test_cp1251_feed_with_xml_declaration():
+    rss = (
+        '<?xml version="1.0" encoding="windows-1251"?><rss version="2.0"><channel>'
+        "<title>Новости дня</title><item><title>Переговоры продолжатся</title>"
+        "<link>https://news.example.ru/1</link>"
+        "<description>Министр иностранных дел заявил, что переговоры продолжатся.</description>"
+        "</item></channel></rss>"
+    ).encode("cp1251")
+    (doc,) = docs(list(read_feed("ru.xml", rss)))
+    assert doc.fields["outlet"] == "Новости дня"
+    assert doc.fields["title"] == "Переговоры продолжатся"
+    assert doc.content.startswith("Министр иностранных дел")

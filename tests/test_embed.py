@@ -1,0 +1,68 @@
+"""The embedding interface: one encoder per process, unit rows, no network."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"  # any attempt to reach the hub fails instead of downloading
+
+from newsdesk.embed import get_encoder
+
+
+def test_default_encoder_is_wordllama_loaded_once() -> None:
+    enc = get_encoder()
+    assert enc.name == "wordllama"
+    assert enc.dim == 256
+    assert get_encoder() is enc
+    assert get_encoder("wordllama") is enc
+
+
+def test_encode_shapes_dtype_and_unit_rows() -> None:
+    enc = get_encoder()
+    v = enc.encode(
+        ["Talks in Istanbul ended without a deal.", "Peace talks failed in Turkey.", "x"]
+    )
+    assert v.shape == (3, 256)
+    assert v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert enc.encode([]).shape == (0, 256)
+
+
+def test_similar_sentences_are_closer() -> None:
+    v = get_encoder().encode(
+        [
+            "The delegation arrived in Istanbul for peace talks.",
+            "Negotiators came to Istanbul to discuss a ceasefire.",
+            "The recipe needs two eggs and a cup of flour.",
+        ]
+    )
+    assert v[0] @ v[1] > v[0] @ v[2]
+
+
+def test_weights_come_from_the_installed_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    import wordllama
+
+    package = Path(wordllama.__file__).parent
+    assert list((package / "weights").glob("*.safetensors"))
+    assert list((package / "tokenizers").glob("*.json"))
+
+
+def test_unknown_encoder_is_an_error() -> None:
+    with pytest.raises(ValueError, match="unknown encoder"):
+        get_encoder("nope")
+
+
+def test_minilm_without_torch_says_what_to_install() -> None:
+    try:
+        import torch  # noqa: F401
+
+        pytest.skip("torch is installed here; the error path cannot be checked")
+    except ImportError:
+        pass
+    with pytest.raises(RuntimeError, match="torch"):
+        get_encoder("minilm")

@@ -168,3 +168,12 @@ def test_site_name_suffix_is_cut_from_the_title(title, h1, expected):
     out = extract_page(markup, url="https://www.courier.example.com/a")
     assert out["title"] == expected
     assert not h1 or not out["text"].startswith(h1)  # the headline is the title, not the body
+
+
+def test_short_page_with_scripts_keeps_only_its_text():
+    markup = (
+        "<html><body onload='alert(2)'><div>Police closed <script>alert(1)</script>the bridge."
+        "<style>x{}</style></div><noscript>alert(3)</noscript><template>alert(4)</template></body></html>"
+    )
+    out = extract_page(markup)
+    assert out["text"] == "Police closed the bridge."

@@ -108,6 +108,15 @@ def load_trafeval(folder: Path) -> list[tuple[str, str, dict]]:
     return out
 
 
+def _silver(html: str) -> str:
+    import trafilatura
+
+    try:
+        return trafilatura.extract(html, include_comments=False, include_tables=True) or ""
+    except Exception:
+        return ""
+
+
 def _decode(raw: bytes) -> str:
     from newsdesk.ingest.decode import decode
 
@@ -123,7 +132,10 @@ def rendered_set(name: str, cache: Path | None) -> list[tuple[str, str, object]]
     if path and path.exists():
         return [tuple(x) for x in json.loads(path.read_text(encoding="utf-8"))]
     if name == "trafeval":
-        rows = [(f"trafeval/{k}", textpages.render(h), it) for k, h, it in load_trafeval(SETS[name])]
+        rows = []
+        for k, h, it in load_trafeval(SETS[name]):
+            # trafilatura's own extraction as silver labels for the lines no snippet covers
+            rows.append((f"trafeval/{k}", textpages.render(h), dict(it, silver=_silver(h))))
     else:
         rows = [(pid, textpages.render(h), g) for pid, h, g in textpages.load_pages(SETS[name])]
     if path:
@@ -132,7 +144,9 @@ def rendered_set(name: str, cache: Path | None) -> list[tuple[str, str, object]]
     return rows
 
 
-def build_pages(sets: list[str], cache: Path | None = None) -> list[tuple[str, list, list]]:
+def build_pages(
+    sets: list[str], cache: Path | None = None, silver: bool = False
+) -> list[tuple[str, list, list]]:
     pages = []
     for name in sets:
         t0 = time.time()
@@ -141,7 +155,11 @@ def build_pages(sets: list[str], cache: Path | None = None) -> list[tuple[str, l
             if not lines:
                 continue
             if name == "trafeval":
-                pages.append((pid, lines, label_snippets(lines, gold)))
+                labels = label_snippets(lines, gold)
+                if silver:
+                    full = label_full(lines, gold.get("silver") or "")
+                    labels = [f if y < 0 else y for y, f in zip(labels, full, strict=True)]
+                pages.append((pid, lines, labels))
             else:
                 pages.append((pid, lines, label_full(lines, gold)))
         print(f"{name}: {len(pages)} pages so far ({time.time() - t0:.0f}s)", file=sys.stderr)
@@ -243,9 +261,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=pt.MODEL_PATH)
     ap.add_argument("--cache", type=Path, help="keep rendered pages here (outside the repo)")
     ap.add_argument("--no-crops", action="store_true", help="train on whole pages only")
+    ap.add_argument(
+        "--silver",
+        action="store_true",
+        help="trafilatura-eval: label lines no snippet covers by trafilatura's extraction",
+    )
     args = ap.parse_args()
     t0 = time.time()
-    pages = build_pages(args.train, args.cache)
+    pages = build_pages(args.train, args.cache, args.silver)
     if not args.no_crops:
         pages += crops(pages)
     labelled = sum(int((np.asarray(y) >= 0).sum()) for _, _, y in pages)
@@ -253,6 +276,8 @@ def main() -> None:
     model["threshold"] = pt.BODY_THRESHOLD
     model["info"] = {
         "trained_on": args.train,
+        "silver_labels": args.silver,
+        "crops": not args.no_crops,
         "pages": len(pages),
         "labelled_lines": labelled,
         "script": "scripts/train_cleaner.py",

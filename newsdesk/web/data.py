@@ -616,12 +616,15 @@ def people_page(store: Store, page: int, size: int, kind: str = "people") -> dic
 
 def _entity_card(p: Any) -> dict[str, Any]:
     if isinstance(p, str):
-        return {"id": p, "name": p, "role": None, "quotes": None}
+        return {"id": p, "name": p, "role": None, "quotes": None, "articles": None}
+    quotes = pick(p, "quotes", "n_quotes", "quote_count")
     return {
         "id": str(pick(p, "id", "entity_id", "name", default="")),
         "name": pick(p, "name", "canonical", default="?"),
         "role": pick(p, "role", "roles"),
-        "quotes": pick(p, "n_quotes", "quote_count", "quotes_count"),
+        "org": pick(p, "org"),
+        "quotes": quotes if isinstance(quotes, int) else None,
+        "articles": pick(p, "articles") if isinstance(pick(p, "articles"), int) else None,
     }
 
 
@@ -639,18 +642,61 @@ def person_page(store: Store, name_or_id: str, kind: str = "person") -> dict[str
             brief(a)
             for a in store.articles_by_ids(conn, [i for i in art_ids if isinstance(i, str)])
         ]
-    known = {"quotes", "articles", "name", "id"}
+    story_ids = [
+        x if isinstance(x, int | str) else pick(x, "id", "story_id")
+        for x in pick(dossier, "stories", default=[])
+    ]
+    known = {
+        "quotes",
+        "articles",
+        "name",
+        "id",
+        "roles",
+        "aliases",
+        "stories",
+        "mentioned_with",
+        "kind",
+        "org",
+    }
     return {
         "entity": {
             "id": str(pick(dossier, "id", "entity_id", default=name_or_id)),
             "name": pick(dossier, "name"),
+            "kind": pick(dossier, "kind"),
+            "org": pick(dossier, "org"),
+            "aliases": [str(a) for a in pick(dossier, "aliases", default=[])],
         },
+        "roles": [
+            {
+                "role": pick(r, "role"),
+                "org": pick(r, "org"),
+                "first": jsonable(pick(r, "first")),
+                "last": jsonable(pick(r, "last")),
+                "articles": pick(r, "articles"),
+            }
+            for r in pick(dossier, "roles", default=[])
+            if not isinstance(r, str)
+        ],
         "quotes": quotes,
         "articles": arts,
+        "stories": _story_titles(store, [i for i in story_ids if i is not None]),
+        "mentioned_with": [_entity_card(p) for p in pick(dossier, "mentioned_with", default=[])],
         "details": {k: v for k, v in data.items() if k not in known}
         if isinstance(data, dict)
         else {},
     }
+
+
+def _story_titles(store: Store, ids: list[Any]) -> list[dict[str, Any]]:
+    table = feature("newsdesk.stages.cluster", "stories")
+    if table is None or not ids:
+        return [{"id": str(i), "title": f"Story {i}"} for i in ids]
+    keys = [_story_key(str(i)) for i in ids]
+    with store.connect() as conn:
+        titles = dict(
+            conn.execute(select(table.c.id, table.c.title).where(table.c.id.in_(keys))).all()
+        )
+    return [{"id": str(k), "title": titles.get(k) or f"Story {k}"} for k in keys]
 
 
 # -- search ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A store built once per test module: the seed pages, some plain articles and hostile pages."""
+"""A store built once per session: the seed pages, some plain articles and hostile pages."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def filler(n: int) -> dict[str, object]:
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def web_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     folder = tmp_path_factory.mktemp("web")
     docs = folder / "docs.jsonl"
@@ -80,6 +80,6 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     store.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def web_settings(web_store: Store) -> Settings:
     return Settings.load(db=str(web_store.engine.url.database), api_token=TOKEN)

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
@@ -227,6 +228,7 @@ DEMONYMS = {
     "latvian": "Latvia", "estonian": "Estonia", "czech": "Czech Republic", "slovak": "Slovakia",
     "brazilian": "Brazil", "australian": "Australia", "pakistani": "Pakistan", "afghan": "Afghanistan",
 }  # fmt: skip
+_COUNTRIES = frozenset(DEMONYMS.values()) | {"Kremlin", "Moscow", "Kyiv", "Washington", "Beijing"}
 _NOT_NAME = frozenset(
     [
         "the",
@@ -323,6 +325,7 @@ _NOT_NAME = frozenset(
 _WORD = re.compile(r"[\w’'.\-]+|[^\w\s]")
 
 
+@lru_cache(maxsize=50_000)
 def _fold(s: str) -> str:
     """ASCII-folded lower case, for comparing name variants."""
     s = unicodedata.normalize("NFKD", s)
@@ -378,8 +381,10 @@ def analyse_mention(mention: str) -> Mention:
     # apposition: "Nick Witney, a senior fellow at the European Council …"
     head, _, appos = mention.partition(",")
     appos = appos.strip().strip(",").strip()
-    words = _WORD.findall(head)
-    if len(words) == 1 and words[0].lower() in PRONOUNS:
+    words = [w for w in _WORD.findall(head) if w[:1].isalnum() or w in {"’s", "'s"}]
+    if not words:
+        return m
+    if words[-1].lower() in PRONOUNS and (len(words) == 1 or not _name_word(words[-2])):
         m.pronoun = True
         return m
     # the last run of name words is the name; the words before it are the title
@@ -387,7 +392,11 @@ def analyse_mention(mention: str) -> Mention:
     while end > 0 and not _name_word(words[end - 1]):
         end -= 1
     start = end
-    while start > 0 and _name_word(words[start - 1]):
+    while (
+        start > 0
+        and _name_word(words[start - 1])
+        and _strip_possessive(words[start - 1]) == words[start - 1]
+    ):
         start -= 1
     if end > start and not (
         end - start == 1
@@ -401,13 +410,17 @@ def analyse_mention(mention: str) -> Mention:
             for i, w in enumerate(words[start:end], start=start)
         )
         title_words = words[:start]
-        m.is_org = bool(title_words) and title_words[-1].lower() in DETERMINERS
+        m.is_org = (
+            bool(title_words) and title_words[-1].lower() in DETERMINERS
+        ) or m.name in _COUNTRIES
     else:
         title_words = words
     # role from the title words ("Deputy Foreign Minister") or from the apposition
     role_words: list[str] = []
     for w in title_words:
         lw = _strip_possessive(w).lower()
+        if lw.rstrip(".") in DEMONYMS:
+            lw = lw.rstrip(".")
         if lw in TITLE_ABBREV:
             role_words.append(TITLE_ABBREV[lw])
             continue
@@ -447,7 +460,7 @@ def analyse_mention(mention: str) -> Mention:
     if m.name is None and m.role is None:
         m.role_head = None
     for w in title_words:
-        lw = w.lower()
+        lw = w.lower().rstrip(".")
         if lw in DEMONYMS and not m.org:
             m.org = DEMONYMS[lw]
     return m
@@ -467,31 +480,52 @@ def resolve_speakers(text: str, quotes: list[dict[str, Any]]) -> None:
 
     Rules, in text order: a mention with a name → that name, completed from an earlier full
     mention of the same surname; a pronoun → the latest resolved speaker; a bare role noun
-    ("the minister") → the latest speaker holding that role; a quote without a speaker span →
-    the previous quote's speaker when in the same or the next paragraph.
+    ("the minister") → the latest speaker holding that role; "they"/"we" → the latest
+    organization; a quote without a speaker span → a person named earlier in its sentence, or,
+    for a paragraph that is all quote, the previous paragraph's speaker.
     """
     known: list[_Known] = []
-    # title + name mentions anywhere in the text (e.g. in the lead sentence) help complete
-    # surnames and roles even when the quote itself only says "Kyslytsia" or "he".
-    for name, role, org, _ in titled_names(text):
-        _remember(known, name, role, org, is_role=False)
+    # "Title Name" mentions (e.g. in the lead sentence) complete later surnames and roles and
+    # are antecedents of pronouns; they enter ``known`` in text order, as the quotes do.
+    titled = sorted(titled_names(text), key=lambda t: t[3][0])
+    t_next = 0
     last: _Known | None = None
+    last_org: _Known | None = None
     last_para = -1
     for q in sorted(quotes, key=lambda q: (q["cue"] or q["content"][0])[0]):
-        para = text.count("\n\n", 0, (q["cue"] or q["content"][0])[0])
+        pos = (q["cue"] or q["content"][0])[0]
+        while t_next < len(titled) and titled[t_next][3][0] < pos:
+            name, role, org, _ = titled[t_next]
+            _remember(known, name, role, org, is_role=False)
+            t_next += 1
+        para = text.count("\n\n", 0, pos)
         if q["speaker"] is None:
-            if last is not None and para - last_para <= 1:
-                q["speaker_name"], q["role"], q["org"] = last.name, last.role, last.org
-                q["speaker_kind"] = "role" if last.is_role else "person"
-            else:
+            who = _speaker_in_sentence(text, pos, known)
+            if (
+                who is None
+                and last is not None
+                and para - last_para <= 1
+                and _opens_paragraph(text, q)
+            ):
+                who = last  # a quote paragraph continues the previous paragraph's speaker
+            if who is None:
                 q["speaker_name"] = q["role"] = q["org"] = q["speaker_kind"] = None
+            else:
+                q["speaker_name"], q["role"], q["org"] = who.name, who.role, who.org
+                q["speaker_kind"] = "role" if who.is_role else "person"
             continue
         s, e = q["speaker"]
         m = analyse_mention(text[s:e])
         who: _Known | None = None
         kind = "person"
         if m.pronoun:
-            who = last or _latest_person(known)
+            plural = text[s:e].split()[-1].lower() in {"they", "we", "them"}
+            if plural:
+                who, kind = (
+                    (last_org, "org") if last_org and para - last_para <= 1 else (None, "other")
+                )
+            else:
+                who = last or _latest_person(known)
         elif m.is_org:
             who, kind = _Known(_role_phrase(m.phrase), m.role, m.org, is_role=True), "org"
         elif m.name:
@@ -509,7 +543,7 @@ def resolve_speakers(text: str, quotes: list[dict[str, Any]]) -> None:
                 kind = "role"
             elif who.is_role:
                 kind = "role"
-        else:
+        elif any(ch.isalnum() for ch in m.phrase):
             who, kind = _Known(_role_phrase(m.phrase), None, m.org, is_role=True), "other"
         if who is None:
             q["speaker_name"] = q["role"] = q["org"] = None
@@ -519,7 +553,26 @@ def resolve_speakers(text: str, quotes: list[dict[str, Any]]) -> None:
             q["speaker_kind"] = kind if not m.pronoun else ("role" if who.is_role else "person")
             if kind in ("person", "role"):
                 last = who
+            elif kind == "org":
+                last_org = who
         last_para = para
+
+
+def _speaker_in_sentence(text: str, pos: int, known: list[_Known]) -> _Known | None:
+    """A known person named earlier in the sentence of ``pos`` (a cue whose speaker was missed)."""
+    start = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos)) + 1
+    window = text[start:pos]
+    for k in reversed(known):
+        if not k.is_role and k.name.split()[-1] in window:
+            return k
+    return None
+
+
+def _opens_paragraph(text: str, q: dict[str, Any]) -> bool:
+    """Whether the quote's content starts its paragraph (a paragraph that is all quote)."""
+    s = q["content"][0][0]
+    line_start = text.rfind("\n", 0, s) + 1
+    return not text[line_start:s].strip()
 
 
 def _role_phrase(phrase: str) -> str:
@@ -581,16 +634,18 @@ def _match_role(known: list[_Known], m: Mention) -> _Known | None:
     return None
 
 
+# Anchored on the title itself (fast: no backtracking over leading words); the words before it
+# ("Ukraine’s", "Turkish", "Former") are picked up by _LEADING on a short window.
 _TITLED = re.compile(
-    r"(?P<title>(?:(?:[A-Z][\w’'.\-]*’s|[A-Z][\w.\-]+)\s+){0,4}?"
-    r"(?:(?:Deputy|Vice|Prime|Foreign|Defen[cs]e|Interior|Finance|Senior|Former|Acting|Chief|"
+    r"\b(?:(?:Deputy|Vice|Prime|Foreign|Defen[cs]e|Interior|Finance|Senior|Former|Acting|Chief|"
     r"Secretary|Press|First|General|State|Economy|Justice|Health|Trade|Energy)\s+)*"
     r"(?:Minister|President|Secretary|Senator|Sen\.|Rep\.|Gov\.|Governor|Mayor|Chancellor|"
     r"Ambassador|Spokesman|Spokeswoman|Spokesperson|Envoy|Chairman|Chairwoman|Premier|King|"
     r"Queen|Prince|General|Gen\.|Commander|Director|Pope|Speaker|Leader|Adviser|Advisor)"
-    r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?)?)\s+"
+    r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?)?\s+"
     r"(?P<name>[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+){0,2})"
 )
+_LEADING = re.compile(r"(?:(?:[A-Z][\w’'.\-]*’s|[A-Z][\w.\-]+)\s+){1,3}$")
 
 
 def titled_names(text: str) -> Iterator[tuple[str, str | None, str | None, tuple[int, int]]]:
@@ -601,11 +656,15 @@ def titled_names(text: str) -> Iterator[tuple[str, str | None, str | None, tuple
             name_words.pop()
         if not name_words:
             continue
-        last = _strip_possessive(name_words[-1])
-        name_words[-1] = last
-        m = analyse_mention(mt.group("title") + " " + " ".join(name_words))
+        name_words[-1] = _strip_possessive(name_words[-1])
+        start = mt.start()
+        lead = _LEADING.search(text, max(0, start - 60), start)
+        if lead:
+            start = lead.start()
+        title = text[start : mt.start("name")]
+        m = analyse_mention(title + " ".join(name_words))
         if m.name:
-            yield m.name, m.role, m.org, (mt.start(), mt.end())
+            yield m.name, m.role, m.org, (start, mt.end())
 
 
 # -- people across articles -----------------------------------------------------------------
@@ -648,7 +707,9 @@ def people_of_article(text: str, quotes: Sequence[dict[str, Any]]) -> list[dict[
 
     def add(name: str, role: str | None, org: str | None, kind: str) -> None:
         for existing in found.values():
-            if same_person(existing["name"], name):
+            if existing["name"] == name or (
+                kind == existing["kind"] == "person" and same_person(existing["name"], name)
+            ):
                 if len(name.split()) > len(existing["name"].split()):
                     existing["name"] = name
                 existing["role"] = existing["role"] or role
@@ -675,7 +736,9 @@ def people_of_article(text: str, quotes: Sequence[dict[str, Any]]) -> list[dict[
             continue
         add(name, q.get("role"), q.get("org"), kind)
         for v in found.values():
-            if same_person(v["name"], name) or v["name"] == name:
+            if v["name"] == name or (
+                kind == v["kind"] == "person" and same_person(v["name"], name)
+            ):
                 v["quotes"] += 1
                 break
     return list(found.values())
@@ -729,12 +792,12 @@ def _entities_v1(conn: Connection) -> None:
 component("entities", [_entities_v1])
 
 
-def _find_person(conn: Connection, name: str) -> str | None:
+def _find_person(conn: Connection, name: str, kind: str = "person") -> str | None:
     """The id of the stored person this name refers to (alias, or surname + close first name)."""
-    folded = _fold(name)
+    folded = _alias(name, kind)
     pid = conn.scalar(select(person_aliases.c.person_id).where(person_aliases.c.alias == folded))
-    if pid:
-        return str(pid)
+    if pid or kind == "org":
+        return str(pid) if pid else None
     surname = folded.split()[-1] if folded.split() else ""
     if not surname:
         return None
@@ -747,6 +810,12 @@ def _find_person(conn: Connection, name: str) -> str | None:
     if len(ids) == 1:
         return str(ids.pop())
     return None
+
+
+def _alias(name: str, kind: str) -> str:
+    """The folded form a name is looked up by ("the New York Post" → "new york post")."""
+    folded = _fold(name)
+    return folded.removeprefix("the ") if kind == "org" else folded
 
 
 def _unique_id(conn: Connection, base: str) -> str:
@@ -821,10 +890,14 @@ class Entities:
                 )
 
     def _upsert(self, conn: Connection, p: dict[str, Any]) -> str:
-        name = p["name"]
-        pid = _find_person(conn, name)
+        name, kind = p["name"], p["kind"]
+        pid = _find_person(conn, name, kind)
         if pid is None:
-            pid = _unique_id(conn, person_key(name) or "person")
+            if kind == "org":
+                base = "org-" + "-".join(_alias(name, kind).replace(".", "").split())
+            else:
+                base = person_key(name) or "person"
+            pid = _unique_id(conn, base)
             conn.execute(
                 people_table.insert().values(id=pid, name=name, kind=p["kind"], org=p["org"])
             )
@@ -837,7 +910,7 @@ class Entities:
                 values["org"] = p["org"]
             if values:
                 conn.execute(people_table.update().where(people_table.c.id == pid).values(**values))
-        folded = _fold(name)
+        folded = _alias(name, kind)
         if (
             conn.scalar(
                 select(person_aliases.c.person_id).where(
@@ -854,7 +927,9 @@ class Entities:
         return filter_records(records)
 
 
-def people(store: Store, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+def people(
+    store: Store, limit: int = 50, offset: int = 0, kind: str = "person"
+) -> list[dict[str, Any]]:
     """People, most quoted first: id, name, latest role, org, quote and article counts."""
     pm = person_mentions
     q = (
@@ -867,6 +942,7 @@ def people(store: Store, limit: int = 50, offset: int = 0) -> list[dict[str, Any
             func.count(pm.c.article_id).label("articles"),
         )
         .join(pm, pm.c.person_id == people_table.c.id)
+        .where(people_table.c.kind == kind)
         .group_by(people_table.c.id, people_table.c.name, people_table.c.kind, people_table.c.org)
         .order_by(
             func.sum(pm.c.quotes).desc(), func.count(pm.c.article_id).desc(), people_table.c.name
@@ -1000,3 +1076,13 @@ def person(store: Store, name_or_id: str) -> dict[str, Any]:
         "stories": stories,
         "mentioned_with": [{"id": c.id, "name": c.name, "articles": int(c.n)} for c in co],
     }
+
+
+def organizations(store: Store, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Organizations that speak ("The New York Post", "the Kremlin"), most quoted first."""
+    return people(store, limit, offset, kind="org")
+
+
+def organization(store: Store, name_or_id: str) -> dict[str, Any]:
+    """An organization's page: the same dossier as :func:`person`."""
+    return person(store, name_or_id)

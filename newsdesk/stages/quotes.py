@@ -21,6 +21,7 @@ is compiled once; tagging itself runs in crfsuite's C code.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import re
@@ -115,6 +116,25 @@ _ABBREV = frozenset(
         "pres",
         "sec",
         "dept",
+        "del",
+        "ariz",
+        "calif",
+        "fla",
+        "mass",
+        "wash",
+        "ore",
+        "pa",
+        "va",
+        "ky",
+        "tenn",
+        "ill",
+        "mich",
+        "wis",
+        "minn",
+        "conn",
+        "md",
+        "nev",
+        "okla",
     ]
 )
 _PRONOUNS = frozenset(["he", "she", "they", "i", "we", "it", "his", "her", "their"])
@@ -141,17 +161,19 @@ def tokenize(text: str) -> Tokens:
     """Tokens with offsets, paragraphs, rough sentences (not broken inside quotes), quote depth."""
     toks = Tokens(text)
     words, starts, ends = toks.words, toks.starts, toks.ends
-    pos = 0
-    breaks = [m.start() for m in _PARAGRAPH.finditer(text)] + [len(text)]
-    for b in breaks:
-        first = len(words)
-        for m in _TOKEN.finditer(text, pos, b):
-            words.append(m.group())
-            starts.append(m.start())
-            ends.append(m.end())
-        if len(words) > first:
-            toks.paragraphs.append((first, len(words)))
-        pos = b
+    spans = [m.span() for m in _TOKEN.finditer(text)]
+    words.extend([text[s:e] for s, e in spans])
+    starts.extend([s for s, _ in spans])
+    ends.extend([e for _, e in spans])
+    # paragraphs: token ranges between line breaks
+    first = 0
+    for m in _PARAGRAPH.finditer(text):
+        cut = bisect.bisect_left(starts, m.start(), first)
+        if cut > first:
+            toks.paragraphs.append((first, cut))
+        first = cut
+    if len(words) > first:
+        toks.paragraphs.append((first, len(words)))
     sentence, depth_of = toks.sentence, toks.in_quote
     sent = -1
     for a, b in toks.paragraphs:
@@ -159,37 +181,65 @@ def tokenize(text: str) -> Tokens:
         depth = 0
         single = 0
         end_pending = False
+        # Only quotation marks and sentence-final punctuation change the state: jump between them.
+        done = a
         for i in range(a, b):
             w = words[i]
-            if end_pending and depth == 0 and single == 0 and w not in QUOTE_MARKS:
+            if len(w) != 1 or (w not in QUOTE_MARKS and w not in ".?!"):
+                continue
+            if end_pending and (i > done or w in "“«„‹‘" or (w == '"' and depth == 0)):
+                # the first ordinary token (or opening mark) after the stop opens a sentence
                 sent += 1
                 end_pending = False
+            n = i - done
+            if n:
+                sentence.extend([sent] * n)
+                depth_of.extend([depth + single] * n)
+            done = i + 1
             sentence.append(sent)
-            if len(w) == 1 and w in QUOTE_MARKS:
-                before = depth + single
-                if w == '"':
-                    closing = depth > 0 and i > a and starts[i] == ends[i - 1]
-                    depth = depth - 1 if closing else depth + 1
-                elif w in "“«„‹":
-                    # German style „…“ closes with “
-                    if w == "“" and depth > 0 and _last_open_is_low(words, a, i):
-                        depth -= 1
-                    else:
-                        depth += 1
-                elif w in "”»›":
-                    depth = max(0, depth - 1)
-                elif w in "‘‚":
-                    if i + 1 < b and starts[i + 1] == ends[i]:
-                        single += 1
-                elif w == "’" and single > 0 and (i + 1 >= b or starts[i + 1] != ends[i]):
-                    single -= 1
-                # a mark belongs to the quote it opens or closes
-                depth_of.append(max(before, depth + single))
+            if w in ".?!":
+                depth_of.append(depth + single)
+                if (
+                    depth == 0
+                    and single == 0
+                    and not (w == "." and i > a and _no_stop(words[i - 1]))
+                ):
+                    end_pending = True
                 continue
-            depth_of.append(depth + single)
-            if w in ".?!" and not (w == "." and i > a and words[i - 1].lower() in _ABBREV):
-                end_pending = True
+            before = depth + single
+            if w == '"':
+                closing = depth > 0 and i > a and starts[i] == ends[i - 1]
+                depth = depth - 1 if closing else depth + 1
+            elif w in "“«„‹":
+                # German style „…“ closes with “
+                if w == "“" and depth > 0 and _last_open_is_low(words, a, i):
+                    depth -= 1
+                else:
+                    depth += 1
+            elif w in "”»›":
+                depth = max(0, depth - 1)
+            elif w in "‘‚":
+                if i + 1 < b and starts[i + 1] == ends[i]:
+                    single += 1
+            elif w == "’" and single > 0 and (i + 1 >= b or starts[i + 1] != ends[i]):
+                single -= 1
+            # a mark belongs to the quote it opens or closes
+            depth_of.append(max(before, depth + single))
+            after = depth + single
+            if before > 0 and after == 0 and i > a and words[i - 1] in (".", "?", "!"):
+                end_pending = True  # “… we won.” | He left.
+        n = b - done
+        if n:
+            if end_pending:
+                sent += 1
+            sentence.extend([sent] * n)
+            depth_of.extend([depth + single] * n)
     return toks
+
+
+def _no_stop(prev: str) -> bool:
+    """Whether a dot after ``prev`` does not end a sentence: "Mr.", "R." (initial), "U.S.", "G.K."."""
+    return prev.lower() in _ABBREV or (len(prev) == 1 and prev.isupper()) or "." in prev
 
 
 def _last_open_is_low(words: list[str], a: int, i: int) -> bool:
@@ -278,6 +328,8 @@ class Featurizer:
                 last = k
         # sentence-level facts: has a quotation mark; position of token in sentence
         has_q = {sent[i] for i in range(a, b) if inq[i]}
+        # a paragraph that opens with a quotation mark: a quote paragraph, speaker often later
+        pq = inq[a] > 0
         out: list[list[str]] = []
         sent_start = a
         for k in range(n):
@@ -310,6 +362,8 @@ class Featurizer:
             f.append(_SP[pos if pos < 9 else 8])
             if sent[i] in has_q:
                 f.append("sq")
+            if pq:
+                f.append("pq")
             lc = left[k]
             if lc >= 0:
                 dist = k - lc
@@ -382,7 +436,7 @@ def load_tagger() -> QuoteTagger:
 class Attribution:
     """One quote as token ranges (before resolution)."""
 
-    cue: tuple[int, int]
+    cue: tuple[int, int] | None  # None: a quote paragraph with no cue (speaker from context)
     content: list[tuple[int, int]] = field(default_factory=list)
     source: tuple[int, int] | None = None
 
@@ -419,13 +473,15 @@ def _gap(x: tuple[int, int], y: tuple[int, int]) -> int:
 # Linking thresholds: a content span links to a cue up to this many sentences away (a quote
 # paragraph followed by "…, he said." in the next sentence); found on the train split.
 MAX_SENTENCE_HOPS = 1
+# Whether each cue picks its nearest speaker (True) or each speaker its nearest cue (False).
+SPEAKER_PER_CUE = True
+# Whether a quotation with no cue in reach continues the previous paragraph's quote (``link``).
+ORPHAN_QUOTES = True
 
 
 def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
     """Group tagged spans into attributions: content → nearest cue, speaker → nearest cue."""
     cues = spans_of(labels, "C")
-    if not cues:
-        return []
     sent = toks.sentence
     atts = [Attribution(c) for c in cues]
     cue_sent = [sent[c[0]] for c in cues]
@@ -444,16 +500,32 @@ def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
                 best = key
         return None if best is None else best[3]
 
+    orphans: list[tuple[int, int]] = []
     for span in spans_of(labels, "Q"):
         k = nearest(span, MAX_SENTENCE_HOPS)
         if k is not None:
             atts[k].content.append(span)
-    for span in spans_of(labels, "S"):
-        k = nearest(span, 0)
-        if k is not None:
-            cur = atts[k].source
-            if cur is None or _gap(span, atts[k].cue) < _gap(cur, atts[k].cue):
-                atts[k].source = span
+        elif ORPHAN_QUOTES and toks.in_quote[span[0]] and toks.in_quote[span[1] - 1]:
+            orphans.append(span)
+    sources = spans_of(labels, "S")
+    if SPEAKER_PER_CUE:
+        # each cue takes the nearest speaker span of its sentence (speakers may be shared:
+        # "X said … and added …")
+        for k, att in enumerate(atts):
+            best_gap = None
+            for span in sources:
+                if sent[span[0]] != cue_sent[k] and sent[span[1] - 1] != cue_sent[k]:
+                    continue
+                g = _gap(span, cues[k])
+                if best_gap is None or g < best_gap:
+                    best_gap, att.source = g, span
+    else:
+        for span in sources:
+            k = nearest(span, 0)
+            if k is not None:
+                cur = atts[k].source
+                if cur is None or _gap(span, atts[k].cue) < _gap(cur, atts[k].cue):
+                    atts[k].source = span
     # A cue whose sentence has a speaker but which got none (second cue of "X said … and added
     # …") borrows the speaker of the nearest earlier cue in the same sentence.
     for k, att in enumerate(atts):
@@ -464,21 +536,30 @@ def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
                 if atts[j].source is not None:
                     att.source = atts[j].source
                     break
+    if orphans:
+        # A quotation with no cue in reach (a paragraph that is all quote) continues the quote
+        # of the previous paragraph: attach it to the nearest earlier cue one paragraph back.
+        para_start = [a for a, _ in toks.paragraphs]
+        for span in orphans:
+            p = bisect.bisect_right(para_start, span[0]) - 1
+            best = None
+            for k, att in enumerate(atts):
+                c = att.cue
+                if c is not None and c[0] < span[0] and para_start[max(p - 1, 0)] <= c[0]:
+                    best = k
+            if best is not None:
+                atts[best].content.append(span)
     return [a for a in atts if a.content]
 
 
 # -- extraction -----------------------------------------------------------------------------
+# A quotation mark; ’ only when it is not an apostrophe between two letters ("don’t").
+_QUOTE_MARK = re.compile(r"[“”\"«»„‹›‚‘]|’(?![^\W\d_])|(?<![^\W\d_])’")
+
+
 def is_direct(text: str, spans: Iterable[tuple[int, int]]) -> bool:
-    """Whether content contains a quotation mark (’ only when not an apostrophe between letters)."""
-    n = len(text)
-    for s, e in spans:
-        for i in range(s, e):
-            ch = text[i]
-            if ch in QUOTE_MARKS and (
-                ch != "’" or not (0 < i < n - 1 and text[i - 1].isalpha() and text[i + 1].isalpha())
-            ):
-                return True
-    return False
+    """Whether content contains a quotation mark: the benchmark's definition of a direct quote."""
+    return any(_QUOTE_MARK.search(text, s, e) for s, e in spans)
 
 
 def extract(text: str, tagger: QuoteTagger | None = None) -> list[dict[str, Any]]:
@@ -497,7 +578,7 @@ def extract(text: str, tagger: QuoteTagger | None = None) -> list[dict[str, Any]
         out.append(
             {
                 "content": content,
-                "cue": list(toks.char_span(*att.cue)),
+                "cue": list(toks.char_span(*att.cue)) if att.cue else None,
                 "speaker": list(toks.char_span(*att.source)) if att.source else None,
                 "speaker_name": None,
                 "role": None,

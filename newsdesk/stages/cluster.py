@@ -69,7 +69,11 @@ log = logging.getLogger(__name__)
 W_DENSE = 0.5
 W_CENTROID = 0.0  # TF-IDF cosine with the story's term centroid
 W_SPARSE = 0.5  # best TF-IDF cosine with a member among the neighbours
+W_AVG = 0.0  # mean TF-IDF cosine with the story's members (as average-link clustering)
+W_DENSE_AVG = 0.0  # mean embedding cosine with the story's members
 CENTROID_TERMS = 300  # terms kept in a story's sparse centroid
+MAX_STORIES = 8  # candidate stories scored per article (those of the closest neighbours)
+MAX_MEMBERS = 4  # neighbours per candidate story compared term by term
 JOIN = 0.42  # score needed to join an existing story
 MERGE_MARGIN = 0.15  # an article scoring JOIN + this with two stories merges them
 K = 24  # nearest earlier articles looked at per new article
@@ -86,8 +90,8 @@ HNSW_FROM = 100_000  # exact search up to here; HNSW (M=32) beyond
 HNSW_M = 32
 HNSW_EF_SEARCH = 64
 # Threads: a candidate story that is close in content but was not joined (another episode).
-THREAD_DENSE = 0.80
-THREAD_SHARED_ENTITIES = 2
+THREAD_DENSE = 0.65
+THREAD_SHARED_ENTITIES = 3
 
 _EPOCH = date(1970, 1, 1)
 
@@ -258,6 +262,8 @@ class _Story:
     members: list[int] = field(default_factory=list)
     tids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # sparse centroid
     tsum: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
+    cnorm: float = 1.0  # |csum|
+    tnorm: float = 1.0  # |tsum|
 
     def add_terms(self, ids: np.ndarray, tfs: np.ndarray) -> None:
         u = np.union1d(self.tids, ids)
@@ -268,6 +274,7 @@ class _Story:
             keep = np.sort(np.lexsort((u, -merged))[:CENTROID_TERMS])
             u, merged = u[keep], merged[keep]
         self.tids, self.tsum = u, merged
+        self.tnorm = float(np.linalg.norm(merged)) or 1.0
 
 
 class Clusterer:
@@ -282,11 +289,13 @@ class Clusterer:
         self.pos_of: dict[str, int] = {}
         self.story_of: list[int] = []
         self.ids: list[np.ndarray] = []  # per article: sorted term ids
-        self.tfs: list[np.ndarray] = []  # per article: sublinear tf, aligned with ids
+        self.wn: list[np.ndarray] = []  # per article: unit TF-IDF weights (idf when it arrived)
+        self.n_ents: list[int] = []  # per article: how many proper nouns
         self.ts: list[float | None] = []
         self.vocab: dict[str, int] = {}
         self.is_entity = np.zeros(1024, dtype=bool)
         self.df = np.zeros(1024, dtype=np.float64)
+        self._scratch = np.zeros(1024, dtype=np.float64)
         self.stories: dict[int, _Story] = {}
         self.next_story = 1
         self.join = JOIN if join is None else join
@@ -302,6 +311,7 @@ class Clusterer:
                 self.vocab[term] = i
                 if i >= len(self.df):
                     self.df = np.concatenate([self.df, np.zeros(len(self.df))])
+                    self._scratch = np.zeros(len(self.df), np.float64)
                     self.is_entity = np.concatenate(
                         [self.is_entity, np.zeros(len(self.is_entity), bool)]
                     )
@@ -340,10 +350,14 @@ class Clusterer:
         inner = V @ V.T
         out: list[Assignment] = []
         for i, it in enumerate(items):
-            cands = [(float(D[i, j]), int(Ix[i, j])) for j in range(D.shape[1]) if Ix[i, j] >= 0]
-            cands += [(float(inner[i, j]), n0 + j) for j in range(i)]
-            cands.sort(key=lambda c: (-round(c[0], 5), c[1]))
-            out.append(self._assign(it, V[i], [p for _, p in cands[:K]]))
+            # the K nearest among all earlier articles: the index's answer + earlier in-batch ones
+            sims = np.concatenate([D[i][Ix[i] >= 0], inner[i, :i]])
+            pos = np.concatenate([Ix[i][Ix[i] >= 0], np.arange(n0, n0 + i)])
+            if len(sims) > K:
+                keep = np.argpartition(-sims, K - 1)[:K]
+                sims, pos = sims[keep], pos[keep]
+            order = np.lexsort((pos, -np.round(sims, 5)))
+            out.append(self._assign(it, V[i], [int(p) for p in pos[order]]))
         self.index.add(V)
         self._maybe_hnsw()
         return out
@@ -351,8 +365,8 @@ class Clusterer:
     def _assign(self, it: Item, v: np.ndarray, neighbours: list[int]) -> Assignment:
         ids, tfs = self._encode_bag(it.bag)
         w = tfs * self._idf(ids)
-        norm = float(np.linalg.norm(w)) or 1.0
-        doc_ents = ids[self.is_entity[ids]]
+        w /= float(np.linalg.norm(w)) or 1.0
+        n_ents = int(self.is_entity[ids].sum())
         best: tuple[float, int] | None = None
         joinable: list[tuple[float, int]] = []
         links: list[tuple[int, float]] = []
@@ -360,45 +374,54 @@ class Clusterer:
         if dup is not None:
             best = (1.0, self.story_of[dup])
         else:
-            per_story: dict[int, list[int]] = {}
+            per_story: dict[int, list[int]] = {}  # in neighbour order: the closest story first
             for p in neighbours:
                 per_story.setdefault(self.story_of[p], []).append(p)
-            for sid, members in per_story.items():
+            scratch = self._scratch
+            scratch[ids] = w  # the article's TF-IDF vector, dense over the vocabulary
+            for sid in list(per_story)[:MAX_STORIES]:
                 st = self.stories[sid]
-                dense = float(v @ st.csum) / (float(np.linalg.norm(st.csum)) or 1.0)
-                cw = st.tsum * self._idf(st.tids)
-                common, a, b = np.intersect1d(ids, st.tids, assume_unique=True, return_indices=True)
-                sparse_c = (
-                    float(w[a] @ cw[b]) / (norm * (float(np.linalg.norm(cw)) or 1.0))
-                    if len(common)
-                    else 0.0
-                )
-                sparse, shared, their_ents = 0.0, 0, 0
-                for p in members:
-                    mids = self.ids[p]
-                    mw = self.tfs[p] * self._idf(mids)
-                    common, a, b = np.intersect1d(
-                        ids, mids, assume_unique=True, return_indices=True
-                    )
-                    if len(common):
-                        cos = float(w[a] @ mw[b]) / (norm * (float(np.linalg.norm(mw)) or 1.0))
-                        sparse = max(sparse, cos)
-                        shared = max(shared, int(self.is_entity[common].sum()))
-                    their_ents = max(their_ents, int(self.is_entity[mids].sum()))
-                score = W_DENSE * dense + W_CENTROID * sparse_c + W_SPARSE * sparse
-                if shared == 0 and len(doc_ents) >= MIN_ENTITIES and their_ents >= MIN_ENTITIES:
-                    score -= ENTITY_MISMATCH
                 gap = self._gap(it.t, st)
                 if gap > MAX_GAP_DAYS:
-                    score = -1.0
-                elif gap > GAP_FREE_DAYS:
+                    continue  # another episode; too far apart even for a thread link
+                dense = float(v @ st.csum) / st.cnorm
+                overlap = float(scratch[st.tids] @ st.tsum)
+                sparse_c = overlap / st.tnorm  # cosine with the story's term centroid
+                sparse_avg = overlap / st.n  # mean cosine with the members (average link)
+                dense_avg = float(v @ st.csum) / st.n
+                sparse, shared, their_ents = 0.0, 0, 0
+                for p in per_story[sid][:MAX_MEMBERS]:
+                    mids = self.ids[p]
+                    x = scratch[mids]
+                    sparse = max(sparse, float(x @ self.wn[p]))
+                    shared = max(shared, int(np.count_nonzero(x[self.is_entity[mids]])))
+                    their_ents = max(their_ents, self.n_ents[p])
+                score = (
+                    W_DENSE * dense
+                    + W_CENTROID * sparse_c
+                    + W_SPARSE * sparse
+                    + W_AVG * sparse_avg
+                    + W_DENSE_AVG * dense_avg
+                )
+                if shared == 0 and n_ents >= MIN_ENTITIES and their_ents >= MIN_ENTITIES:
+                    score -= ENTITY_MISMATCH
+                if gap > GAP_FREE_DAYS:
                     score -= GAP_PENALTY_PER_DAY * (gap - GAP_FREE_DAYS)
                 if score >= self.join:
                     joinable.append((score, sid))
                     if best is None or score > best[0] + 1e-9:
                         best = (score, sid)
-                elif dense >= THREAD_DENSE and shared >= THREAD_SHARED_ENTITIES:
+                if dense >= THREAD_DENSE and shared >= THREAD_SHARED_ENTITIES:
                     links.append((sid, round(dense, 4)))
+            scratch[ids] = 0.0
+            # a far-apart story (beyond MAX_GAP_DAYS) is still thread evidence
+            for sid in list(per_story)[:MAX_STORIES]:
+                st = self.stories[sid]
+                if self._gap(it.t, st) > MAX_GAP_DAYS:
+                    dense = float(v @ st.csum) / st.cnorm
+                    shared = self._shared_entities(ids, per_story[sid][:MAX_MEMBERS])
+                    if dense >= THREAD_DENSE and shared >= THREAD_SHARED_ENTITIES:
+                        links.append((sid, round(dense, 4)))
         new = best is None
         merged: list[int] = []
         if best is None:
@@ -414,15 +437,20 @@ class Clusterer:
                 sid, merged = group[0], group[1:]
                 for other in merged:
                     self._merge(other, sid)
-        self._append(it, v, sid, ids, tfs)
+        self._append(it, v, sid, ids, w)
         links = [(s, d) for s, d in links if s != sid and s not in merged]
         return Assignment(it.key, sid, round(score, 4), new, tuple(sorted(links)), tuple(merged))
+
+    def _shared_entities(self, ids: np.ndarray, members: list[int]) -> int:
+        ents = set(ids[self.is_entity[ids]].tolist())
+        return max((len(ents & set(self.ids[p].tolist())) for p in members), default=0)
 
     def _merge(self, drop: int, into: int) -> None:
         a, b = self.stories[into], self.stories.pop(drop)
         for p in b.members:
             self.story_of[p] = into
         a.csum += b.csum
+        a.cnorm = float(np.linalg.norm(a.csum)) or 1.0
         a.add_terms(b.tids, b.tsum)
         a.n += b.n
         a.members = sorted(a.members + b.members)
@@ -437,18 +465,21 @@ class Clusterer:
             return 0.0
         return max(0.0, st.t_min - t, t - st.t_max)
 
-    def _append(self, it: Item, v: np.ndarray, sid: int, ids: np.ndarray, tfs: np.ndarray) -> None:
+    def _append(self, it: Item, v: np.ndarray, sid: int, ids: np.ndarray, w: np.ndarray) -> None:
+        """Record an article (``w``: its unit TF-IDF vector) as a member of story ``sid``."""
         pos = len(self.keys)
         self.keys.append(it.key)
         self.pos_of[it.key] = pos
         self.story_of.append(sid)
-        self.ids.append(ids)
-        self.tfs.append(tfs.astype(np.float32))
+        self.ids.append(ids.astype(np.int32))
+        self.wn.append(w.astype(np.float32))
+        self.n_ents.append(int(self.is_entity[ids].sum()))
         self.ts.append(it.t)
         self.df[ids] += 1.0
         st = self.stories[sid]
+        st.add_terms(ids, w)
         st.csum += v
-        st.add_terms(ids, tfs)
+        st.cnorm = float(np.linalg.norm(st.csum)) or 1.0
         st.n += 1
         st.members.append(pos)
         if it.t is not None:
@@ -471,7 +502,8 @@ class Clusterer:
             if sid not in self.stories:
                 self.stories[sid] = _Story(csum=np.zeros(self.dim, dtype=np.float64))
             ids, tfs = self._encode_bag(it.bag)
-            self._append(it, it.vec, sid, ids, tfs)
+            w = tfs * self._idf(ids)
+            self._append(it, it.vec, sid, ids, w / (float(np.linalg.norm(w)) or 1.0))
             self.next_story = max(self.next_story, sid + 1)
         if items:
             self.index.add(

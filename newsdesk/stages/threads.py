@@ -78,12 +78,16 @@ def add_links(conn: Any, links: Sequence[tuple[int, int, float]]) -> None:
 
 def merge_stories(conn: Any, drop: int, into: int) -> None:
     """Story ``drop`` turned out to be part of ``into``: move its articles, links and thread."""
-    conn.execute(update(story_articles).where(story_articles.c.story_id == drop).values(story_id=into))
+    conn.execute(
+        update(story_articles).where(story_articles.c.story_id == drop).values(story_id=into)
+    )
     involved = or_(story_links.c.story_a == drop, story_links.c.story_b == drop)
     moved = [
         (into, b if a == drop else a, score)
         for a, b, score in conn.execute(
-            select(story_links.c.story_a, story_links.c.story_b, story_links.c.score).where(involved)
+            select(story_links.c.story_a, story_links.c.story_b, story_links.c.score).where(
+                involved
+            )
         ).all()
     ]
     conn.execute(delete(story_links).where(involved))
@@ -131,7 +135,8 @@ def _label(conn: Any, story_ids: Sequence[int]) -> str:
             if len(n) > 2
         }
         counts.update(names)
-    common = [n for n, c in counts.most_common() if c >= max(2, len(story_ids))]
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    common = [n for n, c in ranked if c >= max(2, len(story_ids))]
     return " · ".join(n.title() for n in common[:4]) or "related stories"
 
 

@@ -28,7 +28,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
@@ -116,18 +116,22 @@ _WINDOW = 5
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One non-blank line of a page, tokenised once."""
+    """One non-blank line of a page, tokenised once; ``start``/``end`` locate it in the page."""
 
-    text: str
+    text: str  # whitespace collapsed
     blank_before: bool
     blank_after: bool
     words: tuple[str, ...] = ()
     norm: str = ""  # lower-cased words joined by single spaces (compares lines)
+    start: int = 0  # character span of the stripped line in the page text
+    end: int = 0
 
     @classmethod
-    def of(cls, text: str, blank_before: bool, blank_after: bool) -> Line:
+    def of(
+        cls, text: str, blank_before: bool, blank_after: bool, start: int = 0, end: int = 0
+    ) -> Line:
         words = tuple(_TOKEN.findall(text))
-        return cls(text, blank_before, blank_after, words, " ".join(words).lower())
+        return cls(text, blank_before, blank_after, words, " ".join(words).lower(), start, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,7 @@ class CleanPage:
     captions: tuple[str, ...] = ()
     published: str | None = None  # ISO date, when a date line states it
     body_lines: tuple[int, ...] = field(default=(), repr=False)  # indices into split_lines()
+    body_spans: tuple[tuple[int, int], ...] = ()  # each body line's span in the page text
 
     def as_fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text}
@@ -156,14 +161,30 @@ class CleanPage:
         return out
 
 
+_SEGMENT = re.compile(r"[^\r\n]+")
+
+
 def split_lines(text: str) -> list[Line]:
-    """Non-blank lines (whitespace collapsed), each knowing whether a blank line is next to it."""
-    raw = [" ".join(r.split()) for r in text.splitlines()]
-    last = len(raw) - 1
+    """Non-blank lines (whitespace collapsed), each knowing whether a blank line is next to it
+    and where it is in ``text``."""
+    found: list[tuple[str, int, int, bool]] = []
+    blank, prev_end = True, 0
+    for m in _SEGMENT.finditer(text):
+        gap = text[prev_end : m.start()]
+        prev_end = m.end()
+        if gap.count("\n") + gap.count("\r") - gap.count("\r\n") >= 2:
+            blank = True
+        raw = m.group()
+        stripped = raw.strip()
+        if not stripped:
+            blank = True
+            continue
+        start = m.start() + raw.index(stripped[0])
+        found.append((" ".join(stripped.split()), start, start + len(stripped), blank))
+        blank = False
     return [
-        Line.of(s, i == 0 or not raw[i - 1], i == last or not raw[i + 1])
-        for i, s in enumerate(raw)
-        if s
+        Line.of(t, before, found[i + 1][3] if i + 1 < len(found) else True, start, end)
+        for i, (t, start, end, before) in enumerate(found)
     ]
 
 
@@ -371,6 +392,7 @@ class Cleaner:
             captions=tuple(meta.captions),
             published=meta.published,
             body_lines=tuple(body),
+            body_spans=tuple((lines[i].start, lines[i].end) for i in body),
         )
 
 
@@ -535,6 +557,27 @@ def default_cleaner() -> Cleaner:
 def clean_text(text: str) -> CleanPage:
     """Clean one plain-text page with the shipped model."""
     return default_cleaner().clean(text)
+
+
+def filter(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Clean raw records ``{"id", "text"}`` (no store): one result per record.
+
+    Each result: ``id``, ``text`` (the clean body), ``title``/``category``/``reading_minutes``/
+    ``authors``/``captions``/``published`` when found, and ``body_spans``: the ``[start, end)``
+    character span of every body paragraph in the record's original text.
+    """
+    cleaner = default_cleaner()
+    for rec in records:
+        text = rec.get("text")
+        if not isinstance(text, str):
+            yield {"id": rec.get("id"), "error": 'record has no "text" string'}
+            continue
+        page = cleaner.clean(text)
+        yield {
+            "id": rec.get("id"),
+            **page.as_fields(),
+            "body_spans": [list(span) for span in page.body_spans],
+        }
 
 
 # --- ingest entry points ----------------------------------------------------------------------

@@ -281,3 +281,35 @@ def test_rendered_zyte_pages_get_much_cleaner() -> None:
     ours = textpages.score(zip(golds, (clean_text(t).text for t in rendered), strict=True))
     assert ours["precision"] > raw["precision"] + 0.2
     assert ours["f1"] > 0.75
+
+
+# --- the filter (no store) ---------------------------------------------------------------------
+
+
+def test_filter_spans_point_into_the_original_text() -> None:
+    page = SEED_000.read_text(encoding="utf-8")
+    (out,) = list(pt.filter([{"id": "s0", "text": page}]))
+    assert out["id"] == "s0"
+    assert out["category"] == "Latest news"
+    paragraphs = out["text"].split("\n\n")
+    assert [page[s:e] for s, e in out["body_spans"]] == paragraphs
+
+
+def test_filter_reports_records_without_text() -> None:
+    assert list(pt.filter([{"id": 7}])) == [{"id": 7, "error": 'record has no "text" string'}]
+
+
+def test_clean_command_reads_jsonl_from_stdin() -> None:
+    from typer.testing import CliRunner
+
+    import newsdesk.cli.clean  # noqa: F401  (registers the command)
+    from newsdesk.cli.common import app
+
+    page = SEED_004.read_text(encoding="utf-8")
+    stdin = json.dumps({"id": 4, "text": page}) + "\n"
+    result = CliRunner().invoke(app, ["clean", "-"], input=stdin)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["title"] == "Ukrainian stance on Istanbul talks and future negotiations with Russia"
+    assert "Next Article" not in out["text"]
+    assert len(out["body_spans"]) == 5

@@ -111,7 +111,7 @@ def extract_page(markup: str, url: str | None = None, source: str = "<html>") ->
         text = doc.text or ""
         meta = {
             "title": _clean_title(doc.title, tree, doc.sitename, canonical or url),
-            "authors": _authors(doc.author),
+            "authors": _authors(doc.author, doc.sitename, canonical or url),
             "outlet": doc.sitename,
             "published": _published(doc.date, stamp),
             "category": _first(doc.categories),
@@ -346,10 +346,24 @@ def _key(text: str | None) -> str:
     return "".join(ch for ch in (text or "").lower() if ch.isalnum())
 
 
-def _authors(value: str | None) -> list[str]:
+_AUTHOR_LABEL = re.compile(r"^(?:by|von|par|por|door|di|autor(?:in)?|author|text)[:\s]+", re.I)
+
+
+def _authors(value: str | None, site: str | None, url: str | None) -> list[str]:
+    """Author names; the outlet itself is dropped when real names are there beside it."""
     if not value:
         return []
-    return [a.strip() for a in value.split(";") if a.strip()]
+    names = [_AUTHOR_LABEL.sub("", a.strip()).strip() for a in value.split(";")]
+    names = [n for n in names if n]
+    host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
+    outlet = {k for k in (_key(site), _key(host), _key(host.rsplit(".", 1)[0])) if len(k) >= 3}
+
+    def is_outlet(name: str) -> bool:
+        k = _key(name)
+        return any(k == o or (len(k) >= 4 and (k in o or o in k)) for o in outlet)
+
+    people = [n for n in names if not is_outlet(n)]
+    return people or names
 
 
 def _first(values: list[str] | None) -> str | None:

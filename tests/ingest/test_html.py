@@ -177,3 +177,15 @@ def test_short_page_with_scripts_keeps_only_its_text():
     )
     out = extract_page(markup)
     assert out["text"] == "Police closed the bridge."
+
+
+def test_outlet_is_not_an_author_beside_real_names():
+    head = (
+        "<meta property='og:site_name' content='The Courier'>"
+        "<meta name='author' content='By Jane Doe; The Courier'>"
+    )
+    assert extract_page(page(head), url="https://courier.example.com/a")["authors"] == ["Jane Doe"]
+    alone = "<meta property='og:site_name' content='The Courier'><meta name='author' content='The Courier'>"
+    assert extract_page(page(alone), url="https://courier.example.com/a")["authors"] == [
+        "The Courier"
+    ]

@@ -67,16 +67,38 @@ class WordLlamaEncoder:
         # there and disabling downloads guarantees no Hugging Face call.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import wordllama
+        from tokenizers import Tokenizer
         from wordllama import WordLlama
 
         package = Path(wordllama.__file__).parent
         self._model = WordLlama.load(cache_dir=package, dim=dim, disable_download=True)
         self.dim = dim
+        self._table = self._model.embedding
+        # Our own copy of the tokenizer, without padding: we pool ragged token lists ourselves
+        # (np.add.reduceat), which is the same mean of token embeddings as WordLlama.embed and
+        # about twice as fast on news sentences.
+        self._tokenizer = Tokenizer.from_str(self._model.tokenizer.to_str())
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if len(texts) == 0:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(self._model.embed(list(texts), norm=False))
+        n = len(texts)
+        out = np.zeros((n, self.dim), dtype=np.float32)
+        if n == 0:
+            return out
+        encs = self._tokenizer.encode_batch_fast(list(texts), add_special_tokens=False)
+        lengths = np.fromiter((len(e.ids) for e in encs), dtype=np.int64, count=n)
+        nonempty = lengths > 0
+        if not nonempty.any():
+            return out
+        ids = np.fromiter(
+            (i for e in encs for i in e.ids), dtype=np.int64, count=int(lengths.sum())
+        )
+        np.clip(ids, 0, self._table.shape[0] - 1, out=ids)
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
+        sums = np.add.reduceat(self._table[ids], starts, axis=0)
+        out[nonempty] = sums / lengths[nonempty, None]
+        return _normalise(out)
 
 
 class MiniLMEncoder:

@@ -223,11 +223,18 @@ def prepare(examples: list[Example]) -> None:
 def fit(
     examples: list[Example],
     kind: str = "both",
-    C: float = 0.3,
-    redundancy: float = 0.4,
-    duplicate: float = 0.9,
+    C: float = 3.0,
+    redundancy: float = 0.3,
+    duplicate: float = 0.98,
 ) -> ScorerModel:
-    """A logistic sentence scorer on ``examples`` (soft labels via sample weights)."""
+    """A logistic sentence scorer on ``examples`` (soft labels via sample weights).
+
+    Defaults chosen by 5-fold cross-validation by document on the shared CNN/DM parts, over three
+    fold partitions (mean ROUGE-2 gain over Lead-3 at 3 sentences): labels "both" (+0.12 vs
+    +0.04 "systems" and −0.23 "oracle" alone at C=0.1), C 3 (+0.21; C 0.1: +0.03, C 1: +0.20),
+    MMR weight 0.3 (0.6: +0.05; 0: −0.31). Adding BBC to the training data cost about −3.6
+    (its summaries are not lead-biased); sentence embeddings as features overfit (−0.2 to −0.8).
+    """
     from sklearn.linear_model import LogisticRegression
 
     prepare(examples)

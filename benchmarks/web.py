@@ -115,7 +115,64 @@ def synthesize(base: list[dict[str, Any]], n: int, seed: int = 0) -> list[dict[s
     return out
 
 
-def build_store(path: Path, n: int, data: Path, stages: list[str], log: list[str]) -> None:
+def direct_stories(store: Any) -> int:
+    """Stories without the cluster stage: articles made from the same real article form one story.
+
+    Writes the cluster component's tables as its stage would (one row per story, members with
+    their position), so the story pages read them through ``get_story`` unchanged.
+    """
+    from sqlalchemy import select
+
+    from newsdesk.stages.cluster import stories, story_articles
+    from newsdesk.store.schema import articles
+
+    groups: dict[str, list[tuple[str, str | None, str | None, str | None]]] = {}
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(
+                articles.c.id,
+                articles.c.source,
+                articles.c.title,
+                articles.c.outlet,
+                articles.c.published,
+            )
+        ).all()
+    for aid, source, title, outlet, published in rows:
+        base = int(source.split(":")[1]) % BASES[0]
+        groups.setdefault(str(base), []).append((aid, title, outlet, published))
+    story_rows, member_rows = [], []
+    position = 0
+    for sid, (_, members) in enumerate(sorted(groups.items(), key=lambda kv: int(kv[0])), start=1):
+        dates = sorted(m[3] for m in members if m[3])
+        story_rows.append(
+            {
+                "id": sid,
+                "title": members[0][1],
+                "articles": len(members),
+                "outlets": len({m[2] for m in members}),
+                "first_published": dates[0] if dates else None,
+                "last_published": dates[-1] if dates else None,
+                "thread_id": sid,
+            }
+        )
+        for m in members:
+            member_rows.append(
+                {"article_id": m[0], "story_id": sid, "position": position, "score": 1.0}
+            )
+            position += 1
+    with store.begin() as conn:
+        conn.execute(stories.insert(), story_rows)
+        for i in range(0, len(member_rows), 5000):
+            conn.execute(story_articles.insert(), member_rows[i : i + 5000])
+    return len(story_rows)
+
+
+BASES = [0]  # number of real base articles, set by build_store (copies i share base i % BASES[0])
+
+
+def build_store(
+    path: Path, n: int, data: Path, stages: list[str], log: list[str], cluster_max: int = 20_000
+) -> None:
     from newsdesk import pipeline
     from newsdesk.ingest import build_article
     from newsdesk.registry import load_stages
@@ -127,7 +184,9 @@ def build_store(path: Path, n: int, data: Path, stages: list[str], log: list[str
     settings = Settings.load(db=str(path))
     store = open_store(settings.db)
     t = time.perf_counter()
-    docs = synthesize(base_articles(data), n)
+    bases = base_articles(data)
+    BASES[0] = len(bases)
+    docs = synthesize(bases, n)
     for i in range(0, n, 1000):
         batch = [
             build_article(d, f"synthetic:{i + k}", settings)
@@ -140,6 +199,14 @@ def build_store(path: Path, n: int, data: Path, stages: list[str], log: list[str
             store.add_articles(conn, fresh)
     log.append(f"{n}: inserted {store.count_articles()} articles in {time.perf_counter() - t:.0f}s")
     available = load_stages()
+    if n > cluster_max and "cluster" in stages and "cluster" in available:
+        stages = [s for s in stages if s != "cluster"]
+        t = time.perf_counter()
+        made = direct_stories(store)
+        log.append(
+            f"{n}: cluster stage not run (above --cluster-max {cluster_max}); {made} stories inserted "
+            f"directly: the perturbed copies of one real article form one story ({time.perf_counter() - t:.0f}s)"
+        )
     run = [s for s in stages if s in available]
     if run:
         t = time.perf_counter()
@@ -278,6 +345,13 @@ def main() -> None:
     p.add_argument("--requests", type=int, default=300, help="measured requests per page")
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument(
+        "--cluster-max",
+        type=int,
+        default=20_000,
+        help="above this size, stories are inserted directly",
+    )
+    p.add_argument("--build-only", action="store_true", help="build the stores, measure nothing")
     args = p.parse_args()
     import logging
 
@@ -290,7 +364,16 @@ def main() -> None:
     for n in [int(s) for s in args.sizes.split(",")]:
         db = args.work / f"web-{n}.db"
         if args.rebuild or not db.exists():
-            build_store(db, n, args.data, [s for s in args.stages.split(",") if s], log)
+            build_store(
+                db, n, args.data, [s for s in args.stages.split(",") if s], log, args.cluster_max
+            )
+            (args.work / f"web-{n}.log").write_text(
+                "\n".join(x for x in log if x.startswith(f"{n}:")) + "\n"
+            )
+        elif (args.work / f"web-{n}.log").exists():
+            log.extend((args.work / f"web-{n}.log").read_text().splitlines())
+        if args.build_only:
+            continue
         urls = sample_urls(db, args.requests + args.warmup, rng)
         if "story page" not in urls:
             log.append(
@@ -303,6 +386,7 @@ def main() -> None:
                     continue
                 r = load(base, urls[page], args.concurrency, args.warmup)
                 rows.append({"system": "newsdesk serve", "articles": n, "page": page, **r})
+                print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)

@@ -173,8 +173,13 @@ class _Sumy:
 
     def _get(self) -> Any:
         if self._summarizer is None:
-            from sumy.nlp.stemmers import Stemmer
-            from sumy.utils import get_stop_words
+            try:
+                from sumy.nlp.stemmers import Stemmer
+                from sumy.utils import get_stop_words
+            except ImportError as exc:  # sumy is in the "bench" extra
+                raise RuntimeError(
+                    f"the {self.name} summarizer needs sumy: pip install 'newsdesk[bench]'"
+                ) from exc
 
             module, cls = self._factory.rsplit(".", 1)
             mod = __import__(module, fromlist=[cls])

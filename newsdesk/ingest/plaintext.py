@@ -380,7 +380,7 @@ class Cleaner:
         meta = _find_metadata(lines)
         scores = self.line_scores(lines)
         is_body = [s >= self.threshold and i not in meta.used for i, s in enumerate(scores)]
-        body = _main_run(is_body, scores)
+        body = _main_run(lines, is_body, scores)
         title_idx = _find_title(lines, meta.used, body, scores)
         body = [i for i in body if i != title_idx]
         return CleanPage(
@@ -396,12 +396,13 @@ class Cleaner:
         )
 
 
-def _main_run(is_body: list[bool], scores: np.ndarray) -> list[int]:
+def _main_run(lines: Sequence[Line], is_body: list[bool], scores: np.ndarray) -> list[int]:
     """Body lines around the strongest block of article lines.
 
     Article lines are grouped into runs (split where two or more other lines come between);
-    the run with the most score mass is the main block. Runs above and below join it while
-    they are close (``MAX_GAP`` lines). Below the block, a lone line after furniture is a
+    the run with the most text (score-weighted) is the main block, so a long list of links
+    that each look a little like body loses to a few confident paragraphs. Runs above and
+    below join it while they are close (``MAX_GAP`` lines). Below the block, a lone line after furniture is a
     teaser or an appeal ("Your donation powers…"), not body: only runs of 2+ lines join.
     Above it, a lone line may join when close (a lead above a photo and its caption).
     """
@@ -414,7 +415,9 @@ def _main_run(is_body: list[bool], scores: np.ndarray) -> list[int]:
             runs.append([i])
         else:
             runs[-1].append(i)
-    mass = [float(sum(scores[i] for i in r)) for r in runs]
+    # Weight: score x sqrt(characters). On trafilatura-eval (with/without snippets) this beat
+    # line counts (F1 0.870 vs 0.841), characters (0.868) and log-characters (0.859).
+    mass = [float(sum(scores[i] * math.sqrt(len(lines[i].text)) for i in r)) for r in runs]
     best = max(range(len(runs)), key=mass.__getitem__)
     lo = hi = best
     while hi + 1 < len(runs):

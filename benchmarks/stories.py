@@ -30,6 +30,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import random
 import re
 import sys
@@ -327,6 +328,13 @@ def scale(base: list[dict[str, Any]], sizes: list[int]) -> list[dict[str, Any]]:
     return rows
 
 
+def _cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def scale_one(n: int, data: Path) -> dict[str, Any]:
     from newsdesk.stages.cluster import Cluster
 
@@ -334,15 +342,19 @@ def scale_one(n: int, data: Path) -> dict[str, Any]:
     stream = synthetic(base, n)
     stage = Cluster.from_settings(None)
     rss0 = peak_rss_mb()
+    cpu0 = _cpu()
     t0 = time.perf_counter()
     stories = set()
     for out in stage.filter(stream):
         stories.add(out["story"])
     secs = time.perf_counter() - t0
+    cpu = _cpu() - cpu0
     return {
         "articles": n,
         "seconds": secs,
         "articles_per_s": n / secs,
+        "cpu_seconds": cpu,
+        "load_avg_1m": os.getloadavg()[0],
         "peak_rss_mb": peak_rss_mb(),
         "rss_before_mb": rss0,
         "stories": len(stories),

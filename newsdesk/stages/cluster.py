@@ -72,7 +72,7 @@ W_SPARSE = 0.5  # best TF-IDF cosine with a member among the neighbours
 W_AVG = 0.0  # mean TF-IDF cosine with the story's members (as average-link clustering)
 W_DENSE_AVG = 0.0  # mean embedding cosine with the story's members
 CENTROID_TERMS = 300  # terms kept in a story's sparse centroid
-MAX_STORIES = 8  # candidate stories scored per article (those of the closest neighbours)
+MAX_STORIES = 6  # candidate stories scored per article (those of the closest neighbours)
 MAX_MEMBERS = 4  # neighbours per candidate story compared term by term
 JOIN = 0.42  # score needed to join an existing story
 MERGE_MARGIN = 0.15  # an article scoring JOIN + this with two stories merges them
@@ -377,13 +377,15 @@ class Clusterer:
             per_story: dict[int, list[int]] = {}  # in neighbour order: the closest story first
             for p in neighbours:
                 per_story.setdefault(self.story_of[p], []).append(p)
+            far: list[int] = []
             scratch = self._scratch
             scratch[ids] = w  # the article's TF-IDF vector, dense over the vocabulary
             for sid in list(per_story)[:MAX_STORIES]:
                 st = self.stories[sid]
                 gap = self._gap(it.t, st)
-                if gap > MAX_GAP_DAYS:
-                    continue  # another episode; too far apart even for a thread link
+                if gap > MAX_GAP_DAYS:  # another episode: never joined, maybe a thread link
+                    far.append(sid)
+                    continue
                 dense = float(v @ st.csum) / st.cnorm
                 overlap = float(scratch[st.tids] @ st.tsum)
                 sparse_c = overlap / st.tnorm  # cosine with the story's term centroid
@@ -415,13 +417,11 @@ class Clusterer:
                     links.append((sid, round(dense, 4)))
             scratch[ids] = 0.0
             # a far-apart story (beyond MAX_GAP_DAYS) is still thread evidence
-            for sid in list(per_story)[:MAX_STORIES]:
-                st = self.stories[sid]
-                if self._gap(it.t, st) > MAX_GAP_DAYS:
-                    dense = float(v @ st.csum) / st.cnorm
-                    shared = self._shared_entities(ids, per_story[sid][:MAX_MEMBERS])
-                    if dense >= THREAD_DENSE and shared >= THREAD_SHARED_ENTITIES:
-                        links.append((sid, round(dense, 4)))
+            for sid in far:
+                dense = float(v @ self.stories[sid].csum) / self.stories[sid].cnorm
+                shared = self._shared_entities(ids, per_story[sid][:MAX_MEMBERS])
+                if dense >= THREAD_DENSE and shared >= THREAD_SHARED_ENTITIES:
+                    links.append((sid, round(dense, 4)))
         new = best is None
         merged: list[int] = []
         if best is None:

@@ -89,13 +89,16 @@ def summary(
 
     Example:  newsdesk summary 3f2a9c1b --json
     """
+    if method not in SUMMARIZERS:
+        raise typer.BadParameter(f"choose one of {', '.join(SUMMARIZERS)}", param_hint="--method")
+    length = _length(sentences, ratio)
     with opened(db) as (store, _), handled():
         a = api.show(store, article_id)
         s = None
         if sentences is None and ratio is None and method == "newsdesk":
             s = get_summary(store, a.id)
         if s is None:
-            s = summarize(a, _length(sentences, ratio), method)
+            s = summarize(a, length, method)
     if as_json:
         print_json(
             {

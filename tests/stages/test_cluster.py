@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -278,3 +279,25 @@ def test_cli(store, settings):
     assert [o["id"] for o in outs] == [r["id"] for r in records()]
     res = runner.invoke(app, ["cluster", "-"], input="not json\n")
     assert res.exit_code == 1
+
+
+def test_an_article_bridging_two_stories_merges_them():
+    import numpy as np
+
+    from newsdesk.stages.cluster import Clusterer, Item
+
+    def unit(*xs):
+        v = np.zeros(8, np.float32)
+        v[: len(xs)] = xs
+        return v / np.linalg.norm(v)
+
+    a = Item("a", unit(1, 0, 0.2), Counter({"alpha": 1, "beta": 1}))
+    b = Item("b", unit(0, 1, 0.2), Counter({"gamma": 1, "delta": 1}))
+    c = Item("c", unit(1, 1, 0.2), Counter({"alpha": 1, "beta": 1, "gamma": 1, "delta": 1}))
+    cl = Clusterer(8, join=0.45, merge=0.5)
+    first = cl.add([a, b])
+    assert first[0].story != first[1].story
+    (bridge,) = cl.add([c])
+    assert bridge.story == 1 and bridge.merged == (2,)
+    assert cl.story_of == [1, 1, 1]
+    assert set(cl.stories) == {1} and cl.stories[1].members == [0, 1, 2]

@@ -41,7 +41,7 @@ def serve(
     from newsdesk.web.app import create_app
 
     with opened(db) as (store, settings), handled():
-        web_app = create_app(settings, store=store)
+        web_app = create_app(settings, store=store, warm=True)
         shown = f"[{host}]" if ":" in host else host
         console.print(
             f"newsdesk: serving {settings.db} at http://{shown}:{port}/ (Ctrl+C to stop)",

@@ -9,6 +9,7 @@ strict Content-Security-Policy; pages work without JavaScript.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -89,8 +90,13 @@ def _day(value: Any) -> str:
     return d.strftime("%-d %b %Y")
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    """The FastAPI app serving ``settings.db`` (or an already open ``store``)."""
+def create_app(
+    settings: Settings | None = None, store: Store | None = None, warm: bool = False
+) -> FastAPI:
+    """The FastAPI app serving ``settings.db`` (or an already open ``store``).
+
+    ``warm``: compute the front page's story views in a background thread at start.
+    """
     from newsdesk.web import routes
 
     settings = settings or Settings.load()
@@ -123,7 +129,21 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         )
 
     routes.install(app)
+    if warm:
+        threading.Thread(
+            target=_warm, args=(app.state.store,), name="newsdesk-warm", daemon=True
+        ).start()
     return app
+
+
+def _warm(store: Store) -> None:
+    """Story views are computed on demand and cached: fill the cache for the front page's stories."""
+    from newsdesk.web import data
+
+    try:
+        log.info("warmed %d story views", data.warm_story_views(store))
+    except Exception:  # best effort only: a failure here just leaves the cache cold
+        log.warning("warming story views failed", exc_info=True)
 
 
 def _version() -> str:

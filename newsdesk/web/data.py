@@ -217,12 +217,8 @@ def article_page(store: Store, article_id: str) -> dict[str, Any]:
     }
     sid = story_id_of(store, a.id)
     if sid is not None:
-        story = _story_view(store, sid)
-        ids = story_article_ids(story) if story is not None else []
-        out["story"] = {
-            "id": sid,
-            "title": pick(story, "title", default=None) if story is not None else None,
-        }
+        title, ids = _story_members(store, sid)
+        out["story"] = {"id": sid, "title": title}
         if a.id in ids:
             i = ids.index(a.id)
             neighbours = {}
@@ -240,6 +236,32 @@ def article_page(store: Store, article_id: str) -> dict[str, Any]:
             names.append(q["speaker"])
     out["people"] = names
     return out
+
+
+def _story_members(store: Store, story_id: str) -> tuple[str | None, list[str]]:
+    """A story's title and article ids in timeline order (published, then clustering order).
+
+    Reads the stories tables directly when they are there: the full story view (summary,
+    framing) is far costlier and the article page needs only its neighbours.
+    """
+    members = feature("newsdesk.stages.cluster", "story_articles")
+    table = feature("newsdesk.stages.cluster", "stories")
+    if members is None or table is None:
+        view = _story_view(store, story_id)
+        head = pick(view, "story", default=view) if view is not None else None
+        return (pick(head, "title") if head is not None else None), story_article_ids(view)
+    key = _story_key(story_id)
+    with store.connect() as conn:
+        title = conn.scalar(select(table.c.title).where(table.c.id == key))
+        ids = list(
+            conn.scalars(
+                select(members.c.article_id)
+                .join(articles, articles.c.id == members.c.article_id)
+                .where(members.c.story_id == key)
+                .order_by(articles.c.published.nulls_last(), members.c.position)
+            )
+        )
+    return title, ids
 
 
 def story_article_ids(story: Any) -> list[str]:
@@ -294,19 +316,32 @@ def latest_briefs(
     )
     with store.connect() as conn:
         rows = conn.execute(q).mappings().all()
-    return [
-        {
-            "id": r["id"],
-            "title": r["title"] or "(untitled)",
-            "outlet": r["outlet"],
-            "published": r["published"],
-            "authors": json.loads(r["authors"] or "[]"),
-            "category": r["category"],
-            "reading_minutes": r["reading_minutes"],
-            "url": safe_url(r["url"]),
-        }
-        for r in rows
-    ]
+    return [_brief_row(r) for r in rows]
+
+
+def briefs_by_ids(store: Store, ids: list[str]) -> list[dict[str, Any]]:
+    """:func:`brief` dicts for ``ids`` in that order, reading 8 columns (no article text)."""
+    found: dict[str, dict[str, Any]] = {}
+    with store.connect() as conn:
+        for i in range(0, len(ids), 500):
+            q = select(*(articles.c[c] for c in _BRIEF_COLUMNS)).where(
+                articles.c.id.in_(ids[i : i + 500])
+            )
+            found.update((r["id"], _brief_row(r)) for r in conn.execute(q).mappings())
+    return [found[i] for i in ids if i in found]
+
+
+def _brief_row(r: Any) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "title": r["title"] or "(untitled)",
+        "outlet": r["outlet"],
+        "published": r["published"],
+        "authors": json.loads(r["authors"] or "[]"),
+        "category": r["category"],
+        "reading_minutes": r["reading_minutes"],
+        "url": safe_url(r["url"]),
+    }
 
 
 # -- outlets and categories (cached: a GROUP BY over every article, refreshed when it grows) ----
@@ -404,7 +439,35 @@ def _outlets(outlets: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _card_extras(store: Store, story_ids: list[int | str]) -> dict[str, dict[str, Any]]:
+_extras: dict[tuple[str, str, Any], dict[str, Any]] = {}
+EXTRAS_CACHE = 4096
+
+
+def _card_extras(store: Store, cards: list[Any]) -> dict[str, dict[str, Any]]:
+    """:func:`_story_extras` for a page of story briefs, cached per story and its size/date."""
+    out: dict[str, dict[str, Any]] = {}
+    todo = []
+    url = str(store.engine.url)
+    for s in cards:
+        sid = pick(s, "id")
+        if sid is None:
+            continue
+        key = (url, str(sid), (pick(s, "articles"), pick(s, "last_published")))
+        if key in _extras:
+            out[str(sid)] = _extras[key]
+        else:
+            todo.append((sid, key))
+    if todo:
+        fresh = _story_extras(store, [sid for sid, _ in todo])
+        for sid, key in todo:
+            value = fresh.get(str(sid), {})
+            if len(_extras) >= EXTRAS_CACHE:
+                _extras.pop(next(iter(_extras)))
+            _extras[key] = out[str(sid)] = value
+    return out
+
+
+def _story_extras(store: Store, story_ids: list[int | str]) -> dict[str, dict[str, Any]]:
     """Outlets and a short summary for a page of stories, in two queries (not one view each).
 
     The summary is the stored summary of the story's most central article (highest join score):
@@ -459,7 +522,7 @@ def stories(store: Store, order: str, page: int, size: int) -> dict[str, Any] | 
         return None
     more = len(items) > size
     items = items[:size]
-    extras = _card_extras(store, [pick(s, "id") for s in items if pick(s, "id") is not None])
+    extras = _card_extras(store, items)
     cards = [story_card(store, s, extras.get(str(pick(s, "id")))) for s in items]
     return {"stories": cards, "order": order, "page": page, "size": size, "more": more}
 
@@ -525,14 +588,23 @@ def _story_view(store: Store, story_id: str) -> Any:
     return view
 
 
+def warm_story_views(store: Store, per_list: int = 12) -> int:
+    """Compute the views of the front page's stories ahead of the first click; how many."""
+    done = 0
+    for order in ("latest", "biggest"):
+        page = stories(store, order, 1, per_list) or {"stories": []}
+        for card in page["stories"]:
+            if _story_view(store, card["id"]) is not None:
+                done += 1
+    return done
+
+
 def story_page(store: Store, story_id: str) -> dict[str, Any]:
     view = _story_view(store, story_id)
     if view is None:
         raise NotFound(f"no story {story_id!r}")
     card = story_card(store, view)
-    ids = story_article_ids(view)
-    with store.connect() as conn:
-        arts = [brief(a) for a in store.articles_by_ids(conn, ids)]
+    arts = briefs_by_ids(store, story_article_ids(view))
     quotes = _call(
         feature("newsdesk.stages.quotes", "quotes"),
         store,

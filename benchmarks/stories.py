@@ -256,6 +256,8 @@ def quality(
                 "setting": setting,
             }
         )
+        if name == "mmds2025":
+            out[-1].update(pair_recall_by_language(rows, pred))
 
     t0 = time.perf_counter()
     row("newsdesk (online, defaults)", run_newsdesk(rows), t0, "defaults")
@@ -282,6 +284,33 @@ def quality(
     g = chosen.get("hdbscan", 2)
     row("embed+hdbscan", hdbscan_labels(embed_matrix(rows), g), t0, f"min_cluster_size={g}")
     return out, chosen
+
+
+def language(text: str) -> str:
+    import py3langid
+
+    return py3langid.classify(text[:2000])[0]
+
+
+def pair_recall_by_language(rows: list[dict[str, Any]], pred: list[Any]) -> dict[str, float]:
+    """Share of gold same-story pairs put together, for same-language and cross-language pairs."""
+    langs = [r.setdefault("lang", language(r["title"] + " " + r["text"])) for r in rows]
+    hit = {"same": [0, 0], "cross": [0, 0]}
+    for i in range(len(rows)):
+        for j in range(i + 1, len(rows)):
+            if rows[i]["gold"] != rows[j]["gold"]:
+                continue
+            k = "same" if langs[i] == langs[j] else "cross"
+            hit[k][1] += 1
+            hit[k][0] += pred[i] == pred[j]
+    return {f"pair_recall_{k}_lang": (a / b if b else None) for k, (a, b) in hit.items()}
+
+
+def language_note(rows: list[dict[str, Any]]) -> str:
+    langs = Counter(r.get("lang") or language(r["title"] + " " + r["text"]) for r in rows)
+    return "mmds2025 languages (py3langid): " + ", ".join(
+        f"{k} {v}" for k, v in langs.most_common()
+    )
 
 
 # -- scale --------------------------------------------------------------------------------
@@ -392,7 +421,10 @@ def main() -> None:
             from_allsides = chosen
     mm = args.data / "mmds2025-clustering"
     if mm.exists():
-        rows += quality("mmds2025", load_mmds(mm), None, from_allsides)[0]
+        mrows = load_mmds(mm)
+        got = quality("mmds2025", mrows, None, from_allsides)[0]
+        rows += got
+        notes.append(language_note(mrows))
     scale_rows: list[dict[str, Any]] = []
     if not args.skip_scale:
         sizes = [int(x) for x in args.scale.split(",") if x]

@@ -71,6 +71,7 @@ W_CENTROID = 0.0  # TF-IDF cosine with the story's term centroid
 W_SPARSE = 0.5  # best TF-IDF cosine with a member among the neighbours
 W_AVG = 0.0  # mean TF-IDF cosine with the story's members (as average-link clustering)
 W_DENSE_AVG = 0.0  # mean embedding cosine with the story's members
+W_TITLE = 0.0  # best headline TF-IDF cosine with a member among the neighbours
 CENTROID_TERMS = 300  # terms kept in a story's sparse centroid
 MAX_STORIES = 6  # candidate stories scored per article (those of the closest neighbours)
 MAX_MEMBERS = 4  # neighbours per candidate story compared term by term
@@ -223,6 +224,10 @@ def bag(title: str | None, text: str) -> Counter[str]:
                 c["e:" + parts[-1]] += weight  # "hakan fidan" also matches a later "Fidan"
         for n in numbers(source):
             c["n:" + n] += weight
+    for w in _WORD.findall(title or ""):  # the headline alone, compared headline to headline
+        low = w.lower()
+        if len(low) > 2 and low not in _STOP:
+            c["t:" + low] += 1
     return c
 
 
@@ -294,6 +299,9 @@ class Clusterer:
         self.ts: list[float | None] = []
         self.vocab: dict[str, int] = {}
         self.is_entity = np.zeros(1024, dtype=bool)
+        self.is_title = np.zeros(1024, dtype=bool)
+        self.title_ids: list[np.ndarray] = []  # per article: headline term ids
+        self.title_w: list[np.ndarray] = []  # per article: unit headline TF-IDF weights
         self.df = np.zeros(1024, dtype=np.float64)
         self._scratch = np.zeros(1024, dtype=np.float64)
         self.stories: dict[int, _Story] = {}
@@ -315,7 +323,11 @@ class Clusterer:
                     self.is_entity = np.concatenate(
                         [self.is_entity, np.zeros(len(self.is_entity), bool)]
                     )
+                    self.is_title = np.concatenate(
+                        [self.is_title, np.zeros(len(self.is_title), bool)]
+                    )
                 self.is_entity[i] = term.startswith("e:")
+                self.is_title[i] = term.startswith("t:")
             weight = (
                 ENTITY_WEIGHT
                 if term.startswith("e:")
@@ -363,9 +375,7 @@ class Clusterer:
         return out
 
     def _assign(self, it: Item, v: np.ndarray, neighbours: list[int]) -> Assignment:
-        ids, tfs = self._encode_bag(it.bag)
-        w = tfs * self._idf(ids)
-        w /= float(np.linalg.norm(w)) or 1.0
+        ids, w, tids, wt = self._vectors(it.bag)
         n_ents = int(self.is_entity[ids].sum())
         best: tuple[float, int] | None = None
         joinable: list[tuple[float, int]] = []
@@ -380,6 +390,7 @@ class Clusterer:
             far: list[int] = []
             scratch = self._scratch
             scratch[ids] = w  # the article's TF-IDF vector, dense over the vocabulary
+            scratch[tids] = wt  # and its headline's (separate "t:" terms)
             for sid in list(per_story)[:MAX_STORIES]:
                 st = self.stories[sid]
                 gap = self._gap(it.t, st)
@@ -391,11 +402,12 @@ class Clusterer:
                 sparse_c = overlap / st.tnorm  # cosine with the story's term centroid
                 sparse_avg = overlap / st.n  # mean cosine with the members (average link)
                 dense_avg = float(v @ st.csum) / st.n
-                sparse, shared, their_ents = 0.0, 0, 0
+                sparse, shared, their_ents, head = 0.0, 0, 0, 0.0
                 for p in per_story[sid][:MAX_MEMBERS]:
                     mids = self.ids[p]
                     x = scratch[mids]
                     sparse = max(sparse, float(x @ self.wn[p]))
+                    head = max(head, float(scratch[self.title_ids[p]] @ self.title_w[p]))
                     shared = max(shared, int(np.count_nonzero(x[self.is_entity[mids]])))
                     their_ents = max(their_ents, self.n_ents[p])
                 score = (
@@ -404,6 +416,7 @@ class Clusterer:
                     + W_SPARSE * sparse
                     + W_AVG * sparse_avg
                     + W_DENSE_AVG * dense_avg
+                    + W_TITLE * head
                 )
                 if shared == 0 and n_ents >= MIN_ENTITIES and their_ents >= MIN_ENTITIES:
                     score -= ENTITY_MISMATCH
@@ -416,6 +429,7 @@ class Clusterer:
                 if dense >= THREAD_DENSE and shared >= THREAD_SHARED_ENTITIES:
                     links.append((sid, round(dense, 4)))
             scratch[ids] = 0.0
+            scratch[tids] = 0.0
             # a far-apart story (beyond MAX_GAP_DAYS) is still thread evidence
             for sid in far:
                 dense = float(v @ self.stories[sid].csum) / self.stories[sid].cnorm
@@ -437,7 +451,7 @@ class Clusterer:
                 sid, merged = group[0], group[1:]
                 for other in merged:
                     self._merge(other, sid)
-        self._append(it, v, sid, ids, w)
+        self._append(it, v, sid, (ids, w, tids, wt))
         links = [(s, d) for s, d in links if s != sid and s not in merged]
         return Assignment(it.key, sid, round(score, 4), new, tuple(sorted(links)), tuple(merged))
 
@@ -465,8 +479,23 @@ class Clusterer:
             return 0.0
         return max(0.0, st.t_min - t, t - st.t_max)
 
-    def _append(self, it: Item, v: np.ndarray, sid: int, ids: np.ndarray, w: np.ndarray) -> None:
-        """Record an article (``w``: its unit TF-IDF vector) as a member of story ``sid``."""
+    def _vectors(self, b: Counter[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Term ids and unit TF-IDF weights of the article, then of its headline."""
+        all_ids, tfs = self._encode_bag(b)
+        head = self.is_title[all_ids]
+        out = []
+        for mask in (~head, head):
+            ids = all_ids[mask]
+            w = tfs[mask] * self._idf(ids)
+            out += [ids, w / (float(np.linalg.norm(w)) or 1.0)]
+        return out[0], out[1], out[2], out[3]
+
+    def _append(self, it: Item, v: np.ndarray, sid: int, vectors: tuple[np.ndarray, ...]) -> None:
+        """Record an article (its term ids and unit TF-IDF weights) as a member of ``sid``."""
+        ids, w, tids, wt = vectors
+        self.title_ids.append(tids.astype(np.int32))
+        self.title_w.append(wt.astype(np.float32))
+        self.df[tids] += 1.0
         pos = len(self.keys)
         self.keys.append(it.key)
         self.pos_of[it.key] = pos
@@ -501,9 +530,7 @@ class Clusterer:
         for it, sid in zip(items, story_ids, strict=True):
             if sid not in self.stories:
                 self.stories[sid] = _Story(csum=np.zeros(self.dim, dtype=np.float64))
-            ids, tfs = self._encode_bag(it.bag)
-            w = tfs * self._idf(ids)
-            self._append(it, it.vec, sid, ids, w / (float(np.linalg.norm(w)) or 1.0))
+            self._append(it, it.vec, sid, self._vectors(it.bag))
             self.next_story = max(self.next_story, sid + 1)
         if items:
             self.index.add(

@@ -73,9 +73,9 @@ def quotes_cmd(
 ) -> None:
     """Who said what: stored quotes, newest first, or the ``quotes -`` filter on raw JSONL.
 
-    With ``-``, reads {"id", "text"} per line on stdin and writes {"id", "quotes": [{"content":
-    [[start, end], ...], "cue", "speaker", "speaker_name", "role", "kind"}]}, spans being
-    character offsets into that exact text.
+    With ``-``, reads {"id", "text"} per line on stdin and writes {"id", "quotes": [...]}, each
+    quote {"content", "cue", "speaker", "speaker_name", "role", "kind"}: content is a list of
+    (start, end) spans, cue and speaker one span or null, all character offsets into that text.
 
     Example:  newsdesk quotes --speaker Lavrov --json
     Example:  echo '{"id": 1, "text": "\\"We will win,\\" she said."}' | newsdesk quotes -

@@ -4,3 +4,5 @@
 from newsdesk import search as _search  # noqa: F401, E402  (component "search", stage "embed")
 from newsdesk.stages import summarize as _summarize  # noqa: F401, E402  (component "summaries", stage "summarize")
 from newsdesk.stages import cluster as _cluster  # noqa: F401, E402  (component "stories", stage "cluster")
+from newsdesk.stages import quotes as _quotes  # noqa: F401, E402  (component "quotes", stage "quotes")
+from newsdesk.stages import entities as _entities  # noqa: F401, E402  (component "entities", stage "entities")

@@ -527,7 +527,10 @@ def resolve_speakers(text: str, quotes: list[dict[str, Any]]) -> None:
             else:
                 who = last or _latest_person(known)
         elif m.is_org:
-            who, kind = _Known(_role_phrase(m.phrase), m.role, m.org, is_role=True), "org"
+            # "The New York Post" → "the New York Post"; "Russia", "the Kremlin" as named
+            lead = m.phrase.split(m.name or "\0")[0].strip().lower()
+            org_name = ("the " + m.name) if lead in DETERMINERS else (m.name or m.phrase)
+            who, kind = _Known(org_name, m.role, m.org, is_role=True), "org"
         elif m.name:
             who = _match_name(known, m.name)
             if who is None or len(m.name.split()) > len(who.name.split()):

@@ -473,10 +473,35 @@ def _gap(x: tuple[int, int], y: tuple[int, int]) -> int:
 # Linking thresholds: a content span links to a cue up to this many sentences away (a quote
 # paragraph followed by "…, he said." in the next sentence); found on the train split.
 MAX_SENTENCE_HOPS = 1
+# Whether content reaching into a quotation is widened to the whole quotation (``_snap``).
+SNAP_TO_QUOTATIONS = True
 # Whether each cue picks its nearest speaker (True) or each speaker its nearest cue (False).
 SPEAKER_PER_CUE = True
 # Whether a quotation with no cue in reach continues the previous paragraph's quote (``link``).
 ORPHAN_QUOTES = True
+
+
+def _snap(toks: Tokens, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Content that starts or ends inside a quotation covers the whole quotation (merged)."""
+    inq = toks.in_quote
+    n = len(inq)
+    para_start = [a for a, _ in toks.paragraphs]
+    para_end = [b for _, b in toks.paragraphs]
+    out: list[tuple[int, int]] = []
+    for i, j in spans:
+        p = bisect.bisect_right(para_start, i) - 1
+        a, b = para_start[p], para_end[p]
+        if inq[i] and i > a and inq[i - 1]:
+            while i > a and inq[i - 1]:
+                i -= 1
+        if inq[j - 1] and j < min(b, n) and inq[j]:
+            while j < b and inq[j]:
+                j += 1
+        if out and i <= out[-1][1] and out[-1][0] >= a:
+            out[-1] = (out[-1][0], max(j, out[-1][1]))
+        else:
+            out.append((i, j))
+    return out
 
 
 def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
@@ -501,7 +526,10 @@ def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
         return None if best is None else best[3]
 
     orphans: list[tuple[int, int]] = []
-    for span in spans_of(labels, "Q"):
+    contents = spans_of(labels, "Q")
+    if SNAP_TO_QUOTATIONS:
+        contents = _snap(toks, contents)
+    for span in contents:
         k = nearest(span, MAX_SENTENCE_HOPS)
         if k is not None:
             atts[k].content.append(span)

@@ -1,0 +1,201 @@
+"""People and organizations: titles, appositions, speaker resolution, merging, dossiers."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from newsdesk import api, pipeline
+from newsdesk.cli import app
+from newsdesk.errors import NotFound
+from newsdesk.stages.entities import (
+    analyse_mention,
+    people,
+    person,
+    person_key,
+    resolve_speakers,
+    same_person,
+    titled_names,
+)
+from tests.conftest import SEEDS
+from tests.stages.test_quotes import seed_jsonl
+
+
+# -- mentions -------------------------------------------------------------------------------------
+def test_empty_mention():
+    m = analyse_mention("")
+    assert m.name is None and m.role is None
+
+
+@pytest.mark.parametrize(
+    ("mention", "name", "role", "org"),
+    [
+        ("Turkish Foreign Minister Hakan Fidan", "Hakan Fidan", "Foreign Minister", "Turkey"),
+        (
+            "Ukraine’s Deputy Foreign Minister Serhiy Kyslytsia",
+            "Serhiy Kyslytsia",
+            "Deputy Foreign Minister",
+            "Ukraine",
+        ),
+        (
+            "Nick Witney, a senior fellow at the European Council on Foreign Relations",
+            "Nick Witney",
+            "senior fellow at the European Council on Foreign Relations",
+            "European Council on Foreign Relations",
+        ),
+        ("Sen. Ted Cruz", "Ted Cruz", "Senator", None),
+        ("the Ukrainian foreign minister", None, "foreign minister", "Ukraine"),
+    ],
+)
+def test_names_roles_and_countries_from_titles_and_appositions(mention, name, role, org):
+    m = analyse_mention(mention)
+    assert (m.name, m.role, m.org) == (name, role, org)
+
+
+def test_pronoun_and_organization_mentions():
+    assert analyse_mention("he").pronoun
+    assert analyse_mention("The New York Post").is_org
+
+
+def test_titled_names_in_seed_000():
+    text = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
+    found = {(n, r, o) for n, r, o, _ in titled_names(text)}
+    assert ("Hakan Fidan", "Foreign Minister", "Turkey") in found
+    assert ("Serhiy Kyslytsia", "Deputy Foreign Minister", "Ukraine") in found
+    assert ("Sergey Lavrov", "Foreign Minister", "Russia") in found
+
+
+# -- resolution within an article ----------------------------------------------------------------
+def _q(text: str, speaker: str, cue: str, content: str, start: int = 0) -> dict:
+    s = text.index(speaker, start) if speaker else None
+    c = text.index(cue, start)
+    k = text.index(content)
+    return {
+        "content": [[k, k + len(content)]],
+        "cue": [c, c + len(cue)],
+        "speaker": [s, s + len(speaker)] if speaker else None,
+        "speaker_name": None,
+        "role": None,
+        "kind": "reported",
+    }
+
+
+def test_pronoun_surname_and_role_noun_resolution():
+    text = (
+        "Russian Foreign Minister Sergei Lavrov said talks were over. He added that nothing changed.\n\n"
+        "Lavrov insisted the West was to blame. The minister said sanctions failed."
+    )
+    qs = [
+        _q(text, "Russian Foreign Minister Sergei Lavrov", "said", "talks were over"),
+        _q(text, "He", "added", "nothing changed"),
+        _q(text, "Lavrov", "insisted", "the West was to blame", text.index("\n\n")),
+        _q(text, "The minister", "said", "sanctions failed", text.index("The minister")),
+    ]
+    resolve_speakers(text, qs)
+    assert [q["speaker_name"] for q in qs] == ["Sergei Lavrov"] * 4
+    assert all(q["role"] == "Foreign Minister" for q in qs)
+    assert all(q["org"] == "Russia" for q in qs)
+
+
+def test_quote_without_speaker_takes_previous_paragraphs_speaker():
+    text = "Kyslytsia said the talks failed.\n\n“We never reached that point.”"
+    qs = [_q(text, "Kyslytsia", "said", "the talks failed")]
+    k = text.index("“We")
+    qs.append(
+        {
+            "content": [[k, len(text)]],
+            "cue": None,
+            "speaker": None,
+            "speaker_name": None,
+            "role": None,
+            "kind": "direct",
+        }
+    )
+    resolve_speakers(text, qs)
+    assert qs[1]["speaker_name"] == "Kyslytsia"
+
+
+# -- merging across articles -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("Sergey Lavrov", "Sergei Lavrov", True),
+        ("Lavrov", "Sergey Lavrov", True),
+        ("S. Lavrov", "Sergey Lavrov", True),
+        ("Bill Clinton", "Hillary Clinton", False),
+        ("Sergey Lavrov", "Sergey Shoigu", False),
+    ],
+)
+def test_name_variants(a, b, same):
+    assert same_person(a, b) is same
+
+
+def test_person_key_is_stable_across_variants():
+    assert person_key("Sergey Lavrov") == person_key("Sergei Lavrov") == "lavrov-s"
+
+
+def _article_jsonl(tmp_path, rows):
+    path = tmp_path / "articles.jsonl"
+    path.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+def test_people_merged_across_articles_with_dossier(store, settings, tmp_path):
+    rows = [
+        {
+            "url": "https://example.org/a",
+            "title": "Lavrov on talks",
+            "published": datetime(2025, 7, 1, tzinfo=UTC).isoformat(),
+            "text": "Russian Foreign Minister Sergey Lavrov said the talks in Istanbul were useful. "
+            "Turkish Foreign Minister Hakan Fidan said the next round would follow soon.",
+        },
+        {
+            "url": "https://example.org/b",
+            "title": "Lavrov again",
+            "published": datetime(2025, 8, 1, tzinfo=UTC).isoformat(),
+            "text": "“We are ready for a new round of talks,” Russian Foreign Minister Sergei Lavrov "
+            "told reporters on Friday. Lavrov said that Moscow would send the same delegation.",
+        },
+    ]
+    report = api.ingest([str(_article_jsonl(tmp_path, rows))], store, settings, run_stages=False)
+    assert report.ok and report.added == 2
+    pipeline.run(store, settings, only=["quotes", "entities"])
+    listed = people(store)
+    lavrovs = [p for p in listed if "Lavrov" in p["name"]]
+    assert len(lavrovs) == 1
+    d = person(store, "Sergei Lavrov")
+    assert d["id"] == lavrovs[0]["id"] == person(store, "lavrov-s")["id"]
+    assert {"Sergey Lavrov", "Sergei Lavrov"} == {d["name"], *d["aliases"]}
+    assert len(d["articles"]) == 2
+    assert d["roles"][0]["role"] == "Foreign Minister"
+    dates = [q["published"] for q in d["quotes"]]
+    assert len(dates) >= 2 and dates == sorted(dates)
+    assert any(m["name"] == "Hakan Fidan" for m in d["mentioned_with"])
+    with pytest.raises(NotFound):
+        person(store, "Nobody Atall")
+
+
+def test_people_and_person_cli(store, settings, tmp_path):
+    report = api.ingest([str(seed_jsonl(tmp_path))], store, settings, run_stages=False)
+    assert report.ok
+    pipeline.run(store, settings, only=["quotes", "entities"])
+    runner = CliRunner()
+    res = runner.invoke(app, ["people", "--db", settings.db, "--json"])
+    assert res.exit_code == 0, res.output
+    names = [p["name"] for p in json.loads(res.stdout)["people"]]
+    assert names[0] == "Serhiy Kyslytsia"
+    res = runner.invoke(app, ["person", "Kyslytsia", "--db", settings.db, "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert len(d["quotes"]) >= 3
+    assert d["roles"][0]["role"] == "Deputy Foreign Minister"
+    res = runner.invoke(app, ["person", "Nobody Atall", "--db", settings.db])
+    assert res.exit_code == 1
+    res = runner.invoke(app, ["quotes", "--speaker", "Kyslytsia", "--db", settings.db, "--json"])
+    assert res.exit_code == 0, res.output
+    assert len(json.loads(res.stdout)["quotes"]) >= 3

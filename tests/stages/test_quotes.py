@@ -1,0 +1,178 @@
+"""Quote extraction: seed pages, quotation-mark styles, nested and split quotes, the filter."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from newsdesk import api, pipeline
+from newsdesk.cli import app
+from newsdesk.stages.quotes import extract, quotes, quotes_for_article, tokenize
+from tests.conftest import SEEDS
+
+
+def _by_content(text: str, found: list[dict], needle: str) -> dict:
+    for q in found:
+        if any(needle in text[s:e] for s, e in q["content"]):
+            return q
+    raise AssertionError(f"no quote containing {needle!r}: {[q['content'] for q in found]}")
+
+
+def seed_jsonl(tmp_path):
+    """The seed pages' texts as JSONL records (the store tests do not depend on page cleaning)."""
+    path = tmp_path / "seeds.jsonl"
+    rows = [
+        {
+            "url": f"https://example.org/{p.stem}",
+            "title": p.stem,
+            "text": p.read_text(encoding="utf-8"),
+        }
+        for p in sorted(SEEDS.glob("*.txt"))
+    ]
+    path.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+def _seed_text(name: str) -> str:
+    return next(SEEDS.glob(f"{name}_*.txt")).read_text(encoding="utf-8")
+
+
+# -- edge cases first -------------------------------------------------------------------------
+def test_empty_and_quote_free_text():
+    assert extract("") == []
+    assert extract("The sun rose over the city. Markets opened higher.") == []
+
+
+def test_tokens_keep_offsets_and_quote_depth():
+    text = "“They know,” he said. ‘Fine’"
+    toks = tokenize(text)
+    assert [text[s:e] for s, e in zip(toks.starts, toks.ends, strict=True)] == toks.words
+    depth = dict(zip(toks.words, toks.in_quote, strict=False))
+    assert depth["They"] == 1 and depth["he"] == 0
+
+
+# -- quotation-mark styles ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("open_", "close"),
+    [("“", "”"), ('"', '"'), ("«", "»"), ("„", "“"), ("‘", "’")],
+)
+def test_quote_mark_styles(open_, close):
+    text = (
+        "The talks ended late on Friday.\n\n"
+        f"{open_}We will not give up our land under any pressure,{close} Foreign Minister Andriy Sybiha said."
+    )
+    found = extract(text)
+    q = _by_content(text, found, "We will not give up")
+    assert q["kind"] == "direct"
+    assert text[q["cue"][0] : q["cue"][1]] == "said"
+    assert q["speaker_name"] == "Andriy Sybiha"
+    assert q["role"] == "Foreign Minister"
+
+
+def test_nested_quote_stays_inside_the_outer_quote():
+    text = (
+        "“They told us ‘this is the final offer’ and walked out of the room,” "
+        "Deputy Foreign Minister Serhiy Kyslytsia said."
+    )
+    found = extract(text)
+    q = _by_content(text, found, "walked out")
+    content = " ".join(text[s:e] for s, e in q["content"])
+    assert "‘this is the final offer’" in content
+    assert q["speaker_name"] == "Serhiy Kyslytsia"
+
+
+def test_split_quote_across_sentences_goes_to_one_speaker():
+    text = (
+        "“We never reached that point,” Kyslytsia said. “They came with a rigid mandate and "
+        "they had to defend it.”"
+    )
+    found = extract(text)
+    first = _by_content(text, found, "never reached")
+    second = _by_content(text, found, "rigid mandate")
+    assert first["speaker_name"] == second["speaker_name"] == "Kyslytsia"
+
+
+def test_reported_speech_with_according_to():
+    text = (
+        "The delegation never intended to discuss peace, according to Ukraine’s Deputy Foreign "
+        "Minister Serhiy Kyslytsia."
+    )
+    q = _by_content(text, extract(text), "discuss peace")
+    assert q["kind"] == "reported"
+    assert text[q["cue"][0] : q["cue"][1]] == "according to"
+    assert q["speaker_name"] == "Serhiy Kyslytsia"
+    assert q["role"] == "Deputy Foreign Minister"
+
+
+# -- seed pages ---------------------------------------------------------------------------------
+def test_seed_000_direct_quotes_are_kyslytsias():
+    text = _seed_text("000")
+    found = extract(text)
+    for needle in (
+        "They know very well",
+        "You have to put your arguments",
+        "It’s important to understand",
+    ):
+        q = _by_content(text, found, needle)
+        assert q["kind"] == "direct"
+        assert q["speaker_name"] == "Serhiy Kyslytsia", needle
+        assert q["role"] == "Deputy Foreign Minister", needle
+
+
+def test_seed_004_reported_statements_go_to_the_ukrainian_foreign_minister():
+    text = _seed_text("004")
+    found = extract(text)
+    for needle in (
+        "the Istanbul talks had not produced",
+        "not genuine agreements",
+        "significant sacrifices",
+    ):
+        q = _by_content(text, found, needle)
+        assert q["kind"] == "reported"
+        assert q["speaker_name"] == "the Ukrainian foreign minister", needle
+
+
+# -- the filter and the store ---------------------------------------------------------------------
+def test_filter_offsets_point_at_the_exact_text():
+    text = _seed_text("000")
+    rec = {"id": "seed-000", "text": text}
+    result = CliRunner().invoke(
+        app, ["quotes", "-"], input=json.dumps(rec, ensure_ascii=False) + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout.strip().splitlines()[0])
+    assert out["id"] == "seed-000"
+    assert out["quotes"]
+    for q in out["quotes"]:
+        assert set(q) == {"content", "cue", "speaker", "speaker_name", "role", "kind"}
+        for s, e in q["content"]:
+            assert 0 <= s < e <= len(text)
+            assert text[s:e].strip() == text[s:e]
+    q = _by_content(text, out["quotes"], "They know very well")
+    assert text[q["speaker"][0] : q["speaker"][1]] == "he"
+    assert text[q["cue"][0] : q["cue"][1]] == "noted"
+
+
+def test_filter_rejects_non_json_line():
+    result = CliRunner().invoke(app, ["quotes", "-"], input="not json\n")
+    assert result.exit_code == 1
+    assert "line 1" in result.output
+
+
+def test_stage_stores_quotes_and_read_functions(store, settings, tmp_path):
+    report = api.ingest([str(seed_jsonl(tmp_path))], store, settings, run_stages=False)
+    assert report.ok
+    pipeline.run(store, settings, only=["quotes"])
+    art = next(a for a in store.iter_articles() if "Kyslytsia" in a.text)
+    stored = quotes_for_article(store, art.id)
+    assert stored
+    for sq in stored:
+        assert sq.text == " … ".join(art.text[s:e] for s, e in sq.quote.content)
+    by = quotes(store, speaker="kyslytsia")
+    assert len(by) >= 3
+    assert all("Kyslytsia" in (sq.quote.speaker_name or "") for sq in by)
+    assert quotes(store, speaker="kyslytsia", limit=1, offset=1)[0].id == by[1].id

@@ -130,6 +130,7 @@ def main() -> None:
     p.add_argument("--min-freq", type=int, default=2, help="drop features seen fewer times")
     p.add_argument("--model", type=Path, default=MODEL_PATH)
     p.add_argument("--lexicon", type=Path, default=LEXICON_PATH)
+    p.add_argument("--features", type=int, default=2, help="feature set version (1 or 2)")
     p.add_argument("--articles", type=int, default=0, help="only the first N articles (debugging)")
     args = p.parse_args()
 
@@ -139,8 +140,8 @@ def main() -> None:
     lexicon = cue_lexicon(arts)
     args.lexicon.parent.mkdir(parents=True, exist_ok=True)
     with open(args.lexicon, "w", encoding="utf-8") as fh:
-        json.dump(lexicon, fh, ensure_ascii=False, sort_keys=True)
-    feat = Featurizer(lexicon)
+        json.dump({**lexicon, "__version__": args.features}, fh, ensure_ascii=False, sort_keys=True)
+    feat = Featurizer(lexicon, args.features)
     trainer = pycrfsuite.Trainer(verbose=False)
     n = 0
     for a in arts:

@@ -274,8 +274,10 @@ def _shape(w: str) -> str:
 class Featurizer:
     """Turns a paragraph of tokens into crfsuite feature lists (cached per word form)."""
 
-    def __init__(self, cue_lexicon: dict[str, float]) -> None:
+    def __init__(self, cue_lexicon: dict[str, float], version: int = 1) -> None:
         self.cue = cue_lexicon
+        # version 2 adds role-word, distance-to-quotation and sentence-cue features
+        self.version = version
         self._cache: dict[str, _WordFeats] = {}
 
     def _word(self, w: str) -> _WordFeats:
@@ -289,12 +291,18 @@ class Featurizer:
         f0 = ["w=" + lw, "s=" + sh, "x=" + lw[-3:], "c=" + cb]
         if lw in _PRONOUNS:
             f0.append("pron")
+        m1 = ["w-1=" + lw, "s-1=" + sh, "c-1=" + cb]
+        p1 = ["w+1=" + lw, "s+1=" + sh, "c+1=" + cb]
+        if self.version >= 2 and lw in _ROLE_WORDS:
+            f0.append("rw")
+            m1.append("rw-1")
+            p1.append("rw+1")
         got = _WordFeats(
             lw,
             p >= 0.2,
             f0,
-            ["w-1=" + lw, "s-1=" + sh, "c-1=" + cb],
-            ["w+1=" + lw, "s+1=" + sh, "c+1=" + cb],
+            m1,
+            p1,
             ["w-2=" + lw, "c-2=" + cb],
             ["w+2=" + lw, "c+2=" + cb],
             "lcw=" + lw,
@@ -328,6 +336,36 @@ class Featurizer:
                 last = k
         # sentence-level facts: has a quotation mark; position of token in sentence
         has_q = {sent[i] for i in range(a, b) if inq[i]}
+        v2 = self.version >= 2
+        if v2:
+            strong = {sent[a + k] for k in range(n) if self.cue.get(per[k].low, 0.0) >= 0.5}
+            # distance after the last quotation closed / before the next one opens (same sentence)
+            after = [0] * n
+            before = [0] * n
+            d = 0
+            for k in range(n):
+                i = a + k
+                if k and sent[i] != sent[i - 1]:
+                    d = 0
+                if inq[i]:
+                    d = 0
+                    if k + 1 < n and not inq[i + 1]:
+                        d = 1
+                    continue
+                if d:
+                    after[k] = d if d < 4 else 0
+                    d = d + 1 if d < 4 else 0
+            d = 0
+            for k in range(n - 1, -1, -1):
+                i = a + k
+                if k < n - 1 and sent[i] != sent[i + 1]:
+                    d = 0
+                if inq[i]:
+                    d = 1 if k > 0 and not inq[i - 1] else 0
+                    continue
+                if d:
+                    before[k] = d if d < 4 else 0
+                    d = d + 1 if d < 4 else 0
         # a paragraph that opens with a quotation mark: a quote paragraph, speaker often later
         pq = inq[a] > 0
         out: list[list[str]] = []
@@ -364,6 +402,13 @@ class Featurizer:
                 f.append("sq")
             if pq:
                 f.append("pq")
+            if v2:
+                if after[k]:
+                    f.append(_AQ[after[k]])
+                if before[k]:
+                    f.append(_BQ[before[k]])
+                if sent[i] in strong:
+                    f.append("sc")
             lc = left[k]
             if lc >= 0:
                 dist = k - lc
@@ -389,6 +434,17 @@ _QP1 = ("q+1=0", "q+1=1")
 _SP = tuple("sp=" + _bucket(d) for d in range(9))
 _LC = tuple("lc=" + _bucket(d) for d in range(9))
 _RC = tuple("rc=" + _bucket(d) for d in range(9))
+_AQ = ("", "aq=1", "aq=2", "aq=3")
+_BQ = ("", "bq=1", "bq=2", "bq=3")
+# Role nouns and titles (v2 feature "rw"): speakers often carry them ("Spokeswoman Jessica Ditto").
+_ROLE_WORDS = frozenset(
+    """minister president secretary senator sen rep gov governor mayor chancellor ambassador
+    spokesman spokeswoman spokesperson envoy chairman chairwoman chair director chief ceo adviser
+    advisor aide candidate nominee leader official officials diplomat prosecutor judge attorney
+    lawyer analyst professor fellow expert head deputy speaker manager strategist pollster
+    commissioner lawmaker lawmakers sheriff general commander officer spokesmen source sources
+    correspondent editor executive""".split()
+)
 
 
 @dataclass(slots=True)
@@ -415,7 +471,8 @@ class QuoteTagger:
 
         with open(lexicon_path, encoding="utf-8") as fh:
             lexicon = json.load(fh)
-        self.featurizer = Featurizer(lexicon)
+        version = int(lexicon.pop("__version__", 1))
+        self.featurizer = Featurizer(lexicon, version)
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(model_path))
 

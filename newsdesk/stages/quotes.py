@@ -438,12 +438,65 @@ _AQ = ("", "aq=1", "aq=2", "aq=3")
 _BQ = ("", "bq=1", "bq=2", "bq=3")
 # Role nouns and titles (v2 feature "rw"): speakers often carry them ("Spokeswoman Jessica Ditto").
 _ROLE_WORDS = frozenset(
-    """minister president secretary senator sen rep gov governor mayor chancellor ambassador
-    spokesman spokeswoman spokesperson envoy chairman chairwoman chair director chief ceo adviser
-    advisor aide candidate nominee leader official officials diplomat prosecutor judge attorney
-    lawyer analyst professor fellow expert head deputy speaker manager strategist pollster
-    commissioner lawmaker lawmakers sheriff general commander officer spokesmen source sources
-    correspondent editor executive""".split()
+    [
+        "minister",
+        "president",
+        "secretary",
+        "senator",
+        "sen",
+        "rep",
+        "gov",
+        "governor",
+        "mayor",
+        "chancellor",
+        "ambassador",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "envoy",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "director",
+        "chief",
+        "ceo",
+        "adviser",
+        "advisor",
+        "aide",
+        "candidate",
+        "nominee",
+        "leader",
+        "official",
+        "officials",
+        "diplomat",
+        "prosecutor",
+        "judge",
+        "attorney",
+        "lawyer",
+        "analyst",
+        "professor",
+        "fellow",
+        "expert",
+        "head",
+        "deputy",
+        "speaker",
+        "manager",
+        "strategist",
+        "pollster",
+        "commissioner",
+        "lawmaker",
+        "lawmakers",
+        "sheriff",
+        "general",
+        "commander",
+        "officer",
+        "spokesmen",
+        "source",
+        "sources",
+        "correspondent",
+        "editor",
+        "executive",
+    ]
 )
 
 

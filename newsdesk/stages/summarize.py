@@ -646,7 +646,6 @@ def summarize_multi(
     centroid /= float(np.linalg.norm(centroid)) or 1.0
     pooled = V @ centroid
     scores = local + 3.0 * (pooled - pooled.mean())
-    lens = [len(doc) for doc in prepared if len(doc)]
     n_total = len(pool)
     if length is None:
         k = min(DEFAULT_SENTENCES, n_total)
@@ -664,7 +663,6 @@ def summarize_multi(
         chosen.append(j)
         allowed[j] = False
         maxsim = np.maximum(maxsim, V @ V[j])
-    del lens
     picked = sorted((pool[j][1], pool[j][0]) for j in chosen)
     return [(d, prepared[d].sentences[i]) for i, d in picked]
 

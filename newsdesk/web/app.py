@@ -44,7 +44,7 @@ STATIC_MAX_AGE = 3600
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware: security headers on every response, cache headers on static files."""
+    """Pure ASGI middleware: security headers on every response, cache headers on static files, HEAD."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -54,8 +54,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         static = scope["path"].startswith("/static/")
+        head = scope["method"] == "HEAD"
+        if head:  # HEAD is GET without the body (FastAPI routes declare GET only)
+            scope = dict(scope, method="GET")
 
         async def send_with_headers(message: Message) -> None:
+            if head and message["type"] == "http.response.body":
+                message = dict(message, body=b"")
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 have = {k.lower() for k, _ in headers}

@@ -242,6 +242,12 @@ def test_people_pages_escape_hostile_quotes(client: TestClient, hostile_id: str)
         assert audit(r.text).problems == []
 
 
+def test_head_requests(client: TestClient) -> None:
+    r = client.head("/articles")
+    assert r.status_code == 200 and r.content == b""
+    assert r.headers["etag"] == client.get("/articles").headers["etag"]
+
+
 def test_security_headers(client: TestClient) -> None:
     r = client.get("/")
     csp = r.headers["content-security-policy"]

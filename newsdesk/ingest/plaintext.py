@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -115,9 +115,11 @@ _CONTEXT_OFFSETS = (-2, -1, 1, 2)
 _WINDOW = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One non-blank line of a page, tokenised once; ``start``/``end`` locate it in the page."""
+class Line(NamedTuple):
+    """One non-blank line of a page, tokenised once; ``start``/``end`` locate it in the page.
+
+    (A named tuple: pages have hundreds of lines and a tuple is the cheapest record to build.)
+    """
 
     text: str  # whitespace collapsed
     blank_before: bool
@@ -403,9 +405,10 @@ def _main_run(lines: Sequence[Line], is_body: list[bool], scores: np.ndarray) ->
     Article lines are grouped into runs (split where two or more other lines come between);
     the run with the most text (score-weighted) is the main block, so a long list of links
     that each look a little like body loses to a few confident paragraphs. Runs above and
-    below join it while they are close (``MAX_GAP`` lines). Below the block, a lone line after furniture is a
-    teaser or an appeal ("Your donation powers…"), not body: only runs of 2+ lines join.
-    Above it, a lone line may join when close (a lead above a photo and its caption).
+    below join it while they are close (``MAX_GAP`` lines). Below the block, what follows
+    furniture is body again only with 2+ sentence-like lines (a continuation after an ad
+    break); a heading with one paragraph under it is a teaser or an appeal ("Support … /
+    Your donation powers…"). Above it, a lone line may join when close (a lead above a photo and its caption).
     """
     hits = [i for i, b in enumerate(is_body) if b]
     if not hits:
@@ -423,7 +426,7 @@ def _main_run(lines: Sequence[Line], is_body: list[bool], scores: np.ndarray) ->
     lo = hi = best
     while hi + 1 < len(runs):
         nxt = runs[hi + 1]
-        if nxt[0] - runs[hi][-1] - 1 > MAX_GAP or len(nxt) < 2:
+        if nxt[0] - runs[hi][-1] - 1 > MAX_GAP or sum(_sentence_like(lines[i]) for i in nxt) < 2:
             break
         hi += 1
     while lo > 0:
@@ -432,7 +435,22 @@ def _main_run(lines: Sequence[Line], is_body: list[bool], scores: np.ndarray) ->
         if gap > MAX_GAP or (len(prev) < 2 and gap > MAX_LEAD_GAP):
             break
         lo -= 1
-    return [i for r in runs[lo : hi + 1] for i in r]
+    body = [i for r in runs[lo : hi + 1] for i in r]
+    # The last segment after a furniture line: a heading with at most one paragraph under it
+    # ("Support … Media Team" / "Your donation powers…") is a box, not the article's end.
+    cut = max((k for k in range(1, len(body)) if body[k] - body[k - 1] > 1), default=0)
+    tail = body[cut:]
+    if (
+        cut
+        and not _sentence_like(lines[tail[0]])
+        and sum(_sentence_like(lines[i]) for i in tail) < 2
+    ):
+        return body[:cut]
+    return body
+
+
+def _sentence_like(line: Line) -> bool:
+    return len(line.words) >= 8 and bool(_SENT_END.search(line.text[-4:]))
 
 
 @dataclass(slots=True)

@@ -270,6 +270,7 @@ def test_cleaning_a_seed_is_fast() -> None:
 def test_rendered_zyte_pages_get_much_cleaner() -> None:
     import sys
 
+    pytest.importorskip("inscriptis", reason="the page renderer is in the [bench] extra")
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     import textpages
 

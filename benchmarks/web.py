@@ -10,8 +10,10 @@ For each store size:
 2. start a real server (``newsdesk serve``) in its own process on loopback;
 3. for each page (front page, story page, article page, search), send ``--requests`` requests from
    ``--concurrency`` client threads (keep-alive, after ``--warmup`` unmeasured requests), with
-   varied URLs: front pages 1-5, random articles, random stories, queries made of two words of a
-   random article's title;
+   varied URLs: front pages 1-5, random articles, queries made of two words of a random
+   article's title; story pages twice, since their views are computed on first view and cached:
+   "cached view" (20 of the 100 biggest stories, each viewed once in the warm-up) and "first
+   view" (one request to each of 40 stories never viewed before);
 4. report requests/second (completed requests / wall time of the phase) and latency percentiles.
 
 Floor (issue 6): p95 < 100 ms for every page at 100k articles.
@@ -253,20 +255,20 @@ def start_server(db: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("server did not start in 120 s")
 
 
-def load(base: str, urls: list[str], concurrency: int, warmup: int) -> dict[str, float]:
-    """Send every URL once from ``concurrency`` keep-alive clients; latency percentiles in ms."""
+def load(base: str, warm: list[str], urls: list[str], concurrency: int) -> dict[str, float]:
+    """Send ``warm`` (unmeasured), then every URL once from ``concurrency`` keep-alive clients."""
     import httpx
 
-    for u in urls[:warmup]:
-        httpx.get(base + u, timeout=30)
+    for u in warm:
+        httpx.get(base + u, timeout=120)
     times: list[float] = []
     errors = 0
     lock = threading.Lock()
-    queue = list(reversed(urls[warmup:]))
+    queue = list(reversed(urls))
 
     def worker() -> None:
         nonlocal errors
-        with httpx.Client(base_url=base, timeout=30) as client:
+        with httpx.Client(base_url=base, timeout=120) as client:
             while True:
                 with lock:
                     if not queue:
@@ -298,7 +300,10 @@ def load(base: str, urls: list[str], concurrency: int, warmup: int) -> dict[str,
     }
 
 
-def sample_urls(db: Path, n: int, rng: random.Random) -> dict[str, list[str]]:
+def sample_urls(
+    db: Path, n: int, warmup: int, rng: random.Random
+) -> dict[str, tuple[list[str], list[str]]]:
+    """Per page: (warm-up URLs, measured URLs)."""
     from sqlalchemy import func, select
 
     from newsdesk.store import open_store
@@ -310,23 +315,29 @@ def sample_urls(db: Path, n: int, rng: random.Random) -> dict[str, list[str]]:
         rows = conn.execute(
             select(articles.c.id, articles.c.title).order_by(func.random()).limit(2000)
         ).all()
-    urls: dict[str, list[str]] = {
-        "front page": [f"/?page={1 + rng.randrange(5)}" for _ in range(n)]
-    }
-    urls["article page"] = [f"/article/{rng.choice(rows)[0]}" for _ in range(n)]
-    stories = data.stories(store, "biggest", 1, 100)
-    if stories and stories["stories"]:
-        ids = [s["id"] for s in stories["stories"]]
-        urls["story page"] = [f"/story/{rng.choice(ids)}" for _ in range(n)]
-    words = [list(re.findall(r"[A-Za-z]{4,}", t or "")) for _, t in rows]
-    words = [w for w in words if len(w) >= 2]
-    queries = []
-    for _ in range(n):
-        w = rng.choice(words)
-        queries.append("+".join(rng.sample(w, 2)))
-    urls["search"] = [f"/search?q={q}" for q in queries]
+
+    def split(urls: list[str]) -> tuple[list[str], list[str]]:
+        return urls[:warmup], urls[warmup:]
+
+    out = {"front page": split([f"/?page={1 + rng.randrange(5)}" for _ in range(n + warmup)])}
+    out["article page"] = split([f"/article/{rng.choice(rows)[0]}" for _ in range(n + warmup)])
+    biggest = data.stories(store, "biggest", 1, 100)
+    if biggest and biggest["stories"]:
+        # Story views (summary, timeline, framing, thread) are computed on first view and cached:
+        # measured apart. Cached: 20 of the 100 biggest stories, each viewed once in the warm-up.
+        ids = rng.sample([s["id"] for s in biggest["stories"]], min(20, len(biggest["stories"])))
+        out["story page (cached view)"] = (
+            [f"/story/{i}" for i in ids],
+            [f"/story/{rng.choice(ids)}" for _ in range(n)],
+        )
+        # First views: distinct stories past the ones the server warms at start (front page's).
+        later = data.stories(store, "latest", 3, 40) or {"stories": []}
+        out["story page (first view)"] = ([], [f"/story/{s['id']}" for s in later["stories"]])
+    words = [w for w in (re.findall(r"[A-Za-z]{4,}", t or "") for _, t in rows) if len(w) >= 2]
+    queries = ["+".join(rng.sample(rng.choice(words), 2)) for _ in range(n + warmup)]
+    out["search"] = split([f"/search?q={q}" for q in queries])
     store.close()
-    return urls
+    return out
 
 
 def main() -> None:
@@ -344,7 +355,7 @@ def main() -> None:
     )
     p.add_argument("--requests", type=int, default=300, help="measured requests per page")
     p.add_argument("--warmup", type=int, default=20)
-    p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument("--concurrency", default="1,4", help="client threads; comma-separated levels")
     p.add_argument(
         "--cluster-max",
         type=int,
@@ -374,34 +385,46 @@ def main() -> None:
             log.extend((args.work / f"web-{n}.log").read_text().splitlines())
         if args.build_only:
             continue
-        urls = sample_urls(db, args.requests + args.warmup, rng)
-        if "story page" not in urls:
+        urls = sample_urls(db, args.requests, args.warmup, rng)
+        if "story page (cached view)" not in urls:
             log.append(
                 f"{n}: no stories in the store (cluster stage absent): story page not measured"
             )
         proc, base = start_server(db)
         try:
-            for page in ("front page", "story page", "article page", "search"):
-                if page not in urls:
-                    continue
-                r = load(base, urls[page], args.concurrency, args.warmup)
-                rows.append({"system": "newsdesk serve", "articles": n, "page": page, **r})
-                print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+            for c in [int(x) for x in str(args.concurrency).split(",")]:
+                for page, (warm, measured) in urls.items():
+                    if "first view" in page and c != int(str(args.concurrency).split(",")[0]):
+                        continue  # a first view happens once per story: measured at one level only
+                    r = load(base, warm, measured, c)
+                    rows.append(
+                        {"system": "newsdesk serve", "articles": n, "clients": c, "page": page, **r}
+                    )
+                    print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
-    worst = max((r["p95_ms"] for r in rows if r["articles"] >= 100_000), default=None)
+    big = [r for r in rows if r["articles"] >= 100_000]
     notes = [
-        f"client: {args.concurrency} keep-alive threads on loopback, {args.requests} measured requests per "
-        f"page after {args.warmup} warm-up; one server process (uvicorn); "
-        f"2-core machine shared with other jobs (measured under contention).",
+        f"client: {args.concurrency} keep-alive threads (column clients) on loopback, {args.requests} measured requests per "
+        f"page after {args.warmup} warm-up (story first views: one request per distinct story, no warm-up); "
+        "one server process (uvicorn); 2-core machine shared with other jobs (measured under contention).",
         *log,
     ]
-    if worst is not None:
-        verdict = "met" if worst < FLOOR_P95_MS else "NOT met"
+    if big:
+        worst = max(big, key=lambda r: r["p95_ms"])
+        verdict = "met" if worst["p95_ms"] < FLOOR_P95_MS else "NOT met"
         notes.append(
-            f"floor p95 < {FLOOR_P95_MS:.0f} ms at 100k articles: {verdict} (worst p95 {worst:.1f} ms)"
+            f"floor p95 < {FLOOR_P95_MS:.0f} ms at 100k articles, every page: {verdict} "
+            f"(worst: {worst['page']}, p95 {worst['p95_ms']:.1f} ms)"
         )
+        rest = [r for r in big if "first view" not in r["page"]]
+        if rest and rest != big:
+            w = max(rest, key=lambda r: r["p95_ms"])
+            notes.append(
+                f"  without story first views: {'met' if w['p95_ms'] < FLOOR_P95_MS else 'NOT met'} "
+                f"(worst: {w['page']}, p95 {w['p95_ms']:.1f} ms)"
+            )
     emit(rows, args.json, title="Web: requests/second and latency", notes=notes)
 
 

@@ -119,7 +119,9 @@ def zyte_rows(folder: Path, settings: Settings) -> tuple[list[dict[str, Any]], l
     # warm-up, untimed: imports and lazily loaded models (language identifier …) of both systems
     first = ids[0]
     newsdesk_article(html_files[first].name, raws[first], gt[first].get("url"), settings)
-    trafilatura.extract(sources.gunzip(first, raws[first], MAX_BYTES).decode("utf-8", "replace"))
+    raw = raws[first]
+    html = sources.gunzip(first, raw, MAX_BYTES) if raw[:2] == b"\x1f\x8b" else raw
+    trafilatura.extract(html.decode("utf-8", "replace"))
 
     pred: dict[str, str] = {}
     t0, c0 = time.perf_counter(), time.process_time()

@@ -36,6 +36,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 DEFAULT_ENCODER = "wordllama"
+WORD_CACHE = 500_000  # words whose token ids are kept (a few tens of MB at most)
 ENCODERS = ("wordllama", "minilm")
 _lock = threading.Lock()
 
@@ -76,29 +77,45 @@ class WordLlamaEncoder:
         self._model = WordLlama.load(cache_dir=package, dim=dim, disable_download=True)
         self.dim = dim
         self._table = self._model.embedding
-        # Our own copy of the tokenizer, without padding: we pool ragged token lists ourselves
-        # (np.add.reduceat), which is the same mean of token embeddings as WordLlama.embed and
-        # about twice as fast on news sentences.
+        # Our own copy of the tokenizer, without padding: we pool ragged token lists ourselves.
         self._tokenizer = Tokenizer.from_str(self._model.tokenizer.to_str())
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
+        # Token ids per whitespace-separated word. The tokenizer is BPE over the text with "▁"
+        # for spaces and no pre-tokenizer, and its pieces do not cross "▁", so a sentence's
+        # tokens are the concatenation of its words' tokens: caching them per word gives the
+        # same vectors as WordLlama.embed (cosine > 0.999 on CNN/DM sentences) at a fraction of
+        # the cost, since news vocabulary repeats.
+        self._word_ids: dict[str, list[int]] = {}
+
+    def _ids(self, word: str) -> list[int]:
+        ids = self._word_ids.get(word)
+        if ids is None:
+            ids = self._tokenizer.encode(word, add_special_tokens=False).ids
+            if len(self._word_ids) < WORD_CACHE:
+                self._word_ids[word] = ids
+        return ids
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         n = len(texts)
         out = np.zeros((n, self.dim), dtype=np.float32)
         if n == 0:
             return out
-        encs = self._tokenizer.encode_batch_fast(list(texts), add_special_tokens=False)
-        lengths = np.fromiter((len(e.ids) for e in encs), dtype=np.int64, count=n)
+        ids: list[int] = []
+        lengths = np.zeros(n, dtype=np.int64)
+        get = self._word_ids.get
+        for k, text in enumerate(texts):
+            before = len(ids)
+            for word in text.split():
+                ids.extend(get(word) or self._ids(word))
+            lengths[k] = len(ids) - before
         nonempty = lengths > 0
         if not nonempty.any():
             return out
-        ids = np.fromiter(
-            (i for e in encs for i in e.ids), dtype=np.int64, count=int(lengths.sum())
-        )
-        np.clip(ids, 0, self._table.shape[0] - 1, out=ids)
+        flat = np.asarray(ids, dtype=np.int64)
+        np.clip(flat, 0, self._table.shape[0] - 1, out=flat)
         starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
-        sums = np.add.reduceat(self._table[ids], starts, axis=0)
+        sums = np.add.reduceat(self._table[flat], starts, axis=0)
         out[nonempty] = sums / lengths[nonempty, None]
         return _normalise(out)
 

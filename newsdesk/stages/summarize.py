@@ -97,6 +97,7 @@ class Doc:
     title: str | None = None
     id: str = ""
     _strings: list[str] | None = field(default=None, repr=False)
+    _tokens: list[list[str]] | None = field(default=None, repr=False)
     _words: list[list[str]] | None = field(default=None, repr=False)
     _vectors: np.ndarray | None = field(default=None, repr=False)
 
@@ -121,9 +122,18 @@ class Doc:
         return self._strings
 
     @property
+    def tokens(self) -> list[list[str]]:
+        """Word tokens of each sentence, as written."""
+        if self._tokens is None:
+            self._tokens = [_WORD.findall(s) for s in self.strings]
+        return self._tokens
+
+    @property
     def words(self) -> list[list[str]]:
+        """Word tokens of each sentence, lower-cased."""
         if self._words is None:
-            self._words = [_WORD.findall(s.lower()) for s in self.strings]
+            # tokens hold no spaces: lower-case each sentence's tokens in one go
+            self._words = [" ".join(t).lower().split() for t in self.tokens]
         return self._words
 
     def vectors(self) -> np.ndarray:
@@ -284,6 +294,7 @@ _DEBRIS = re.compile(
     r"\bcopyright\b|\ball rights reserved\b|\bcaption\b"
 )  # lower-cased sentence
 _CLOSERS = " \t\n'\"”’)]»"
+_DIGIT_WORD = re.compile(r"(?<!\w)\d")  # a word starting with a digit
 _STOP = frozenset(
     "the a an of to in and or for on at by with from as is are was were be been being has have had "  # noqa: SIM905
     "it its he she they his her their them this that these those not but said says will would "
@@ -393,29 +404,35 @@ def features(doc: Doc) -> np.ndarray:
             if w not in _STOP and len(w) > 2:
                 freq[w] = freq.get(w, 0) + 1
     total = max(1, sum(freq.values()))
-    for i, (s, ws) in enumerate(zip(doc.strings, doc.words, strict=True)):
-        nw = len(ws)
-        low = s.lower()
-        X[i, col["log_words"]] = math.log1p(nw)
-        X[i, col["short"]] = float(nw < 8)
-        X[i, col["long"]] = float(nw > 45)
-        X[i, col["quote_open"]] = float(s.lstrip().startswith(_QUOTE_OPEN))
-        X[i, col["has_quote"]] = float(bool(_QUOTE_CHAR.search(s)))
-        attributed = bool(_SAY.search(low))
-        X[i, col["attributed"]] = float(attributed)
-        X[i, col["dangling"]] = float(bool(ws) and ws[0] in DANGLING)
-        tail = s.rstrip(_CLOSERS)[-1:]
-        X[i, col["question"]] = float(tail == "?")
-        X[i, col["no_end"]] = float(tail not in (".", "!", "?", "…") or not tail)
-        X[i, col["debris"]] = float(bool(_DEBRIS.search(low)))
-        X[i, col["digits"]] = float(any(w[0].isdigit() for w in ws))
-        X[i, col["capitals"]] = sum(1 for w in _WORD.findall(s)[1:] if w[:1].isupper()) / max(1, nw)
+    # per-sentence cues, built as columns (one numpy assignment per feature)
+    strings, words = doc.strings, doc.words
+    low = [s.lower() for s in strings]
+    nw = np.array([len(ws) for ws in words], dtype=np.float32)
+    tails = [s.rstrip(_CLOSERS)[-1:] for s in strings]
+    attributed = np.array([_SAY.search(t) is not None for t in low])
+    keywords = []
+    for ws in words:
         content = [freq[w] for w in ws if w in freq]
-        X[i, col["keywords"]] = 100.0 * sum(content) / len(content) / total if content else 0.0
-        X[i, col["caption"]] = float(not attributed and _is_caption(s))
-        X[i, col["words_8_15"]] = float(8 <= nw < 15)
-        X[i, col["words_15_25"]] = float(15 <= nw < 25)
-        X[i, col["words_25_35"]] = float(25 <= nw < 35)
+        keywords.append(100.0 * sum(content) / len(content) / total if content else 0.0)
+    X[:, col["log_words"]] = np.log1p(nw)
+    X[:, col["short"]] = nw < 8
+    X[:, col["long"]] = nw > 45
+    X[:, col["quote_open"]] = [s.lstrip().startswith(_QUOTE_OPEN) for s in strings]
+    X[:, col["has_quote"]] = [_QUOTE_CHAR.search(s) is not None for s in strings]
+    X[:, col["attributed"]] = attributed
+    X[:, col["dangling"]] = [bool(ws) and ws[0] in DANGLING for ws in words]
+    X[:, col["question"]] = [t == "?" for t in tails]
+    X[:, col["no_end"]] = [t not in (".", "!", "?", "…") or not t for t in tails]
+    X[:, col["debris"]] = [_has_debris(t) for t in low]
+    X[:, col["digits"]] = [_DIGIT_WORD.search(s) is not None for s in strings]
+    X[:, col["capitals"]] = [
+        sum(1 for w in toks[1:] if w[0].isupper()) for toks in doc.tokens
+    ] / np.maximum(nw, 1)
+    X[:, col["keywords"]] = keywords
+    X[:, col["caption"]] = ~attributed & np.array([_is_caption(s) for s in strings])
+    X[:, col["words_8_15"]] = (nw >= 8) & (nw < 15)
+    X[:, col["words_15_25"]] = (nw >= 15) & (nw < 25)
+    X[:, col["words_25_35"]] = (nw >= 25) & (nw < 35)
     return X
 
 
@@ -502,6 +519,20 @@ def _mmr(
         avail[i] = False
         maxsim = np.maximum(maxsim, V @ V[i])
     return chosen
+
+
+# Literal cues that must be present for _DEBRIS to match: cheap substring tests first.
+_DEBRIS_KEYS = (
+    "published", "updated", "scroll down", "click here", "read more", "daily mail reporter",
+    "follow @", "|", "photo", "sign up", "subscribe", "copyright", "all rights reserved", "caption",
+)  # fmt: skip
+
+
+def _has_debris(low: str) -> bool:
+    """Page furniture in a lower-cased sentence (bylines, timestamps, calls to action)."""
+    if not (low.lstrip().startswith("by") or any(k in low for k in _DEBRIS_KEYS)):
+        return False
+    return _DEBRIS.search(low) is not None
 
 
 def _is_caption(s: str) -> bool:

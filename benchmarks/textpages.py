@@ -17,10 +17,9 @@ of word 4-gram shingles (tokens = ``\\w+``) of gold and prediction; TP/FP/FN nor
 sum; precision and recall averaged over pages; F1 = harmonic mean of the averages.
 
 The newsdesk row names the sets its model was trained on; a set it has seen is marked as such.
-The shipped model is trained on trafilatura-eval + fundus, so its zyte row is a fair score and
-the fundus row needs the cross-set twin (trafilatura-eval + zyte), trained by
-``scripts/train_cleaner.py --train trafeval zyte --out /tmp/cleaner-tz.json`` and passed with
-``--model-for fundus-news-pages=/tmp/cleaner-tz.json``.
+The shipped model is trained on trafilatura-eval only (snippet labels), so both rows are fair.
+Cross-set runs: train with ``scripts/train_cleaner.py --train trafeval zyte --out /tmp/tz.json``
+and pass ``--model-for fundus-news-pages=/tmp/tz.json`` (and the fundus twin for zyte).
 
 Usage:  python benchmarks/textpages.py [--data DIR ...] [--json] [--model PATH]
         [--model-for FOLDER=PATH ...] [--limit N]

@@ -10,6 +10,12 @@ labelled by whether it belongs to the gold body:
   snippet is body, one overlapping a ``without`` snippet is furniture, the line equal to the
   gold title is furniture; all other lines are unlabelled (they still give context features).
 
+Every labelled page is used twice: whole, and cropped to its article area (a few lines
+around the first and last body line), since scraped plain-text pages such as the seeds hold
+the article container rather than the whole site (``--no-crops`` turns this off).
+``--silver`` fills trafilatura-eval's unlabelled lines from trafilatura's own extraction (it
+scored worse in our runs, so the shipped model does not use it).
+
 Then: a furniture/body vocabulary (log-odds of page frequencies), pass 1 logistic regression on
 layout + neighbour features, out-of-fold pass-1 scores (5 folds by page) as extra features of
 pass 2. Weights are written as plain JSON.
@@ -19,6 +25,7 @@ The shipped model is trained on trafilatura-eval only, so that both sets the ben
 for the benchmark notes. Never train on l3s-gn1 (research-use only).
 
 Usage:  python scripts/train_cleaner.py [--train trafeval] [--out newsdesk/resources/cleaner.json]
+        [--cache /tmp/cleaner-cache]   (rendering ~700 pages takes a few minutes; cache it)
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ MAX_GAP = 6
 MAX_LEAD_GAP = 3
 
 _TOKEN = re.compile(r"\w+")
-_SENT_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$|[\"”»]$")
+_SENT_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』]*$|[\"”»」』]$")
 _READING = re.compile(
     r"^(?:reading time:?\s*)?(\d{1,3})\s*(?:-\s*)?(?:min(?:ute)?s?\.?|мин\.?|min\.)"
     r"(?:\s+(?:read|reading|de lecture|lesezeit|lectura|читання|чтения))?$",
@@ -93,6 +93,11 @@ _AUTHOR_LABELS = {
     "author", "authors", "by", "written by", "words by", "autor", "autoren", "von", "auteur",
     "auteurs", "par", "autores", "por", "автор", "автори", "авторы",
 }  # fmt: skip
+_COPYRIGHT = re.compile(
+    r"^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*"
+    r"([A-Z][\w&.'’ -]{1,60}?)\s*(?:\d{4})?\s*(?:[.,|–-]\s*(?:all rights reserved.*)?)?$",
+    re.IGNORECASE,
+)
 _BY_LINE = re.compile(r"^(?:by|von|par|por|автор:?)\s+(.{3,80})$", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÞА-ЯІЇЄҐ][\w’'\-.]*|de|da|van|von|der|la|le|bin|al|ibn)$")
 _STOP_WORDS = (
@@ -150,12 +155,13 @@ class CleanPage:
     authors: tuple[str, ...] = ()
     captions: tuple[str, ...] = ()
     published: str | None = None  # ISO date, when a date line states it
+    outlet: str | None = None  # from a copyright line ("© 2025 Example Media")
     body_lines: tuple[int, ...] = field(default=(), repr=False)  # indices into split_lines()
     body_spans: tuple[tuple[int, int], ...] = ()  # each body line's span in the page text
 
     def as_fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text}
-        for key in ("title", "category", "reading_minutes", "published"):
+        for key in ("title", "category", "reading_minutes", "published", "outlet"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -384,6 +390,8 @@ class Cleaner:
         scores = self.line_scores(lines)
         is_body = [s >= self.threshold and i not in meta.used for i, s in enumerate(scores)]
         body = _main_run(lines, is_body, scores)
+        if not any(_sentence_like(lines[i]) for i in body):
+            body = []  # only short lines (menus, footers): this page has no article text
         title_idx = _find_title(lines, meta.used, body, scores)
         body = [i for i in body if i != title_idx]
         return CleanPage(
@@ -394,6 +402,7 @@ class Cleaner:
             authors=tuple(meta.authors),
             captions=tuple(meta.captions),
             published=meta.published,
+            outlet=meta.outlet or None,
             body_lines=tuple(body),
             body_spans=tuple((lines[i].start, lines[i].end) for i in body),
         )
@@ -450,7 +459,9 @@ def _main_run(lines: Sequence[Line], is_body: list[bool], scores: np.ndarray) ->
 
 
 def _sentence_like(line: Line) -> bool:
-    return len(line.words) >= 8 and bool(_SENT_END.search(line.text[-4:]))
+    """A full sentence: 8+ words (or 50+ characters: CJK has no spaces) ending like one."""
+    long = len(line.words) >= 8 or len(line.text) >= 50
+    return long and bool(_SENT_END.search(line.text[-4:]))
 
 
 @dataclass(slots=True)
@@ -461,6 +472,7 @@ class _Meta:
     authors: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     published: str | None = None
+    outlet: str | None = None
 
 
 def _label(text: str) -> str:
@@ -516,6 +528,10 @@ def _find_metadata(lines: Sequence[Line]) -> _Meta:
             continue
         if (m := _READING.match(t)) and meta.reading_minutes is None:
             meta.reading_minutes = int(m.group(1))
+            meta.used.add(i)
+            continue
+        if meta.outlet is None and (m := _COPYRIGHT.match(t)):
+            meta.outlet = m.group(1).strip(" .,-–|")
             meta.used.add(i)
             continue
         if meta.published is None and (d := _date(t)):

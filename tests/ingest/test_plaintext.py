@@ -189,6 +189,7 @@ def test_variant_with_other_furniture_words() -> None:
     assert page.category == "Politics"
     assert page.authors == ("Jane Doe",)
     assert page.reading_minutes == 5
+    assert page.outlet == "Example Media"  # from the copyright line
     assert page.text == BODY
 
 

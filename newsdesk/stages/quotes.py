@@ -585,6 +585,10 @@ def _gap(x: tuple[int, int], y: tuple[int, int]) -> int:
 MAX_SENTENCE_HOPS = 1
 # Whether content reaching into a quotation is widened to the whole quotation (``_snap``).
 SNAP_TO_QUOTATIONS = True
+# A quote needs at least this many content tokens (shorter ones are mostly tagging noise).
+MIN_CONTENT_TOKENS = 1
+# Whether quoted content prefers a cue outside quotation marks (an inner cue is nested speech).
+CUE_OUTSIDE_QUOTES = True
 # Whether each cue picks its nearest speaker (True) or each speaker its nearest cue (False).
 SPEAKER_PER_CUE = True
 # Whether a quotation with no cue in reach continues the previous paragraph's quote (``link``).
@@ -623,17 +627,21 @@ def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
 
     def nearest(span: tuple[int, int], hops: int) -> int | None:
         s0, s1 = sent[span[0]], sent[span[1] - 1]
-        best: tuple[int, int, int, int] | None = None
+        best: tuple[int, int, int, int, int] | None = None
         for k, c in enumerate(cues):
             cs = cue_sent[k]
             hop = 0 if s0 <= cs <= s1 else (s0 - cs if cs < s0 else cs - s1)
             if hop > hops:
                 continue
-            # same sentence first, then fewest tokens between, then a cue after the span
-            key = (hop, _gap(span, c), 0 if c[0] >= span[1] else 1, k)
+            # same sentence first, then (for quoted content) a cue outside quotation marks, then
+            # fewest tokens between, then a cue after the span
+            nested = (
+                1 if CUE_OUTSIDE_QUOTES and toks.in_quote[c[0]] and toks.in_quote[span[0]] else 0
+            )
+            key = (hop, nested, _gap(span, c), 0 if c[0] >= span[1] else 1, k)
             if best is None or key < best:
                 best = key
-        return None if best is None else best[3]
+        return None if best is None else best[4]
 
     orphans: list[tuple[int, int]] = []
     contents = spans_of(labels, "Q")
@@ -687,7 +695,7 @@ def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
                     best = k
             if best is not None:
                 atts[best].content.append(span)
-    return [a for a in atts if a.content]
+    return [a for a in atts if sum(j - i for i, j in a.content) >= MIN_CONTENT_TOKENS]
 
 
 # -- extraction -----------------------------------------------------------------------------

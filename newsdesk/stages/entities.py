@@ -866,22 +866,23 @@ class Entities:
             ]
             published = a.published.isoformat() if a.published else None
             name_to_id: dict[str, str] = {}
+            mentions: dict[str, dict[str, Any]] = {}  # two spellings can resolve to one person
             for p in people_of_article(a.text, qs):
                 if p["kind"] == "role":
                     continue  # an unnamed role ("the minister") is a speaker, not a person page
                 pid = self._upsert(conn, p)
                 name_to_id[p["name"]] = pid
-                conn.execute(
-                    person_mentions.insert().values(
-                        person_id=pid,
-                        article_id=a.id,
-                        mentions=p["mentions"],
-                        quotes=p["quotes"],
-                        role=p["role"],
-                        org=p["org"],
-                        published=published,
-                    )
-                )
+                row = mentions.setdefault(
+                    pid,
+                    {"person_id": pid, "article_id": a.id, "mentions": 0, "quotes": 0,
+                     "role": None, "org": None, "published": published},
+                )  # fmt: skip
+                row["mentions"] += p["mentions"]
+                row["quotes"] += p["quotes"]
+                row["role"] = row["role"] or p["role"]
+                row["org"] = row["org"] or p["org"]
+            if mentions:
+                conn.execute(person_mentions.insert(), list(mentions.values()))
             for r in rows:
                 if not r.speaker_name:
                     continue

@@ -398,13 +398,7 @@ def analyse_mention(mention: str) -> Mention:
         and _strip_possessive(words[start - 1]) == words[start - 1]
     ):
         start -= 1
-    if end > start and not (
-        end - start == 1
-        and start == 0
-        and len(words) > 1
-        and not appos
-        and words[0].lower() in DETERMINERS
-    ):
+    if end > start:
         m.name = " ".join(
             _strip_possessive(w) if i == end - 1 else w
             for i, w in enumerate(words[start:end], start=start)

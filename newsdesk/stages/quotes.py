@@ -574,6 +574,27 @@ def spans_of(labels: Sequence[str], kind: str) -> list[tuple[int, int]]:
     return out
 
 
+def all_spans(labels: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
+    """:func:`spans_of` for the three kinds at once (one pass over the labels)."""
+    out: dict[str, list[tuple[int, int]]] = {"S": [], "C": [], "Q": []}
+    kind = ""
+    start = -1
+    for i, lab in enumerate(labels):
+        if lab == "O":
+            if kind:
+                out[kind].append((start, i))
+                kind = ""
+            continue
+        k = lab[2]
+        if lab[0] == "B" or k != kind:
+            if kind:
+                out[kind].append((start, i))
+            kind, start = k, i
+    if kind:
+        out[kind].append((start, len(labels)))
+    return out
+
+
 def _gap(x: tuple[int, int], y: tuple[int, int]) -> int:
     if x[1] <= y[0]:
         return y[0] - x[1]
@@ -622,7 +643,8 @@ def _snap(toks: Tokens, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
     """Group tagged spans into attributions: content → nearest cue, speaker → nearest cue."""
-    cues = spans_of(labels, "C")
+    spans = all_spans(labels)
+    cues = spans["C"]
     sent = toks.sentence
     atts = [Attribution(c) for c in cues]
     cue_sent = [sent[c[0]] for c in cues]
@@ -646,7 +668,7 @@ def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
         return None if best is None else best[4]
 
     orphans: list[tuple[int, int]] = []
-    contents = spans_of(labels, "Q")
+    contents = spans["Q"]
     if SNAP_TO_QUOTATIONS:
         contents = _snap(toks, contents)
     for span in contents:
@@ -655,7 +677,7 @@ def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
             atts[k].content.append(span)
         elif ORPHAN_QUOTES and toks.in_quote[span[0]] and toks.in_quote[span[1] - 1]:
             orphans.append(span)
-    sources = spans_of(labels, "S")
+    sources = spans["S"]
     if SPEAKER_PER_CUE:
         # each cue takes the nearest speaker span of its sentence (speakers may be shared:
         # "X said … and added …")

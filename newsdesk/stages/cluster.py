@@ -585,9 +585,7 @@ def items_from_records(records: Sequence[dict[str, Any]], encoder: Encoder) -> l
                 pub = datetime.fromisoformat(pub)
             except ValueError:
                 pub = None
-        t = days(
-            anchor_date(r.get("text") or "", pub if isinstance(pub, (date, datetime)) else None)
-        )
+        t = days(anchor_date(_dated_text(r), pub if isinstance(pub, (date, datetime)) else None))
         out.append(
             Item(
                 str(r["id"]), v, bag(r.get("title"), r.get("text") or ""), t, r.get("duplicate_of")
@@ -693,7 +691,15 @@ def _record(row: Any) -> dict[str, Any]:
         "text": row["text"],
         "published": row["published"],
         "duplicate_of": row["duplicate_of"],
+        "captions": json.loads(row["captions"] or "[]"),
     }
+
+
+def _dated_text(r: dict[str, Any]) -> str:
+    """Text searched for the article's event date: the body, then its captions, which often
+    carry the date of the pictured event ("... in Istanbul, Turkiye on July 23, 2025")."""
+    captions = r.get("captions") or ()
+    return "\n".join([r.get("text") or "", *[c for c in captions if isinstance(c, str)]])
 
 
 def _load_index(path: str | None, encoder: Encoder) -> tuple[Any, dict[str, Any]] | None:
@@ -762,7 +768,7 @@ def _rebuild_engine(
                     r["id"],
                     vectors[i + j],
                     bag(r["title"], r["text"]),
-                    days(anchor_date(r["text"], _parse_dt(r["published"]))),
+                    days(anchor_date(_dated_text(_record(r)), _parse_dt(r["published"]))),
                     r["duplicate_of"],
                 )
                 for j, r in enumerate(chunk)
@@ -854,6 +860,7 @@ class Cluster:
                 "text": a.text,
                 "published": a.published,
                 "duplicate_of": a.duplicate_of,
+                "captions": list(a.captions),
             }
             for a in todo
         ]

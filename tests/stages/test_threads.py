@@ -101,3 +101,16 @@ def test_links_and_merges_keep_threads_consistent(store):
             conn.execute(select(story_articles.c.article_id, story_articles.c.story_id)).all()
         )
         assert moved["a3"] == 2
+
+
+def test_ingested_seeds_one_thread_two_stories(store, settings, seed_paths):
+    """The same through the real ingest: cleaning moves the 2025 date into a caption."""
+    from newsdesk import api
+
+    report = api.ingest([str(p) for p in seed_paths], store, settings, run_stages=False)
+    assert report.added == 2, report.errors
+    pipeline.run(store, settings, only=["cluster"])
+    a, b = (story_of_article(store, i) for i in report.added_ids)
+    assert a is not None and b is not None and a != b
+    (thread,) = list_threads(store)
+    assert {s.id for s in thread.stories} == {a, b}

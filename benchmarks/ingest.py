@@ -116,7 +116,9 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def phase_newsdesk(paths: list[str], db: str, stages: bool) -> dict[str, Any]:
+def phase_newsdesk(
+    paths: list[str], db: str, stages: bool, skip: tuple[str, ...] = ()
+) -> dict[str, Any]:
     import logging
 
     logging.disable(logging.WARNING)
@@ -128,7 +130,12 @@ def phase_newsdesk(paths: list[str], db: str, stages: bool) -> dict[str, Any]:
     store = open_store(db)
     before = _peak_mb()
     t0, c0 = time.perf_counter(), time.process_time()
-    report = api.ingest(paths, store, settings, run_stages=stages)
+    report = api.ingest(paths, store, settings, run_stages=stages and not skip)
+    if stages and skip:  # what ingest does after storing, minus the skipped stages
+        from newsdesk import pipeline
+        from newsdesk.registry import load_stages
+
+        pipeline.run(store, settings, only=[n for n in load_stages() if n not in skip])
     seconds = time.perf_counter() - t0
     cpu = time.process_time() - c0
     store.close()
@@ -223,6 +230,10 @@ def main() -> None:
     p.add_argument("--n", type=int, default=2000, help="pages to ingest (repeats the corpus)")
     p.add_argument("--format", choices=["files", "warc"], default="files")
     p.add_argument("--skip-stages", action="store_true", help="leave out the with-stages row")
+    p.add_argument(
+        "--rows", default="trafilatura,no-stages,stages", help="which rows (comma-separated)"
+    )
+    p.add_argument("--skip-stage", action="append", default=[], help="run stages but this one")
     args = p.parse_args()
     folders = args.data or [default_data(s) for s in SETS]
     pages = load_pages(folders)
@@ -232,21 +243,25 @@ def main() -> None:
         paths = build_corpus(pages, args.n, tmpdir, args.format)
         n_distinct = len(pages)
         del pages  # the rows run in child processes; keep this one small
-        rows.append(
-            row("trafilatura only (extract + metadata)", run_phase("phase_trafilatura", paths))
-        )
-        rows.append(
-            row(
-                "newsdesk ingest --no-stages",
-                run_phase("phase_newsdesk", paths, str(tmpdir / "a.db"), False),
+        wanted = set(args.rows.split(","))
+        if args.skip_stages:
+            wanted.discard("stages")
+        if "trafilatura" in wanted:
+            rows.append(
+                row("trafilatura only (extract + metadata)", run_phase("phase_trafilatura", paths))
             )
-        )
-        if not args.skip_stages:
+        if "no-stages" in wanted:
             rows.append(
                 row(
-                    "newsdesk ingest (with stages)",
-                    run_phase("phase_newsdesk", paths, str(tmpdir / "b.db"), True),
+                    "newsdesk ingest --no-stages",
+                    run_phase("phase_newsdesk", paths, str(tmpdir / "a.db"), False),
                 )
+            )
+        if "stages" in wanted:
+            skip = tuple(args.skip_stage)
+            label = "newsdesk ingest (with stages" + (f" but {', '.join(skip)})" if skip else ")")
+            rows.append(
+                row(label, run_phase("phase_newsdesk", paths, str(tmpdir / "b.db"), True, skip))
             )
     notes = [
         f"{args.n} pages ({n_distinct} distinct, from {', '.join(f.name for f in folders)}) as "

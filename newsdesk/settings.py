@@ -25,6 +25,9 @@ class Settings:
     words_per_minute: int = 230  # reading-time estimate when the page states none
     near_duplicate_threshold: float = 0.8  # estimated Jaccard of word 5-shingles
     summary_sentences: int = 3
+    encoder: str = ""  # sentence encoder for summaries/stories/search: "" = wordllama, or "minilm"
+    story_threshold: float = 0.0  # score to join a story; 0 = the clustering's tuned default
+    stories_index: str = ""  # faiss index file; "" = beside a SQLite store (<db>.stories.faiss)
     api_token: str = ""  # token required for write endpoints of the web API; empty = writes off
     public_reads: bool = True  # whether the web UI / API can be read without the token
 

@@ -839,9 +839,9 @@ class Cluster:
     @classmethod
     def from_settings(cls, settings: Any) -> Cluster:
         return cls(
-            getattr(settings, "encoder", None),
+            getattr(settings, "encoder", None) or None,
             settings=settings,
-            threshold=getattr(settings, "story_threshold", None),
+            threshold=getattr(settings, "story_threshold", None) or None,
         )
 
     def encoder(self) -> Encoder:

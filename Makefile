@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Ingest the bundled demo corpus into demo.db and print a briefing.
+# Ingest the bundled demo corpus into demo.db, print a briefing, then serve it (Ctrl-C stops).
 demo: $(STAMP)
 	$(BIN)/newsdesk demo --db demo.db
+	$(BIN)/newsdesk serve --db demo.db
 
 # Set up and run every test.
 test: $(STAMP)

@@ -663,6 +663,21 @@ def _stories_v1(conn: Any) -> None:
 
 component("stories", [_stories_v1])
 
+story_views = Table(  # computed story pages (get_story), keyed by what they were computed from
+    "story_views",
+    metadata,
+    Column("story_id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Text, nullable=False),  # see _view_version
+    Column("payload", Text, nullable=False),  # JSON of the StoryView
+)
+
+
+def _story_views_v1(conn: Any) -> None:
+    story_views.create(conn, checkfirst=True)
+
+
+component("story_views", [_story_views_v1])
+
 
 # -- the stage ------------------------------------------------------------------------------
 def index_path(store: Any, settings: Any = None) -> str | None:
@@ -900,6 +915,7 @@ class Cluster:
         add_links(
             conn, [(resolve(a.story), resolve(o), sim) for a in assigned for o, sim in a.links]
         )
+        forget_story_views(conn, [*touched, *final])
 
     def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """``newsdesk cluster -``: each record with its story (ids in creation order from 1)."""
@@ -974,6 +990,7 @@ def recluster(store: Any, settings: Any = None) -> dict[str, int]:
     path = index_path(store, settings)
     with store.begin() as conn:
         conn.execute(delete(story_links))
+        conn.execute(delete(story_views))
         conn.execute(delete(story_articles))
         conn.execute(delete(stories))
         conn.execute(delete(article_stages).where(article_stages.c.stage == Cluster.name))
@@ -1099,7 +1116,149 @@ def story_of_article(store: Any, article_id: str) -> int | None:
 
 
 def get_story(store: Any, story_id: int) -> StoryView:
-    """Everything a story page shows: summary, timeline, outlets, framing, thread."""
+    """Everything a story page shows: summary, timeline, outlets, framing, thread.
+
+    The view is computed once and stored in ``story_views`` with the version it was computed
+    from (see :func:`_view_version`); a later call returns the stored view while that version
+    still holds. The cluster stage drops the stored views of the stories it changes.
+    """
+    from newsdesk.errors import NotFound
+
+    with store.connect() as conn:
+        version = _view_version(conn, story_id)
+        if version is None:
+            raise NotFound(f"no story {story_id}")
+        row = conn.execute(
+            select(story_views.c.version, story_views.c.payload).where(
+                story_views.c.story_id == story_id
+            )
+        ).first()
+    if row is not None and row[0] == version:
+        try:
+            return view_from_json(row[1])
+        except (ValueError, KeyError, TypeError):
+            log.warning("stored view of story %s unreadable; recomputing", story_id)
+    view = compute_story(store, story_id)
+    _store_view(store, story_id, version, view)
+    return view
+
+
+def build_story_views(store: Any, story_ids: Iterable[int] | None = None) -> int:
+    """Compute and store the views of these stories (default: every story lacking a current one).
+
+    Run after ingest (or by a server at start-up) so that story pages are fast on first view.
+    Returns how many views were computed.
+    """
+    with store.connect() as conn:
+        ids = (
+            [int(i) for i in story_ids]
+            if story_ids is not None
+            else [int(i) for i in conn.scalars(select(stories.c.id).order_by(stories.c.id))]
+        )
+        have = dict(conn.execute(select(story_views.c.story_id, story_views.c.version)).all())
+    n = 0
+    for sid in ids:
+        with store.connect() as conn:
+            version = _view_version(conn, sid)
+        if version is None or have.get(sid) == version:
+            continue
+        _store_view(store, sid, version, compute_story(store, sid))
+        n += 1
+    return n
+
+
+def forget_story_views(conn: Any, story_ids: Sequence[int]) -> None:
+    """Drop the stored views of these stories (inside the caller's transaction)."""
+    ids = sorted({int(i) for i in story_ids})
+    for i in range(0, len(ids), 500):
+        conn.execute(delete(story_views).where(story_views.c.story_id.in_(ids[i : i + 500])))
+
+
+def _view_version(conn: Any, story_id: int) -> str | None:
+    """What a story's view depends on: its row, its newest article, its thread's stories.
+
+    None when there is no such story. Two indexed queries; cheap next to computing the view.
+    """
+    head = conn.execute(select(stories).where(stories.c.id == story_id)).mappings().first()
+    if head is None:
+        return None
+    newest = conn.execute(
+        select(func.count(), func.max(articles.c.seq))
+        .select_from(story_articles.join(articles, articles.c.id == story_articles.c.article_id))
+        .where(story_articles.c.story_id == story_id)
+    ).first()
+    thread = conn.execute(
+        select(
+            func.count(),
+            func.sum(stories.c.articles),
+            func.max(stories.c.last_published),
+            func.min(stories.c.first_published),
+            func.max(stories.c.id),
+        ).where(stories.c.thread_id == head["thread_id"])
+    ).first()
+    return json.dumps(
+        [
+            VIEW_FORMAT,
+            head["title"],
+            head["articles"],
+            head["outlets"],
+            head["first_published"],
+            head["last_published"],
+            head["thread_id"],
+            [newest[0], newest[1]] if newest else None,
+            [None if v is None else (v if isinstance(v, str) else int(v)) for v in thread or ()],
+        ]
+    )
+
+
+def _store_view(store: Any, story_id: int, version: str, view: StoryView) -> None:
+    """Write a computed view; a write that fails (store busy, read-only) only costs a recompute."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with store.begin() as conn:
+            conn.execute(delete(story_views).where(story_views.c.story_id == story_id))
+            conn.execute(
+                story_views.insert(),
+                [{"story_id": story_id, "version": version, "payload": view_to_json(view)}],
+            )
+    except DBAPIError as e:
+        log.info("story view %s not stored: %s", story_id, e)
+
+
+VIEW_FORMAT = 1  # bump when StoryView's fields change: stored views are then recomputed
+
+
+def view_to_json(view: StoryView) -> str:
+    """The JSON payload of a story view (tuples become lists; :func:`view_from_json` undoes it)."""
+    from dataclasses import asdict
+
+    return json.dumps(asdict(view), ensure_ascii=False, separators=(",", ":"))
+
+
+def view_from_json(payload: str) -> StoryView:
+    from newsdesk.stages.threads import ThreadStory, ThreadView
+
+    d = json.loads(payload)
+    th = d.get("thread")
+    return StoryView(
+        story=StoryBrief(**d["story"]),
+        articles=tuple(StoryArticle(**a) for a in d["articles"]),
+        summary=tuple(SummarySentence(**x) for x in d["summary"]),
+        timeline=tuple(TimelineEntry(**t) for t in d["timeline"]),
+        outlets=tuple((o, n) for o, n in d["outlets"]),
+        framing=tuple(
+            Framing(f["outlet"], f["articles"], tuple(f["terms"]), tuple(f["sentences"]))
+            for f in d["framing"]
+        ),
+        thread=None
+        if th is None
+        else ThreadView(th["id"], th["label"], tuple(ThreadStory(**t) for t in th["stories"])),
+    )
+
+
+def compute_story(store: Any, story_id: int) -> StoryView:
+    """The story view computed from the store (what :func:`get_story` stores)."""
     from newsdesk.errors import NotFound
     from newsdesk.stages.threads import get_thread
     from newsdesk.store import article_from_row
@@ -1219,10 +1378,15 @@ def framing(arts: Sequence[Any]) -> list[Framing]:
         by_outlet.setdefault(a.outlet or "unknown", []).append(a)
     if len(by_outlet) < 2:
         return []
-    counts = {
-        o: sum((bag(a.title, a.text) for a in group), Counter()) for o, group in by_outlet.items()
-    }
-    total = sum(counts.values(), Counter())
+    counts: dict[str, Counter[str]] = {}
+    for o, group in by_outlet.items():
+        c: Counter[str] = Counter()
+        for a in group:
+            c.update(bag(a.title, a.text))  # counts are positive: as summing the Counters
+        counts[o] = c
+    total: Counter[str] = Counter()
+    for c in counts.values():
+        total.update(c)
     n_total = sum(total.values())
     sents: list[tuple[str, str]] = []
     for o, group in by_outlet.items():
@@ -1241,10 +1405,11 @@ def framing(arts: Sequence[Any]) -> list[Framing]:
     for o, group in sorted(by_outlet.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         mine = counts[o]
         n_mine = sum(mine.values())
+        titles = [(a.title or "").lower() for a in group]
         n_rest = n_total - n_mine
         scored = []
         for term, c in mine.items():
-            if c < 2 and not any(term.removeprefix("e:") in (a.title or "").lower() for a in group):
+            if c < 2 and not any(term.removeprefix("e:") in t for t in titles):
                 continue
             prior = total[term] / n_total * 10.0
             rest = total[term] - c
@@ -1265,7 +1430,9 @@ def framing(arts: Sequence[Any]) -> list[Framing]:
             idx = [i for i, (so, _) in enumerate(sents) if so == o]
             other = [j for j, (so, _) in enumerate(sents) if so != o]
             if idx and other:
-                novelty = sorted(idx, key=lambda i: (float(sims[i, other].max()), i))
+                closest = sims[np.ix_(idx, other)].max(axis=1)  # closest other-outlet sentence
+                near = {i: float(v) for i, v in zip(idx, closest, strict=True)}
+                novelty = sorted(idx, key=lambda i: (near[i], i))
                 picked = tuple(sents[i][1] for i in novelty[:FRAMING_SENTENCES])
         out.append(Framing(o, len(group), terms, picked))
     return out

@@ -995,6 +995,9 @@ def recluster(store: Any, settings: Any = None) -> dict[str, int]:
         conn.execute(delete(stories))
         conn.execute(delete(article_stages).where(article_stages.c.stage == Cluster.name))
     _ENGINES.pop(str(store.engine.url), None)
+    from newsdesk.stages import threads
+
+    threads._NAMES.clear()  # story ids are reused by the new clustering
     for p in (path, f"{path}.json") if path else ():
         Path(p).unlink(missing_ok=True)
     from newsdesk import pipeline

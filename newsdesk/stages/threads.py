@@ -118,23 +118,63 @@ class ThreadView:
     stories: tuple[ThreadStory, ...]
 
 
+LABEL_ARTICLES = 5  # a story's first articles (clustering order) read for the thread label
+LABEL_CHARS = 1500  # of each article's text
+_NAMES: dict[tuple[int, int], frozenset[str]] = {}  # (story id, its size) -> names; see _names
+_NAMES_MAX = 200_000
+
+
+def _names(conn: Any, story_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """The proper nouns of each story's first articles: one query for all the stories.
+
+    Memoised per process by (story id, number of articles): a thread's label is then computed
+    from the names of its new or grown stories only.
+    """
+    sizes = dict(
+        conn.execute(
+            select(stories.c.id, stories.c.articles).where(stories.c.id.in_(list(story_ids)))
+        ).all()
+    )
+    out = {
+        sid: _NAMES[(sid, sizes.get(sid, 0))]
+        for sid in story_ids
+        if (sid, sizes.get(sid, 0)) in _NAMES
+    }
+    todo = sorted({sid for sid in story_ids if sid not in out})
+    for i in range(0, len(todo), 500):
+        chunk = todo[i : i + 500]
+        rank = (
+            func.row_number()
+            .over(partition_by=story_articles.c.story_id, order_by=story_articles.c.position)
+            .label("rank")
+        )
+        first = (
+            select(
+                story_articles.c.story_id,
+                articles.c.title,
+                func.substr(articles.c.text, 1, LABEL_CHARS).label("lead"),
+                rank,
+            )
+            .join(articles, articles.c.id == story_articles.c.article_id)
+            .where(story_articles.c.story_id.in_(chunk))
+            .subquery()
+        )
+        found: dict[int, set[str]] = {sid: set() for sid in chunk}
+        for sid, t, x, _ in conn.execute(select(first).where(first.c.rank <= LABEL_ARTICLES)).all():
+            found[int(sid)].update(n for n in proper_nouns(f"{t or ''}.\n{x or ''}") if len(n) > 2)
+        if len(_NAMES) > _NAMES_MAX:
+            _NAMES.clear()
+        for sid, names in found.items():
+            out[sid] = _NAMES[(sid, sizes.get(sid, 0))] = frozenset(names)
+    return out
+
+
 def _label(conn: Any, story_ids: Sequence[int]) -> str:
     """The proper nouns most of the thread's stories name in their titles and leads."""
     counts: Counter[str] = Counter()
+    names = _names(conn, story_ids)
     for sid in story_ids:
-        rows = conn.execute(
-            select(articles.c.title, articles.c.text)
-            .join(story_articles, story_articles.c.article_id == articles.c.id)
-            .where(story_articles.c.story_id == sid)
-            .limit(5)
-        ).all()
-        names = {
-            n
-            for t, x in rows
-            for n in proper_nouns(f"{t or ''}.\n{(x or '')[:1500]}")
-            if len(n) > 2
-        }
-        counts.update(names)
+        counts.update(names[sid])
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     common = [n for n, c in ranked if c >= max(2, len(story_ids))]
     return " · ".join(n.title() for n in common[:4]) or "related stories"

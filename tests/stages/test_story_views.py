@@ -1,0 +1,124 @@
+"""Stored story views: what get_story returns is what compute_story computes, kept current."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+
+from newsdesk import pipeline
+from newsdesk.stages import threads
+from newsdesk.stages.cluster import (
+    build_story_views,
+    compute_story,
+    get_story,
+    proper_nouns,
+    recluster,
+    stories,
+    story_articles,
+    story_of_article,
+    story_views,
+    view_from_json,
+    view_to_json,
+)
+from newsdesk.store.schema import articles
+from tests.stages.test_cluster import CORPUS, _add, _article
+from tests.stages.test_threads import _seed_articles
+
+
+def _stored(store) -> dict[int, str]:
+    with store.connect() as conn:
+        return dict(conn.execute(select(story_views.c.story_id, story_views.c.version)).all())
+
+
+def test_first_read_stores_the_view_and_later_reads_return_it(store, settings):
+    _add(store, [_article(*row) for row in CORPUS])
+    pipeline.run(store, settings, only=["cluster"])
+    sid = story_of_article(store, "quake-chile-a")
+    assert _stored(store) == {}
+    first = get_story(store, sid)
+    assert first == compute_story(store, sid)
+    assert set(_stored(store)) == {sid}
+    # the second read comes from the table: make the stored payload recognisable to prove it
+    with store.connect() as conn:
+        payload = conn.scalar(select(story_views.c.payload).where(story_views.c.story_id == sid))
+    assert view_from_json(payload) == first
+    marked = payload.replace('"outlets":[["AP",1]', '"outlets":[["AP (stored)",1]')
+    assert marked != payload
+    with store.begin() as conn:
+        conn.execute(story_views.update().values(payload=marked))
+    assert dict(get_story(store, sid).outlets) == {"AP (stored)": 1, "Reuters": 1}
+
+
+def test_a_changed_story_is_recomputed(store, settings):
+    arts = [_article(*row) for row in CORPUS]
+    _add(store, arts)
+    pipeline.run(store, settings, only=["cluster"])
+    sid = story_of_article(store, "apple-a")
+    assert get_story(store, sid).story.articles == 2
+    assert sid in _stored(store)
+    _add(
+        store,
+        [
+            _article(
+                "apple-c",
+                "CNBC",
+                "2024-05-04",
+                "Apple rallies on record iPhone sales",
+                "Apple shares rallied 6% after record iPhone sales in China, Tim Cook said.",
+            )
+        ],
+    )
+    pipeline.run(store, settings, only=["cluster"])
+    assert story_of_article(store, "apple-c") == sid
+    assert sid not in _stored(store)  # the cluster stage dropped the view of the story it grew
+    view = get_story(store, sid)
+    assert view == compute_story(store, sid)
+    assert view.story.articles == 3 and dict(view.outlets)["CNBC"] == 1
+    # a stale stored view (version no longer matching) is never returned
+    with store.begin() as conn:
+        conn.execute(story_views.update().values(version="stale"))
+    assert get_story(store, sid) == view
+
+
+def test_build_story_views_and_recluster(store, settings):
+    _add(store, [_article(*row) for row in CORPUS])
+    pipeline.run(store, settings, only=["cluster"])
+    assert build_story_views(store) == 4
+    assert build_story_views(store) == 0  # all current
+    with store.connect() as conn:
+        ids = list(conn.scalars(select(stories.c.id)))
+    assert sorted(_stored(store)) == sorted(ids)
+    for sid in ids:
+        assert get_story(store, sid) == compute_story(store, sid)
+    recluster(store, settings)
+    assert _stored(store) == {}
+
+
+def test_thread_view_round_trips_and_label_matches_a_per_story_reading(store, settings):
+    arts = _seed_articles()
+    _add(store, arts)
+    pipeline.run(store, settings, only=["cluster"])
+    a, b = (story_of_article(store, x.id) for x in arts)
+    view = get_story(store, b)
+    assert view.thread is not None
+    assert view_from_json(view_to_json(view)) == view
+    assert get_story(store, b) == view  # from the table, thread included
+    # the label, read the straightforward way: each story's first five articles on their own
+    counts: Counter[str] = Counter()
+    with store.connect() as conn:
+        for sid in (a, b):
+            rows = conn.execute(
+                select(articles.c.title, articles.c.text)
+                .join(story_articles, story_articles.c.article_id == articles.c.id)
+                .where(story_articles.c.story_id == sid)
+                .order_by(story_articles.c.position)
+                .limit(5)
+            ).all()
+            counts.update(
+                {n for t, x in rows for n in proper_nouns(f"{t or ''}.\n{x[:1500]}") if len(n) > 2}
+            )
+    common = [n for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if c >= 2]
+    assert view.thread.label == " · ".join(n.title() for n in common[:4])
+    threads._NAMES.clear()  # the memo gives the same label as a fresh reading
+    assert compute_story(store, b).thread.label == view.thread.label

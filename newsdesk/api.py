@@ -19,6 +19,7 @@ def demo_paths() -> list[str]:
     """The demo corpus's article files (its SOURCES.md documents them and is not an article)."""
     return [str(p) for p in sorted(DEMO_CORPUS.rglob("*")) if p.is_file() and p.suffix != ".md"]
 
+
 __all__ = ["articles", "export", "ingest", "open_store", "show"]
 
 

@@ -36,3 +36,29 @@ def test_dask_ingest_matches_local(tmp_path, seed_paths):
     assert ids(local) == ids(dist)
     local.close()
     dist.close()
+
+
+@pytest.mark.slow
+def test_dask_ingest_fetches_urls_when_asked(tmp_path):
+    import functools
+    import http.server
+    import threading
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.jsonl").write_text(
+        json.dumps({"url": "https://e.org/a", "text": "Fetched story. " * 20})
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/a.jsonl"
+        store = open_store(str(tmp_path / "f.db"))
+        report = api.ingest(
+            [url], store, Settings.load(db="x", workers=1), run_stages=False, fetch=True
+        )
+        assert report.added == 1 and report.ok, report.errors
+        store.close()
+    finally:
+        server.shutdown()

@@ -22,10 +22,13 @@ from newsdesk.settings import Settings
 INFLIGHT_PER_WORKER = 8
 
 
-def _extract_file(path: str, settings: Settings) -> list[Article | IngestError]:
-    from newsdesk.ingest import articles_from
+def _extract_file(path: str, settings: Settings, fetch: bool) -> list[Article | IngestError]:
+    from newsdesk.ingest import articles_from, sources
 
-    return list(articles_from([path], settings))
+    if not fetch:
+        return list(articles_from([path], settings))
+    with sources.fetch_enabled(settings.max_file_bytes):  # the caller's --fetch, on the worker
+        return list(articles_from([path], settings))
 
 
 def articles_from_cluster(
@@ -63,7 +66,9 @@ def articles_from_cluster(
                 continue
             if on_file:
                 on_file(item)
-            pending.append(client.submit(_extract_file, item, settings, pure=False))
+            pending.append(
+                client.submit(_extract_file, item, settings, sources.fetching(), pure=False)
+            )
             while len(pending) >= window:
                 yield from pending.pop(0).result()
         for fut in pending:

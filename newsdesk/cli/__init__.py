@@ -12,12 +12,13 @@ import sys
 from newsdesk.cli.common import app
 
 # Command modules: importing one registers its commands on ``app``.
-from newsdesk.cli import articles as _articles  # noqa: F401, E402  isort: skip
+from newsdesk.cli import articles as _articles  # noqa: F401  isort: skip
 from newsdesk.cli import summaries as _summaries  # noqa: F401  isort: skip
 from newsdesk.cli import web as _web  # noqa: F401  isort: skip
 from newsdesk.cli import stories as _stories  # noqa: F401  isort: skip
 from newsdesk.cli import quotes as _quotes  # noqa: F401  isort: skip
 from newsdesk.cli import clean as _clean  # noqa: F401  isort: skip
+from newsdesk.cli import storyviews as _storyviews  # noqa: F401  isort: skip
 
 
 def main() -> None:

@@ -122,3 +122,20 @@ def test_thread_view_round_trips_and_label_matches_a_per_story_reading(store, se
     assert view.thread.label == " · ".join(n.title() for n in common[:4])
     threads._NAMES.clear()  # the memo gives the same label as a fresh reading
     assert compute_story(store, b).thread.label == view.thread.label
+
+
+def test_cli_story_views(store, settings):
+    import json
+
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    _add(store, [_article(*row) for row in CORPUS])
+    pipeline.run(store, settings, only=["cluster"])
+    res = CliRunner().invoke(app, ["story-views", "--json", "--db", settings.db])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["computed"] == 4
+    res = CliRunner().invoke(app, ["story-views", "--json", "--db", settings.db])
+    assert json.loads(res.stdout)["computed"] == 0
+    assert len(_stored(store)) == 4

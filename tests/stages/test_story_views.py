@@ -139,3 +139,27 @@ def test_cli_story_views(store, settings):
     res = CliRunner().invoke(app, ["story-views", "--json", "--db", settings.db])
     assert json.loads(res.stdout)["computed"] == 0
     assert len(_stored(store)) == 4
+
+
+def test_a_busy_store_costs_a_recompute_not_a_wait(store, settings):
+    import sqlite3
+    import time
+
+    _add(store, [_article(*row) for row in CORPUS])
+    pipeline.run(store, settings, only=["cluster"])
+    sid = story_of_article(store, "tesla-a")
+    writer = sqlite3.connect(settings.db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process in the middle of a write (an ingest)
+    try:
+        t0 = time.perf_counter()
+        view = get_story(store, sid)
+        assert time.perf_counter() - t0 < 5.0  # not the store's 30 s busy timeout
+        assert view == compute_story(store, sid)
+        assert _stored(store) == {}
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert get_story(store, sid) == view
+    assert set(_stored(store)) == {sid}
+    with store.connect() as conn:  # the connection's busy timeout is back to the store's
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000

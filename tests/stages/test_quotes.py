@@ -9,7 +9,14 @@ from typer.testing import CliRunner
 
 from newsdesk import api, pipeline
 from newsdesk.cli import app
-from newsdesk.stages.quotes import extract, quotes, quotes_for_article, tokenize
+from newsdesk.stages.quotes import (
+    extract,
+    link,
+    quotes,
+    quotes_for_article,
+    tidy_speaker,
+    tokenize,
+)
 from tests.conftest import SEEDS
 
 
@@ -176,3 +183,94 @@ def test_stage_stores_quotes_and_read_functions(store, settings, tmp_path):
     assert len(by) >= 3
     assert all("Kyslytsia" in (sq.quote.speaker_name or "") for sq in by)
     assert quotes(store, speaker="kyslytsia", limit=1, offset=1)[0].id == by[1].id
+
+
+# -- linking post-processing rules ---------------------------------------------------------------
+def _labels(toks, marks: dict[str, str]) -> list[str]:
+    """Labels for ``toks`` from ``{"first..last word": "S|C|Q"}`` (each phrase found once)."""
+    labels = ["O"] * len(toks.words)
+    for phrase, kind in marks.items():
+        words = tokenize(phrase).words
+        for i in range(len(toks.words) - len(words) + 1):
+            if toks.words[i : i + len(words)] == words:
+                labels[i] = "B-" + kind
+                for k in range(i + 1, i + len(words)):
+                    labels[k] = "I-" + kind
+                break
+        else:
+            raise AssertionError(phrase)
+    return labels
+
+
+def test_quotation_continues_the_previous_sentences_quote_not_the_next_cue():
+    text = (
+        "“It’s my last chance,” said Stacey Edwards. “I’ve been a fan for 20 years.” "
+        "Edwards and others said they could not support Clinton."
+    )
+    toks = tokenize(text)
+    labels = _labels(
+        toks,
+        {
+            "“It’s my last chance,”": "Q",
+            "said": "C",
+            "Stacey Edwards": "S",
+            "“I’ve been a fan for 20 years.”": "Q",
+            "Edwards and others": "S",
+            "said they": "O",
+            "they could not support Clinton": "Q",
+        },
+    )
+    labels[toks.words.index("said", 12)] = "B-C"
+    atts = link(toks, labels)
+    first = next(a for a in atts if toks.words[a.cue[0]] == "said" and a.cue[0] < 10)
+    assert len(first.content) == 2  # both quotations are Edwards's
+    last = next(a for a in atts if a is not first)
+    assert [" ".join(toks.words[i:j]) for i, j in last.content] == [
+        "they could not support Clinton"
+    ]
+
+
+def test_quotation_after_a_reported_sentence_keeps_the_nearest_cue():
+    # the previous sentence's cue has no quotation of its own: nothing to continue
+    text = "Edwards said she was tired. “We are done,” Smith said."
+    toks = tokenize(text)
+    labels = _labels(
+        toks,
+        {"Edwards": "S", "said she": "O", "she was tired": "Q", "“We are done,”": "Q"},
+    )
+    labels[toks.words.index("said")] = "B-C"
+    labels[len(toks.words) - 2] = "B-C"
+    labels[len(toks.words) - 3] = "B-S"
+    atts = link(toks, labels)
+    done = next(a for a in atts if any(toks.words[i] == "“" for i, _ in a.content))
+    assert toks.words[done.source[0]] == "Smith"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "want"),
+    [
+        # an apposition's closing comma belongs to the speaker (PolNeAR gold)
+        (
+            "Jack Mozloom, a spokesman for the group, said it was bad.",
+            "Jack Mozloom, a spokesman for the group",
+            "Jack Mozloom, a spokesman for the group,",
+        ),
+        # a bare name's comma does not
+        ("“No,” Prager, said.", "Prager,", "Prager"),
+        # nor a trailing relative pronoun
+        (
+            "Jose Yepez, a council member, who said no.",
+            "Jose Yepez, a council member, who",
+            "Jose Yepez, a council member,",
+        ),
+        ("Smith said so.", "Smith", "Smith"),
+    ],
+)
+def test_tidy_speaker(text, speaker, want):
+    toks = tokenize(text)
+    start = text.index(speaker)
+    i = toks.starts.index(start)
+    j = max(k for k in range(len(toks.words)) if toks.ends[k] <= start + len(speaker)) + 1
+    cue = toks.words.index("said")
+    s, e = toks.char_span(*tidy_speaker(toks, (i, j), (cue, cue + 1)))
+    assert text[s:e] == want

@@ -625,6 +625,9 @@ CONTINUE_QUOTATIONS = True
 # inner comma and a comma after them) but not the comma after a bare name (798 of 803), and
 # never a trailing relative pronoun ("…, who said").
 TIDY_SPEAKERS = True
+# Whether a direct quote's cue the tagger left without a speaker takes the name or pronoun that is the subject
+# of its clause ("Romney fired back in March, attacking …", "…,” wrote Nordstrom.") (``_subject``).
+SUBJECT_FALLBACK = True
 
 
 def _snap(toks: Tokens, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -673,6 +676,158 @@ def _continued(
         if any(inq[a] and sent[a] == cue_sent[j] for a, _ in att.content):
             best = j  # the last such cue of the previous sentence
     return best
+
+
+# Capitalised words that open sentences or clauses without naming anyone.
+_NOT_NAMES = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "at",
+        "of",
+        "for",
+        "to",
+        "from",
+        "with",
+        "by",
+        "but",
+        "and",
+        "or",
+        "so",
+        "if",
+        "when",
+        "while",
+        "after",
+        "before",
+        "as",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "there",
+        "here",
+        "then",
+        "yet",
+        "still",
+        "also",
+        "last",
+        "next",
+        "earlier",
+        "later",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+    ]
+)
+_PREPOSITIONS = frozenset(
+    [
+        "in",
+        "at",
+        "of",
+        "for",
+        "to",
+        "from",
+        "with",
+        "by",
+        "on",
+        "about",
+        "into",
+        "over",
+        "against",
+        "than",
+    ]
+)
+_SUBJECT_PRONOUNS = frozenset(["he", "she", "they", "i", "we"])
+
+
+def _subject(toks: Tokens, cue: tuple[int, int]) -> tuple[int, int] | None:
+    """A speaker for a cue the tagger left without one: "wrote Nordstrom." or "Romney … said".
+
+    Right after the cue, a capitalised name that ends the clause; else, in the cue's sentence
+    before it and outside quotation marks, the nearest name (capitalised words, initials
+    allowed) or subject pronoun that is followed by a lower-case word (its verb) and not
+    preceded by a preposition ("in Orlando").
+    """
+    words, sent, inq = toks.words, toks.sentence, toks.in_quote
+    n = len(words)
+    s = sent[cue[0]]
+
+    def name_end(i: int) -> int:
+        j = i
+        while j < n and sent[j] == s and not inq[j]:
+            w = words[j]
+            if w[0].isupper() and w.lower() not in _NOT_NAMES and w.replace("’", "").isalpha():
+                j += 1
+            elif w == "." and j > i and len(words[j - 1]) == 1:
+                j += 1  # an initial: "Carlton W. Reeves"
+            else:
+                break
+        return j
+
+    j = cue[1]
+    if j < n and not inq[j]:
+        e = name_end(j)
+        if e > j and (e >= n or words[e] in (".", ",", ";") or sent[e] != s):
+            return (j, e)
+    k = cue[0] - 1
+    while k >= 0 and sent[k] == s:
+        if inq[k]:
+            k -= 1
+            continue
+        w = words[k]
+        nxt = words[k + 1] if k + 1 < n else ""
+        if w.lower() in _SUBJECT_PRONOUNS and nxt[:1].islower():
+            return (k, k + 1)
+        if w[0].isupper() and w.isalpha() and w.lower() not in _NOT_NAMES:
+            i = k
+            while (
+                i > 0
+                and sent[i - 1] == s
+                and not inq[i - 1]
+                and (
+                    (
+                        words[i - 1][0].isupper()
+                        and words[i - 1].isalpha()
+                        and words[i - 1].lower() not in _NOT_NAMES
+                    )
+                    or (words[i - 1] == "." and i > 1 and len(words[i - 2]) == 1)
+                    or (len(words[i - 1]) == 1 and words[i - 1].isupper())
+                )
+            ):
+                i -= 1
+            e = name_end(i)
+            before = words[i - 1].lower() if i > 0 and sent[i - 1] == s else ""
+            if e < n and words[e][:1].islower() and before not in _PREPOSITIONS and e <= cue[0]:
+                return (i, e)
+            k = i - 1
+            continue
+        k -= 1
+    return None
 
 
 def tidy_speaker(
@@ -783,6 +938,15 @@ def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
                     best = k
             if best is not None:
                 atts[best].content.append(span)
+    if SUBJECT_FALLBACK:
+        for att in atts:
+            # quoted content only: on reported speech the guess cost more than it found (train)
+            if (
+                att.source is None
+                and att.cue is not None
+                and any(any(inq[a:b]) for a, b in att.content)
+            ):
+                att.source = _subject(toks, att.cue)
     if TIDY_SPEAKERS:
         for att in atts:
             if att.source is not None:

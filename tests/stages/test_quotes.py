@@ -274,3 +274,38 @@ def test_tidy_speaker(text, speaker, want):
     cue = toks.words.index("said")
     s, e = toks.char_span(*tidy_speaker(toks, (i, j), (cue, cue + 1)))
     assert text[s:e] == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # the name right after the cue, ending the clause
+        ("“Having no movements for hours,” wrote Nordstrom. Then he left.", "Nordstrom"),
+        # the clause's subject before the cue, title and initial included (as PolNeAR marks it)
+        (
+            "U.S. Judge Carlton W. Reeves late on Thursday wrote “no” twice.",
+            "Judge Carlton W. Reeves",
+        ),
+        # a place after a preposition is not the subject
+        ("When Trump spoke about Orlando and said “protect them” it rang.", "Trump"),
+        ("After the vote she said “we are done” to reporters.", "she"),
+    ],
+)
+def test_subject_fallback_for_a_cue_without_speaker(text, want):
+    from newsdesk.stages.quotes import _subject
+
+    toks = tokenize(text)
+    cue_word = next(w for w in ("wrote", "said") if w in toks.words)
+    c = toks.words.index(cue_word)
+    span = _subject(toks, (c, c + 1))
+    assert span is not None
+    s, e = toks.char_span(*span)
+    assert text[s:e] == want
+
+
+def test_subject_fallback_finds_nothing_in_a_nameless_clause():
+    from newsdesk.stages.quotes import _subject
+
+    toks = tokenize("In the end the crowd said “yes” loudly.")
+    c = toks.words.index("said")
+    assert _subject(toks, (c, c + 1)) is None

@@ -744,25 +744,15 @@ _NOT_NAMES = frozenset(
         "dr",
     ]
 )
-_PREPOSITIONS = frozenset(
+_SUBJECT_PRONOUNS = frozenset(["he", "she", "they", "i", "we"])
+# What may come right before a clause's subject ("" = the sentence's start).
+_CLAUSE_START = frozenset(
     [
-        "in",
-        "at",
-        "of",
-        "for",
-        "to",
-        "from",
-        "with",
-        "by",
-        "on",
-        "about",
-        "into",
-        "over",
-        "against",
-        "than",
+        *("", ",", ";", ":", "—", "–", "-", "."),  # "." here is an abbreviation's ("U.S.")
+        *("when", "while", "after", "before", "as", "and", "but", "then", "because", "since"),
+        *("although", "though", "if", "so"),
     ]
 )
-_SUBJECT_PRONOUNS = frozenset(["he", "she", "they", "i", "we"])
 
 
 def _subject(toks: Tokens, cue: tuple[int, int]) -> tuple[int, int] | None:
@@ -770,8 +760,8 @@ def _subject(toks: Tokens, cue: tuple[int, int]) -> tuple[int, int] | None:
 
     Right after the cue, a capitalised name that ends the clause; else, in the cue's sentence
     before it and outside quotation marks, the nearest name (capitalised words, initials
-    allowed) or subject pronoun that is followed by a lower-case word (its verb) and not
-    preceded by a preposition ("in Orlando").
+    allowed) or subject pronoun that opens a clause (sentence start, a comma, "when", "and" …:
+    not "in Orlando", "MSNBC’s Rachel Maddow") and is followed by a lower-case word (its verb).
     """
     words, sent, inq = toks.words, toks.sentence, toks.in_quote
     n = len(words)
@@ -822,7 +812,7 @@ def _subject(toks: Tokens, cue: tuple[int, int]) -> tuple[int, int] | None:
                 i -= 1
             e = name_end(i)
             before = words[i - 1].lower() if i > 0 and sent[i - 1] == s else ""
-            if e < n and words[e][:1].islower() and before not in _PREPOSITIONS and e <= cue[0]:
+            if e < n and words[e][:1].islower() and before in _CLAUSE_START and e <= cue[0]:
                 return (i, e)
             k = i - 1
             continue

@@ -309,3 +309,15 @@ def test_subject_fallback_finds_nothing_in_a_nameless_clause():
     toks = tokenize("In the end the crowd said “yes” loudly.")
     c = toks.words.index("said")
     assert _subject(toks, (c, c + 1)) is None
+
+
+def test_subject_fallback_skips_names_that_do_not_open_a_clause():
+    from newsdesk.stages.quotes import _subject
+
+    text = (
+        "On Monday, Warren appeared with MSNBC’s Rachel Maddow and endorsed Clinton, saying “yes.”"
+    )
+    toks = tokenize(text)
+    c = toks.words.index("saying")
+    s, e = toks.char_span(*_subject(toks, (c, c + 1)))
+    assert text[s:e] == "Warren"

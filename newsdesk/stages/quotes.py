@@ -660,12 +660,11 @@ def _continued(
 
     A quotation that opens a sentence right after a sentence whose cue already carries quoted
     content in the same paragraph ("“A,” X said. “B.”") continues that quote, even when a cue of
-    the next sentence is closer.
+    the next sentence, or a later cue of that sentence without a quotation ("“A,” X said,
+    referring to Y. “B.”"), is closer.
     """
     sent, inq = toks.sentence, toks.in_quote
     s0 = sent[span[0]]
-    if cue_sent[k] == s0 - 1:
-        return k
     para_start = [a for a, _ in toks.paragraphs]
     p0 = para_start[bisect.bisect_right(para_start, span[0]) - 1]
     best = k

@@ -321,3 +321,26 @@ def test_subject_fallback_skips_names_that_do_not_open_a_clause():
     c = toks.words.index("saying")
     s, e = toks.char_span(*_subject(toks, (c, c + 1)))
     assert text[s:e] == "Warren"
+
+
+def test_quotation_skips_a_later_unquoted_cue_of_the_previous_sentence():
+    text = (
+        "“You make mistakes along the trail,” Johnson said in Concord, referring to a town hall. "
+        "“If I had to do that over again, I’d have said no.”"
+    )
+    toks = tokenize(text)
+    labels = _labels(
+        toks,
+        {
+            "“You make mistakes along the trail,”": "Q",
+            "Johnson": "S",
+            "said": "C",
+            "referring to": "C",
+            "a town hall": "Q",
+            "“If I had to do that over again, I’d have said no.”": "Q",
+        },
+    )
+    atts = link(toks, labels)
+    said = next(a for a in atts if toks.words[a.cue[0]] == "said")
+    assert len(said.content) == 2
+    assert toks.words[said.source[0]] == "Johnson"

@@ -819,13 +819,21 @@ def _subject(toks: Tokens, cue: tuple[int, int]) -> tuple[int, int] | None:
     return None
 
 
+# Words the tagger sometimes leaves at a speaker span's end that PolNeAR gold never ends on
+# ("Lewandowski earlier said", "Weld, who added"): a relative pronoun, a time adverb.
+_TRAILING_NOT_SPEAKER = frozenset(
+    ["who", "which", "also", "earlier", "later", "then", "recently", "previously", "again"]
+)
+
+
 def tidy_speaker(
     toks: Tokens, source: tuple[int, int], cue: tuple[int, int] | None
 ) -> tuple[int, int]:
-    """Speaker span as PolNeAR marks it: apposition's closing comma in, trailing "who"/comma out."""
+    """Speaker span as PolNeAR marks it: apposition's closing comma in; a trailing "who", time
+    adverb ("earlier") or bare name's comma out."""
     i, j = source
     words = toks.words
-    if j - i > 1 and words[j - 1].lower() in ("who", "which"):
+    while j - i > 1 and words[j - 1] in _TRAILING_NOT_SPEAKER:
         j -= 1
     inner = any(words[x] == "," for x in range(i + 1, j - 1))
     if j - i > 1 and words[j - 1] == "," and not inner:

@@ -264,6 +264,9 @@ def test_quotation_after_a_reported_sentence_keeps_the_nearest_cue():
             "Jose Yepez, a council member,",
         ),
         ("Smith said so.", "Smith", "Smith"),
+        # a time adverb the tagger left at the end
+        ("Lewandowski earlier said so.", "Lewandowski earlier", "Lewandowski"),
+        ("Weld, who said so.", "Weld, who", "Weld"),
     ],
 )
 def test_tidy_speaker(text, speaker, want):

@@ -3,10 +3,14 @@
 Usage:  nice .venv/bin/python benchmarks/quotes.py [--data ../shared/data/polnear] [--split dev] [--json]
         nice .venv/bin/python benchmarks/quotes.py --split train-tail [--tail 150]
 
+        nice .venv/bin/python benchmarks/quotes.py --split train-tail --model M --cues C
+
 ``--split train-tail`` scores the last 150 train articles (by id) for developing the linking
 rules without looking at dev. The shipped CRF was trained on every train article
 (scripts/train_quotes.py reads the whole split), so on this slice tagger errors look smaller
-than on dev: use it to study the rules' errors, not as a held-out figure.
+than on dev: use it to study the rules' errors, not as a held-out figure. For an honest
+validation figure train with ``scripts/train_quotes.py --holdout 150 --model M --lexicon C``
+(same slice left out) and score that model here with ``--model M --cues C``.
 
 Gold: the first annotator listed for each article. Spans are compared as token sets (regex
 tokens ``\\w+`` / single punctuation, independent of the tagger's own tokenizer).
@@ -225,6 +229,10 @@ def main() -> None:
     )
     p.add_argument("--tail", type=int, default=150, help="size of the train-tail slice")
     p.add_argument("--limit", type=int, default=0, help="only the first N articles")
+    p.add_argument(
+        "--model", type=Path, help="score this CRF instead of the shipped one (with --cues)"
+    )
+    p.add_argument("--cues", type=Path, help="the cue lexicon written with --model")
     args = p.parse_args()
 
     from newsdesk.stages import quotes as q
@@ -233,11 +241,14 @@ def main() -> None:
     if args.limit:
         arts = arts[: args.limit]
     t0 = time.perf_counter()
-    q.load_tagger()
+    if args.model or args.cues:
+        tagger = q.QuoteTagger(args.model or q.MODEL_PATH, args.cues or q.LEXICON_PATH)
+    else:
+        tagger = q.load_tagger()
     load_s = time.perf_counter() - t0
     records = [{"id": a["id"], "text": a["text"]} for a in arts]
     t0, c0 = time.perf_counter(), time.process_time()
-    predicted = {r["id"]: r["quotes"] for r in q.filter_records(records)}
+    predicted = {r["id"]: r["quotes"] for r in q.filter_records(records, tagger)}
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
 
     scores = {(s, sub): Score() for s in ("newsdesk", "baseline") for sub in ("direct", "all")}
@@ -270,7 +281,8 @@ def main() -> None:
     emit(
         rows,
         args.json,
-        title=f"quotes — PolNeAR {args.split}, {len(arts)} articles",
+        title=f"quotes — PolNeAR {args.split}, {len(arts)} articles"
+        + (f", model {args.model}" if args.model else ""),
         notes=[
             f"newsdesk: {seconds:.2f}s wall, {cpu:.2f}s CPU for {len(arts)} articles (model load "
             f"{load_s:.2f}s, excluded); one process, one core; articles_per_s is wall-clock, "

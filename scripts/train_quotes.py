@@ -135,16 +135,31 @@ def main() -> None:
     p.add_argument("--min-freq", type=int, default=3, help="drop features seen fewer times")
     p.add_argument("--model", type=Path, default=MODEL_PATH)
     p.add_argument("--lexicon", type=Path, default=LEXICON_PATH)
-    p.add_argument("--features", type=int, default=2, help="feature set version (1 or 2)")
+    p.add_argument("--features", type=int, default=2, help="feature set version (1, 2 or 3)")
     p.add_argument("--articles", type=int, default=0, help="only the first N articles (debugging)")
+    p.add_argument(
+        "--holdout",
+        type=int,
+        default=0,
+        help="leave out the last N train articles by id (the slice benchmarks/quotes.py "
+        "--split train-tail --tail N scores): an honest validation set for model choices",
+    )
     args = p.parse_args()
 
     arts = load_polnear(args.data, "train")
+    if args.holdout:
+        tail = {a["id"] for a in sorted(arts, key=lambda a: a["id"])[-args.holdout :]}
+        arts = [a for a in arts if a["id"] not in tail]
     if args.articles:
         arts = arts[: args.articles]
     lexicon = cue_lexicon(arts)
     args.lexicon.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.lexicon, "w", encoding="utf-8") as fh:
+    args.model.parent.mkdir(parents=True, exist_ok=True)
+    # write both files next to their targets and move them in only once training has finished,
+    # so an interrupted run never leaves a half-written or mismatched model in place
+    tmp_lexicon = args.lexicon.with_name(args.lexicon.name + ".tmp")
+    tmp_model = args.model.with_name(args.model.name + ".tmp")
+    with open(tmp_lexicon, "w", encoding="utf-8") as fh:
         json.dump({**lexicon, "__version__": args.features}, fh, ensure_ascii=False, sort_keys=True)
     feat = Featurizer(lexicon, args.features)
     trainer = pycrfsuite.Trainer(verbose=False)
@@ -164,7 +179,9 @@ def main() -> None:
         }
     )
     t0 = time.perf_counter()
-    trainer.train(str(args.model))
+    trainer.train(str(tmp_model))
+    tmp_model.replace(args.model)
+    tmp_lexicon.replace(args.lexicon)
     print(
         f"trained on {len(arts)} articles ({n} paragraphs) in {time.perf_counter() - t0:.0f}s; "
         f"model {args.model.stat().st_size / 1e6:.1f} MB, lexicon {len(lexicon)} words"

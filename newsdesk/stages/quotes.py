@@ -309,6 +309,7 @@ class Featurizer:
             "lcw=" + lw,
             "rcw=" + lw,
         )
+        got.cap = sh in ("Aa", "AA", "A", "Aa.")
         if len(self._cache) < 200_000:
             self._cache[w] = got
         return got
@@ -369,6 +370,9 @@ class Featurizer:
                     d = d + 1 if d < 4 else 0
         # a paragraph that opens with a quotation mark: a quote paragraph, speaker often later
         pq = inq[a] > 0
+        v3 = self.version >= 3
+        if v3:
+            extra = self._speaker_candidates(per, inq, sent, a, n)
         out: list[list[str]] = []
         sent_start = a
         for k in range(n):
@@ -410,6 +414,8 @@ class Featurizer:
                     f.append(_BQ[before[k]])
                 if sent[i] in strong:
                     f.append("sc")
+            if v3 and extra[k]:
+                f += extra[k]
             lc = left[k]
             if lc >= 0:
                 dist = k - lc
@@ -422,6 +428,63 @@ class Featurizer:
                 f.append(per[rc].rcw)
             out.append(f)
         return out
+
+    @staticmethod
+    def _speaker_candidates(
+        per: list[_WordFeats], inq: list[int], sent: list[int], a: int, n: int
+    ) -> list[list[str]]:
+        """v3 features: speaker candidates around cue words that stand outside quotation marks.
+
+        "cro" marks a cue word outside quotes; "crc"/"ccr" a capitalised run (a name or title,
+        inner dots allowed: "Sen. John Smith") right before / right after such a cue; "ap" the
+        tokens of an apposition between a capitalised word and a cue (", a senior fellow at
+        X, said"), which gold speaker spans include.
+        """
+        extra: list[list[str]] = [[] for _ in range(n)]
+        cueo = [per[k].cue and not inq[a + k] for k in range(n)]
+        if not any(cueo):
+            return extra
+        for k in range(n):
+            if cueo[k]:
+                extra[k].append("cro")
+        k = 0
+        while k < n:
+            if not per[k].cap or inq[a + k]:
+                k += 1
+                continue
+            e = k + 1
+            while (
+                e < n
+                and not inq[a + e]
+                and sent[a + e] == sent[a + k]
+                and (per[e].cap or (per[e].low == "." and e + 1 < n and per[e + 1].cap))
+            ):
+                e += 1
+            tags = []
+            if e < n and cueo[e] and sent[a + e] == sent[a + e - 1]:
+                tags.append("crc")
+            if k > 0 and cueo[k - 1] and sent[a + k] == sent[a + k - 1]:
+                tags.append("ccr")
+            if tags:
+                for j in range(k, e):
+                    extra[j] += tags
+                extra[k].append("crB")
+            k = e
+        for k in range(2, n):
+            if not cueo[k] or per[k - 1].low != ",":
+                continue
+            j = k - 2
+            stop = max(0, k - 20)
+            while j > stop and per[j].low != "," and not inq[a + j] and sent[a + j] == sent[a + k]:
+                j -= 1
+            if j > 0 and per[j].low == "," and per[j - 1].cap and not inq[a + j - 1]:
+                for t in range(j, k):
+                    extra[t].append("ap")
+                t = j - 1
+                while t >= 0 and per[t].cap and not inq[a + t] and t >= j - 6:
+                    extra[t].append("apn")
+                    t -= 1
+        return extra
 
 
 def _bucket(d: int) -> str:
@@ -515,6 +578,7 @@ class _WordFeats:
     p2: list[str]
     lcw: str
     rcw: str
+    cap: bool = False  # capitalised word (a name or title candidate)
 
 
 # -- model ----------------------------------------------------------------------------------
@@ -991,9 +1055,14 @@ def extract(text: str, tagger: QuoteTagger | None = None) -> list[dict[str, Any]
 FILTER_KEYS = ("content", "cue", "speaker", "speaker_name", "role", "kind")
 
 
-def filter_records(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """``newsdesk quotes -``: one ``{"id", "quotes": [...]}`` per ``{"id", "text"}`` record."""
-    tagger = load_tagger()
+def filter_records(
+    records: Iterable[dict[str, Any]], tagger: QuoteTagger | None = None
+) -> Iterator[dict[str, Any]]:
+    """``newsdesk quotes -``: one ``{"id", "quotes": [...]}`` per ``{"id", "text"}`` record.
+
+    ``tagger``: another model (benchmarks/quotes.py ``--model``); default the shipped one.
+    """
+    tagger = tagger or load_tagger()
     for rec in records:
         found = extract(str(rec.get("text") or ""), tagger)
         yield {"id": rec.get("id"), "quotes": [{k: q[k] for k in FILTER_KEYS} for q in found]}

@@ -216,6 +216,13 @@ def build_store(
         t = time.perf_counter()
         pipeline.run(store, settings, only=run)
         log.append(f"{n}: stages {', '.join(run)} in {time.perf_counter() - t:.0f}s")
+    if "cluster" in available:
+        # What the cluster stage's after_run does at ingest; stories inserted directly need it too.
+        from newsdesk.stages.cluster import build_story_views, stories_without_views
+
+        t = time.perf_counter()
+        built = build_story_views(store, stories_without_views(store))
+        log.append(f"{n}: {built} story views stored in {time.perf_counter() - t:.0f}s")
     skipped = [s for s in stages if s not in available]
     if skipped:
         log.append(f"{n}: stages not registered, not run: {', '.join(skipped)}")

@@ -4,7 +4,9 @@ Steps, for each stage in dependency order:
 1. find the articles this stage has not processed (``article_stages`` bookkeeping);
 2. process them in batches, each batch in one transaction together with its "done" marks,
    so a crash leaves every batch either fully processed or untouched;
-3. running again picks up exactly the articles still pending.
+3. running again picks up exactly the articles still pending;
+4. a stage may define ``after_run(store)``, called once after its batches (e.g. the cluster
+   stage stores the views of the stories that changed, so story pages open fast).
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ def run(
             done += len(ids)
             if progress:
                 progress(cls.name, done, len(pending))
+        after_run = getattr(instance, "after_run", None)
+        if after_run is not None:  # optional hook: work over the whole run (e.g. stored views)
+            after_run(store)
         report.processed[cls.name] = done
         report.seconds[cls.name] = time.perf_counter() - start
         log.info("stage %s: %d articles in %.1fs", cls.name, done, report.seconds[cls.name])

@@ -27,6 +27,7 @@ class Settings:
     summary_sentences: int = 3
     encoder: str = ""  # sentence encoder for summaries/stories/search: "" = wordllama, or "minilm"
     story_threshold: float = 0.0  # score to join a story; 0 = the clustering's tuned default
+    story_views: bool = True  # store story pages' views after clustering (fast first views)
     stories_index: str = ""  # faiss index file; "" = beside a SQLite store (<db>.stories.faiss)
     api_token: str = ""  # token required for write endpoints of the web API; empty = writes off
     public_reads: bool = True  # whether the web UI / API can be read without the token

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 
 from newsdesk import pipeline
+from newsdesk.settings import Settings
 from newsdesk.stages import threads
 from newsdesk.stages.cluster import (
     build_story_views,
@@ -24,6 +26,12 @@ from newsdesk.stages.cluster import (
 from newsdesk.store.schema import articles
 from tests.stages.test_cluster import CORPUS, _add, _article
 from tests.stages.test_threads import _seed_articles
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """These tests follow the lazy path: no views stored by the stage's after_run."""
+    return Settings.load(db=str(tmp_path / "news.db"), story_views=False)
 
 
 def _stored(store) -> dict[int, str]:
@@ -163,3 +171,41 @@ def test_a_busy_store_costs_a_recompute_not_a_wait(store, settings):
     assert set(_stored(store)) == {sid}
     with store.connect() as conn:  # the connection's busy timeout is back to the store's
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+
+
+def test_ingest_stores_views_of_changed_stories(tmp_path):
+    """The cluster stage's after_run stores views, so a first story page is read, not computed."""
+    import json as _json
+
+    from newsdesk import api as _api
+    from newsdesk.settings import Settings as _Settings
+    from newsdesk.stages.cluster import stories_without_views
+    from newsdesk.store import open_store as _open
+
+    body = "Turkey hosted new talks between Russia and Ukraine in Istanbul on Wednesday. " * 5
+    path = tmp_path / "a.jsonl"
+    path.write_text(
+        "".join(
+            _json.dumps(
+                {
+                    "url": f"https://o{i}.example/a",
+                    "outlet": f"O{i}",
+                    "title": "Talks",
+                    "text": body + str(i),
+                }
+            )
+            + "\n"
+            for i in range(3)
+        )
+    )
+    settings = _Settings.load(db=str(tmp_path / "v.db"))
+    store = _open(settings.db)
+    _api.ingest([str(path)], store, settings)
+    assert store.count_articles() == 3
+    assert stories_without_views(store) == []
+    off = _Settings.load(db=str(tmp_path / "w.db"), story_views=False)
+    store2 = _open(off.db)
+    _api.ingest([str(path)], store2, off)
+    assert stories_without_views(store2) != []
+    store.close()
+    store2.close()

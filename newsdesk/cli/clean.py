@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated
 
 import typer
 
-from newsdesk.cli.common import app, fail, print_jsonl
+from newsdesk.cli.common import app, print_jsonl, stdin_records
 
 
 @app.command("clean")
@@ -27,17 +25,5 @@ def clean_filter(
         raise typer.BadParameter("only - (stdin) is supported", param_hint="SOURCE")
     from newsdesk.ingest.plaintext import filter as clean_records
 
-    def records():  # type: ignore[no-untyped-def]
-        for n, line in enumerate(sys.stdin, start=1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                fail(f"stdin line {n}: not JSON ({exc.msg})")
-            if not isinstance(rec, dict):
-                fail(f"stdin line {n}: expected a JSON object")
-            yield rec
-
-    for out in clean_records(records()):
+    for out in clean_records(stdin_records()):
         print_jsonl(out)

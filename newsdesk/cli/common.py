@@ -63,6 +63,22 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def stdin_records(require_text: bool = False) -> Iterator[dict[str, Any]]:
+    """JSONL objects from stdin for the ``newsdesk <stage> -`` filters; a bad line stops with its number."""
+    for n, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            fail(f"stdin line {n}: not JSON ({exc.msg})")
+        if not isinstance(rec, dict):
+            fail(f"stdin line {n}: expected a JSON object")
+        if require_text and not isinstance(rec.get("text"), str):
+            fail(f"stdin line {n}: expected a JSON object with a text string")
+        yield rec
+
+
 def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -15,25 +12,12 @@ from newsdesk.cli.common import (
     JsonFlag,
     app,
     console,
-    fail,
     handled,
     opened,
     print_json,
     print_jsonl,
+    stdin_records,
 )
-
-
-def _records() -> Iterator[dict[str, Any]]:
-    for n, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            fail(f"stdin line {n}: not JSON ({exc.msg})")
-        if not isinstance(rec, dict):
-            fail(f"stdin line {n}: expected a JSON object")
-        yield rec
 
 
 def _quote_dict(sq: Any) -> dict[str, Any]:
@@ -86,7 +70,7 @@ def quotes_cmd(
         from newsdesk.stages.quotes import filter_records
 
         with handled():
-            for out in filter_records(_records()):
+            for out in filter_records(stdin_records()):
                 print_jsonl(out)
         return
     from newsdesk.stages.quotes import quotes

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated
 
 import typer
@@ -14,11 +12,11 @@ from newsdesk.cli.common import (
     JsonFlag,
     app,
     console,
-    fail,
     handled,
     opened,
     print_json,
     print_jsonl,
+    stdin_records,
 )
 from newsdesk.stages.summarize import SUMMARIZERS, Length, Summarize, get_summary, summarize
 
@@ -60,19 +58,7 @@ def summarize_filter(
         raise typer.BadParameter(f"choose one of {', '.join(SUMMARIZERS)}", param_hint="--method")
     stage = Summarize(_length(sentences, ratio), method)
 
-    def records():  # type: ignore[no-untyped-def]
-        for n, line in enumerate(sys.stdin, start=1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                fail(f"stdin line {n}: not JSON ({exc.msg})")
-            if not isinstance(rec, dict):
-                fail(f"stdin line {n}: expected a JSON object")
-            yield rec
-
-    for out in stage.filter(records()):
+    for out in stage.filter(stdin_records()):
         print_jsonl(out)
 
 

@@ -19,6 +19,14 @@ from functools import lru_cache
 
 from newsdesk.models import Span
 
+# Month and weekday names (lower case): capitalised, yet neither names nor sentence subjects.
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+CALENDAR_WORDS = frozenset(WEEKDAYS + MONTHS)
+
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 

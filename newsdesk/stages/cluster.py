@@ -56,6 +56,7 @@ from sqlalchemy import (
 
 from newsdesk.registry import stage
 from newsdesk.store.schema import articles, component, metadata
+from newsdesk.text import CALENDAR_WORDS
 from newsdesk.timeline import anchor_date
 
 if TYPE_CHECKING:
@@ -122,29 +123,6 @@ _CAP = re.compile(
     r"(?<![\w’'])[A-Z][\w’'\-]*(?:[ \t]+(?:(?:of|de|del|da|al|bin|van|von|la|le|the)[ \t]+)?[A-Z][\w’'\-]*)*"
 )
 _CONNECT = frozenset({"of", "de", "del", "da", "al", "bin", "van", "von", "la", "le", "the"})
-_CALENDAR = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
 _SENT_START = re.compile(r"(?:^|[.!?:;\"“”]\s*|\n\s*)$")
 _POSSESSIVE = re.compile(r"[’']s$")
 
@@ -178,7 +156,7 @@ def proper_nouns(text: str) -> list[str]:
             if run and low in _CONNECT:
                 run.append(tok)  # "Bank of England"
                 continue
-            if low in _STOP or low in lower_vocab or low in _CALENDAR or len(low) < 2:
+            if low in _STOP or low in lower_vocab or low in CALENDAR_WORDS or len(low) < 2:
                 _close(run, runs, at_start and run[:1] == toks[:1])
                 run = []
                 continue

@@ -46,6 +46,7 @@ from newsdesk.models import Article
 from newsdesk.registry import stage
 from newsdesk.settings import Settings
 from newsdesk.store.schema import component, metadata
+from newsdesk.text import CALENDAR_WORDS
 
 if TYPE_CHECKING:
     from newsdesk.store import Store
@@ -276,25 +277,7 @@ _NOT_NAME = frozenset(
         "gen",
         "said",
         "says",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
+        *CALENDAR_WORDS,
         "according",
         "however",
         "earlier",

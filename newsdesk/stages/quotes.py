@@ -51,6 +51,7 @@ from newsdesk.models import Article, Quote
 from newsdesk.registry import stage
 from newsdesk.settings import Settings
 from newsdesk.store.schema import component, metadata
+from newsdesk.text import CALENDAR_WORDS
 
 if TYPE_CHECKING:
     from newsdesk.store import Store
@@ -782,25 +783,7 @@ _NOT_NAMES = frozenset(
         "next",
         "earlier",
         "later",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
+        *CALENDAR_WORDS,
         "mr",
         "mrs",
         "ms",

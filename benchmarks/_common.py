@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import resource
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -94,3 +96,44 @@ def timer() -> Iterator[dict[str, float]]:
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- zyte-article-bench metric (re-implemented from its SOURCE.md; shared by extraction/textpages)
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    """Multiset of word ``n``-gram shingles (tokens = ``\\w+``, Unicode)."""
+    tokens = _TOKEN.findall(text or "")
+    if len(tokens) < n:
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def page_pr(gold: str, pred: str) -> tuple[float, float]:
+    """Precision and recall of one page: TP/FP/FN normalised by their sum (long pages weigh no more)."""
+    g, p = shingles(gold), shingles(pred)
+    tp = sum((g & p).values())
+    fp = sum(p.values()) - tp
+    fn = sum(g.values()) - tp
+    total = tp + fp + fn
+    if total == 0:  # both empty
+        return 1.0, 1.0
+    tp, fp, fn = tp / total, fp / total, fn / total
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return precision, recall
+
+
+def zyte_score(pairs: Iterable[tuple[str, str]]) -> dict[str, float]:
+    """(gold, prediction) pages → P and R averaged over pages, F1 of the averages, exact accuracy."""
+    prs, exact = [], 0
+    for gold, pred in pairs:
+        prs.append(page_pr(gold, pred or ""))
+        exact += _TOKEN.findall(gold or "") == _TOKEN.findall(pred or "")
+    if not prs:
+        return {"f1": 0.0, "precision": 0.0, "recall": 0.0, "accuracy": 0.0}
+    precision = sum(p for p, _ in prs) / len(prs)
+    recall = sum(r for _, r in prs) / len(prs)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"f1": f1, "precision": precision, "recall": recall, "accuracy": exact / len(prs)}

@@ -28,7 +28,6 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import re
 import sys
 import time
 from collections import Counter
@@ -37,51 +36,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import default_data, emit, files, parser
+from _common import default_data, emit, files, parser, zyte_score
 
 from newsdesk.ingest import build_article, extract, sources
 from newsdesk.models import RawDocument
 from newsdesk.settings import Settings
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_BYTES = 50_000_000
 
 
-# -- metric ----------------------------------------------------------------------------------
-
-
-def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
-    tokens = _TOKEN.findall(text or "")
-    if len(tokens) < n:
-        return Counter([tuple(tokens)]) if tokens else Counter()
-    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-
-
-def page_pr(gold: str, pred: str) -> tuple[float, float]:
-    g, p = shingles(gold), shingles(pred)
-    tp = sum((g & p).values())
-    fp = sum(p.values()) - tp
-    fn = sum(g.values()) - tp
-    total = tp + fp + fn
-    if total == 0:  # both empty
-        return 1.0, 1.0
-    tp, fp, fn = tp / total, fp / total, fn / total
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    return precision, recall
-
-
 def score(gold: dict[str, str], pred: dict[str, str]) -> dict[str, float]:
-    ps, rs, exact = [], [], 0
-    for pid, g in gold.items():
-        p = pred.get(pid) or ""
-        pr, rc = page_pr(g, p)
-        ps.append(pr)
-        rs.append(rc)
-        exact += _TOKEN.findall(g) == _TOKEN.findall(p)
-    precision, recall = sum(ps) / len(ps), sum(rs) / len(rs)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"f1": f1, "precision": precision, "recall": recall, "accuracy": exact / len(gold)}
+    return zyte_score((g, pred.get(pid) or "") for pid, g in gold.items())
 
 
 # -- newsdesk's path ---------------------------------------------------------------------------

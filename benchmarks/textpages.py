@@ -32,18 +32,17 @@ import json
 import re
 import sys
 import time
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import ROOT, default_data, emit, files, parser
+from _common import zyte_score as score
 
 Page = tuple[str, str, str]  # (page id, html, gold body)
 
 _BULLET = re.compile(r"^(?:[*o+\-]|\d+\.)\s+(?=\S)")
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 def render(html: str) -> str:
@@ -101,41 +100,6 @@ def load_pages(folder: Path) -> Iterator[Page]:
 def _gunzip(path: Path) -> str:
     with gzip.open(path) as fh:
         return fh.read().decode("utf-8", "replace")
-
-
-# --- metric ---------------------------------------------------------------------------------
-
-
-def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
-    toks = _TOKEN.findall(text)
-    if len(toks) < n:
-        return Counter([tuple(toks)]) if toks else Counter()
-    return Counter(tuple(toks[i : i + n]) for i in range(len(toks) - n + 1))
-
-
-def page_pr(gold: str, pred: str) -> tuple[float, float]:
-    """Precision and recall of one page (zyte convention: counts normalised by their sum)."""
-    g, p = shingles(gold), shingles(pred)
-    tp = sum((g & p).values())
-    fp = sum(p.values()) - tp
-    fn = sum(g.values()) - tp
-    total = tp + fp + fn
-    if total == 0:
-        return 1.0, 1.0
-    tp, fp, fn = tp / total, fp / total, fn / total
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    return precision, recall
-
-
-def score(pairs: Iterable[tuple[str, str]]) -> dict[str, float]:
-    prs = [page_pr(g, p) for g, p in pairs]
-    if not prs:
-        return {"precision": 0.0, "recall": 0.0, "f1": 0.0}
-    prec = sum(p for p, _ in prs) / len(prs)
-    rec = sum(r for _, r in prs) / len(prs)
-    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-    return {"precision": prec, "recall": rec, "f1": f1}
 
 
 # --- systems --------------------------------------------------------------------------------

@@ -94,8 +94,19 @@ def timer() -> Iterator[dict[str, float]]:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process so far, in MiB.
+
+    Linux's ``VmHWM`` first: ``ru_maxrss`` survives ``fork`` + ``exec``, so a child started by a
+    big parent reports the parent's peak (every scale row of benchmarks/stories.py read 953 MB).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 # -- zyte-article-bench metric (re-implemented from its SOURCE.md; shared by extraction/textpages)

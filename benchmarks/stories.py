@@ -237,7 +237,7 @@ def tuned(fit, X_tune, gold_tune, grid) -> tuple[Any, float]:
     return best, bcubed(fit(X_tune, best), gold_tune)[2]
 
 
-NEWSDESK_GRID = [round(x, 2) for x in np.arange(0.2, 0.62, 0.02)]
+NEWSDESK_GRID = [round(x, 2) for x in np.arange(0.06, 0.62, 0.02)]
 AGGLO_GRID = [round(x, 2) for x in np.arange(0.3, 0.99, 0.02)]
 HDBSCAN_GRID = [2, 3, 4, 5, 8, 12]
 

@@ -218,7 +218,7 @@ def build_store(
         log.append(f"{n}: stages {', '.join(run)} in {time.perf_counter() - t:.0f}s")
     if "cluster" in available:
         # What the cluster stage's after_run does at ingest; stories inserted directly need it too.
-        from newsdesk.stages.cluster import build_story_views, stories_without_views
+        from newsdesk.stories import build_story_views, stories_without_views
 
         t = time.perf_counter()
         built = build_story_views(store, stories_without_views(store))

@@ -652,7 +652,7 @@ def _person_article_ids(store: Store, name: str) -> set[str]:
 
 def _story_article_ids(store: Store, story_id: str) -> set[str]:
     try:
-        from newsdesk.stages.cluster import get_story
+        from newsdesk.stories import get_story
     except ImportError:
         return set()
     try:

@@ -261,7 +261,7 @@ def demo(
 def _demo_stories(db: str, limit: int = 3) -> None:
     """The top multi-outlet stories of the demo corpus, with their summaries (issue 4)."""
     from newsdesk.cli.stories import print_story
-    from newsdesk.stages.cluster import get_story, list_stories
+    from newsdesk.stories import get_story, list_stories
 
     with opened(db) as (store, _):
         top = [s for s in list_stories(store, limit=50, order="biggest") if s.outlets > 1][:limit]

@@ -23,8 +23,9 @@ from newsdesk.cli.common import (
     print_json,
     print_jsonl,
 )
-from newsdesk.stages.cluster import Cluster, StoryView, get_story, list_stories, recluster
+from newsdesk.stages.cluster import Cluster, recluster
 from newsdesk.stages.threads import list_threads
+from newsdesk.stories import StoryView, get_story, list_stories
 
 
 def _day(value: str | None) -> str:

@@ -1023,7 +1023,7 @@ def person(store: Store, name_or_id: str) -> dict[str, Any]:
         ).all()
     stories: list[Any] = []
     try:
-        from newsdesk.stages.cluster import story_of_article  # type: ignore[attr-defined]
+        from newsdesk.stories import story_of_article  # type: ignore[attr-defined]
     except ImportError:
         story_of_article = None
     if story_of_article is not None:

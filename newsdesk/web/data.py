@@ -70,7 +70,7 @@ def features() -> dict[str, bool]:
     """Which optional parts are present (shown on pages and in /api)."""
     return {
         "summaries": feature("newsdesk.stages.summarize", "get_summary") is not None,
-        "stories": feature("newsdesk.stages.cluster", "list_stories") is not None,
+        "stories": feature("newsdesk.stories", "list_stories") is not None,
         "quotes": feature("newsdesk.stages.quotes", "quotes_for_article") is not None,
         "people": feature("newsdesk.stages.entities", "people") is not None,
         "organizations": feature("newsdesk.stages.entities", "organizations") is not None,
@@ -187,7 +187,7 @@ def _str_or_none(v: Any) -> str | None:
 
 
 def story_id_of(store: Store, article_id: str) -> str | None:
-    s = _call(feature("newsdesk.stages.cluster", "story_of_article"), store, article_id)
+    s = _call(feature("newsdesk.stories", "story_of_article"), store, article_id)
     if s is None:
         return None
     if isinstance(s, str | int):
@@ -513,7 +513,7 @@ def _story_extras(store: Store, story_ids: list[int | str]) -> dict[str, dict[st
 
 
 def stories(store: Store, order: str, page: int, size: int) -> dict[str, Any] | None:
-    fn = feature("newsdesk.stages.cluster", "list_stories")
+    fn = feature("newsdesk.stories", "list_stories")
     if fn is None:
         return None
     page, size, offset = page_args(page, size)
@@ -587,7 +587,7 @@ def _story_view(store: Store, story_id: str, key: tuple[str, str, Any] | None = 
         hit = _views.get(key)
     if hit is not None and cacheable:
         return hit[0]
-    view = _call(feature("newsdesk.stages.cluster", "get_story"), store, _story_key(story_id))
+    view = _call(feature("newsdesk.stories", "get_story"), store, _story_key(story_id))
     if view is not None and cacheable:
         with _views_lock:
             if len(_views) >= VIEW_CACHE:

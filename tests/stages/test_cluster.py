@@ -19,14 +19,12 @@ from newsdesk.models import Article
 from newsdesk.stages import cluster
 from newsdesk.stages.cluster import (
     Cluster,
-    get_story,
     index_path,
-    list_stories,
     numbers,
     proper_nouns,
     recluster,
-    story_of_article,
 )
+from newsdesk.stories import get_story, list_stories, story_of_article
 
 # Two reports of each event, from different outlets, plus look-alike events.
 CORPUS = [

@@ -11,19 +11,21 @@ from newsdesk import pipeline
 from newsdesk.settings import Settings
 from newsdesk.stages import threads
 from newsdesk.stages.cluster import (
-    build_story_views,
-    compute_story,
-    get_story,
     proper_nouns,
     recluster,
     stories,
     story_articles,
-    story_of_article,
     story_views,
+)
+from newsdesk.store.schema import articles
+from newsdesk.stories import (
+    build_story_views,
+    compute_story,
+    get_story,
+    story_of_article,
     view_from_json,
     view_to_json,
 )
-from newsdesk.store.schema import articles
 from tests.stages.test_cluster import CORPUS, _add, _article
 from tests.stages.test_threads import _seed_articles
 
@@ -179,8 +181,8 @@ def test_ingest_stores_views_of_changed_stories(tmp_path):
 
     from newsdesk import api as _api
     from newsdesk.settings import Settings as _Settings
-    from newsdesk.stages.cluster import stories_without_views
     from newsdesk.store import open_store as _open
+    from newsdesk.stories import stories_without_views
 
     body = "Turkey hosted new talks between Russia and Ukraine in Istanbul on Wednesday. " * 5
     path = tmp_path / "a.jsonl"

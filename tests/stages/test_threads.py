@@ -11,8 +11,9 @@ from newsdesk import pipeline
 from newsdesk import text as textlib
 from newsdesk.cli import app
 from newsdesk.models import Article
-from newsdesk.stages.cluster import Cluster, get_story, stories, story_articles, story_of_article
+from newsdesk.stages.cluster import Cluster, stories, story_articles
 from newsdesk.stages.threads import Threads, add_links, list_threads, merge_stories
+from newsdesk.stories import get_story, story_of_article
 from tests.conftest import SEEDS
 
 

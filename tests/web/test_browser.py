@@ -99,8 +99,7 @@ def test_front_page(watched: Any, server: str, shots: Path) -> None:
 
 
 def test_open_a_story(watched: Any, server: str, shots: Path) -> None:
-    if not data.features()["stories"]:
-        pytest.skip("stories need newsdesk.stages.cluster (not landed)")
+    assert data.features()["stories"], "the stories feature failed to import"
     watched.goto(server + "/")
     watched.locator(".story-card h3 a").first.click()
     watched.wait_for_url("**/story/**")
@@ -110,8 +109,7 @@ def test_open_a_story(watched: Any, server: str, shots: Path) -> None:
 
 
 def test_reveal_summary(watched: Any, server: str, shots: Path) -> None:
-    if not data.features()["summaries"]:
-        pytest.skip("summaries need newsdesk.stages.summarize (not landed)")
+    assert data.features()["summaries"], "the summaries feature failed to import"
     watched.goto(server + "/articles?size=100")
     watched.get_by_role("link", name="Oslo opens ferry terminal number 1", exact=True).click()
     watched.wait_for_url("**/article/**")
@@ -134,8 +132,7 @@ def test_summary_works_without_javascript(browser: Any, server: str) -> None:
 
 
 def test_next_article_in_story(watched: Any, server: str) -> None:
-    if not data.features()["stories"]:
-        pytest.skip("previous/next within a story needs newsdesk.stages.cluster (not landed)")
+    assert data.features()["stories"], "the stories feature failed to import"
     watched.goto(server + "/stories.json?order=biggest")
     sid = watched.evaluate("() => JSON.parse(document.body.innerText).stories[0].id")
     watched.goto(f"{server}/story/{sid}")
@@ -177,8 +174,7 @@ def test_hostile_page_runs_nothing(watched: Any, server: str, shots: Path) -> No
 
 
 def test_person_page(watched: Any, server: str, shots: Path) -> None:
-    if not data.features()["people"]:
-        pytest.skip("person pages need newsdesk.stages.entities (not landed)")
+    assert data.features()["people"], "the people feature failed to import"
     watched.goto(server + "/people")
     link = watched.locator("ul.people li a").first
     if link.count() == 0:

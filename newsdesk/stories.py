@@ -1,0 +1,483 @@
+"""Stories as readers see them: listings, one story's view, and the stored views.
+
+The cluster stage (:mod:`newsdesk.stages.cluster`) decides which articles form a story; this
+module reads its tables. A story view holds the most central headline, a multi-document
+summary with each sentence attributed to its outlet, a timeline (articles and the dated events
+their text states, :mod:`newsdesk.timeline`), the outlets and their article counts, and framing:
+for each outlet, the terms and sentences it has that the others do not. Views are computed on
+first read and stored in ``story_views``, keyed by what they were computed from.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import (
+    delete,
+    func,
+    select,
+)
+
+from newsdesk.stages.cluster import bag, stories, story_articles, story_views
+from newsdesk.store.schema import articles
+
+log = logging.getLogger(__name__)
+
+
+# -- read side: what the CLI and the web UI show -------------------------------------------
+SUMMARY_SENTENCES = 5
+SUMMARY_DOCS = 12  # the most central articles feed the story summary
+FRAMING_TERMS = 6
+FRAMING_SENTENCES = 2
+TIMELINE_EVENTS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class StoryBrief:
+    id: int
+    title: str | None
+    articles: int
+    outlets: int
+    first_published: str | None
+    last_published: str | None
+    thread_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle:
+    id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    text: str
+    article_id: str
+    outlet: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    date: str  # ISO date (or datetime for articles)
+    granularity: str  # "day" | "month" | "year" | "published"
+    kind: str  # "article" | "event"
+    text: str  # the headline, or the sentence stating the dated event
+    article_id: str
+    outlet: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Framing:
+    """What one outlet says that the others do not."""
+
+    outlet: str
+    articles: int
+    terms: tuple[str, ...]
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    story: StoryBrief
+    articles: tuple[StoryArticle, ...]
+    summary: tuple[SummarySentence, ...]
+    timeline: tuple[TimelineEntry, ...]
+    outlets: tuple[tuple[str, int], ...]
+    framing: tuple[Framing, ...]
+    thread: Any = None  # threads.ThreadView when the story belongs to a thread
+
+
+def _brief(r: Any) -> StoryBrief:
+    return StoryBrief(
+        r["id"],
+        r["title"],
+        r["articles"],
+        r["outlets"],
+        r["first_published"],
+        r["last_published"],
+        r["thread_id"],
+    )
+
+
+def list_stories(
+    store: Any, limit: int = 20, offset: int = 0, order: str = "latest"
+) -> list[StoryBrief]:
+    """Stories, the latest (last article published) or the biggest (most articles) first."""
+    if order == "biggest":
+        keys = [stories.c.articles.desc(), stories.c.outlets.desc(), stories.c.id]
+    elif order == "latest":
+        keys = [
+            stories.c.last_published.desc().nulls_last(),
+            stories.c.articles.desc(),
+            stories.c.id,
+        ]
+    else:
+        raise ValueError(f"unknown order {order!r} (latest or biggest)")
+    with store.connect() as conn:
+        rows = conn.execute(select(stories).order_by(*keys).limit(limit).offset(offset)).mappings()
+        return [_brief(r) for r in rows]
+
+
+def story_of_article(store: Any, article_id: str) -> int | None:
+    """The id of the story an article belongs to (None until the cluster stage has run)."""
+    with store.connect() as conn:
+        sid = conn.scalar(
+            select(story_articles.c.story_id).where(story_articles.c.article_id == article_id)
+        )
+    return int(sid) if sid is not None else None
+
+
+def get_story(store: Any, story_id: int) -> StoryView:
+    """Everything a story page shows: summary, timeline, outlets, framing, thread.
+
+    The view is computed once and stored in ``story_views`` with the version it was computed
+    from (see :func:`_view_version`); a later call returns the stored view while that version
+    still holds. The cluster stage drops the stored views of the stories it changes.
+    """
+    from newsdesk.errors import NotFound
+
+    with store.connect() as conn:
+        version = _view_version(conn, story_id)
+        if version is None:
+            raise NotFound(f"no story {story_id}")
+        row = conn.execute(
+            select(story_views.c.version, story_views.c.payload).where(
+                story_views.c.story_id == story_id
+            )
+        ).first()
+    if row is not None and row[0] == version:
+        try:
+            return view_from_json(row[1])
+        except (ValueError, KeyError, TypeError):
+            log.warning("stored view of story %s unreadable; recomputing", story_id)
+    view = compute_story(store, story_id)
+    _store_view(store, story_id, version, view)
+    return view
+
+
+def build_story_views(store: Any, story_ids: Iterable[int] | None = None) -> int:
+    """Compute and store the views of these stories (default: every story lacking a current one).
+
+    Run after ingest (or by a server at start-up) so that story pages are fast on first view.
+    Returns how many views were computed.
+    """
+    with store.connect() as conn:
+        ids = (
+            [int(i) for i in story_ids]
+            if story_ids is not None
+            else [int(i) for i in conn.scalars(select(stories.c.id).order_by(stories.c.id))]
+        )
+        have = dict(conn.execute(select(story_views.c.story_id, story_views.c.version)).all())
+    n = 0
+    for sid in ids:
+        with store.connect() as conn:
+            version = _view_version(conn, sid)
+        if version is None or have.get(sid) == version:
+            continue
+        _store_view(store, sid, version, compute_story(store, sid))
+        n += 1
+    return n
+
+
+def stories_without_views(store: Any) -> list[int]:
+    """Ids of stories with no stored view (new ones, and those the cluster stage changed)."""
+    q = (
+        select(stories.c.id)
+        .outerjoin(story_views, story_views.c.story_id == stories.c.id)
+        .where(story_views.c.story_id.is_(None))
+        .order_by(stories.c.id)
+    )
+    with store.connect() as conn:
+        return [int(i) for i in conn.scalars(q)]
+
+
+def forget_story_views(conn: Any, story_ids: Sequence[int]) -> None:
+    """Drop the stored views of these stories (inside the caller's transaction)."""
+    ids = sorted({int(i) for i in story_ids})
+    for i in range(0, len(ids), 500):
+        conn.execute(delete(story_views).where(story_views.c.story_id.in_(ids[i : i + 500])))
+
+
+def _view_version(conn: Any, story_id: int) -> str | None:
+    """What a story's view depends on: its row, its newest article, its thread's stories.
+
+    None when there is no such story. Two indexed queries; cheap next to computing the view.
+    """
+    head = conn.execute(select(stories).where(stories.c.id == story_id)).mappings().first()
+    if head is None:
+        return None
+    newest = conn.execute(
+        select(func.count(), func.max(articles.c.seq))
+        .select_from(story_articles.join(articles, articles.c.id == story_articles.c.article_id))
+        .where(story_articles.c.story_id == story_id)
+    ).first()
+    thread = conn.execute(
+        select(
+            func.count(),
+            func.sum(stories.c.articles),
+            func.max(stories.c.last_published),
+            func.min(stories.c.first_published),
+            func.max(stories.c.id),
+        ).where(stories.c.thread_id == head["thread_id"])
+    ).first()
+    return json.dumps(
+        [
+            VIEW_FORMAT,
+            head["title"],
+            head["articles"],
+            head["outlets"],
+            head["first_published"],
+            head["last_published"],
+            head["thread_id"],
+            [newest[0], newest[1]] if newest else None,
+            [None if v is None else (v if isinstance(v, str) else int(v)) for v in thread or ()],
+        ]
+    )
+
+
+def _store_view(store: Any, story_id: int, version: str, view: StoryView) -> None:
+    """Write a computed view; a write that fails (store busy, read-only) only costs a recompute."""
+    from sqlalchemy.exc import DBAPIError
+
+    payload = view_to_json(view)
+    try:
+        with store.begin() as conn:
+            # SQLite only (dialect-checked): storing a cache entry must not wait up to the
+            # store's busy timeout behind a writer (an ingest); give up after 100 ms instead.
+            sqlite = conn.dialect.name == "sqlite"
+            wait = conn.exec_driver_sql("PRAGMA busy_timeout").scalar() if sqlite else None
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA busy_timeout=100")
+            try:
+                conn.execute(delete(story_views).where(story_views.c.story_id == story_id))
+                conn.execute(
+                    story_views.insert(),
+                    [{"story_id": story_id, "version": version, "payload": payload}],
+                )
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait or 0)}")
+    except DBAPIError as e:
+        log.info("story view %s not stored: %s", story_id, e)
+
+
+VIEW_FORMAT = 1  # bump when StoryView's fields change: stored views are then recomputed
+
+
+def view_to_json(view: StoryView) -> str:
+    """The JSON payload of a story view (tuples become lists; :func:`view_from_json` undoes it)."""
+    from dataclasses import asdict
+
+    return json.dumps(asdict(view), ensure_ascii=False, separators=(",", ":"))
+
+
+def view_from_json(payload: str) -> StoryView:
+    from newsdesk.stages.threads import ThreadStory, ThreadView
+
+    d = json.loads(payload)
+    th = d.get("thread")
+    return StoryView(
+        story=StoryBrief(**d["story"]),
+        articles=tuple(StoryArticle(**a) for a in d["articles"]),
+        summary=tuple(SummarySentence(**x) for x in d["summary"]),
+        timeline=tuple(TimelineEntry(**t) for t in d["timeline"]),
+        outlets=tuple((o, n) for o, n in d["outlets"]),
+        framing=tuple(
+            Framing(f["outlet"], f["articles"], tuple(f["terms"]), tuple(f["sentences"]))
+            for f in d["framing"]
+        ),
+        thread=None
+        if th is None
+        else ThreadView(th["id"], th["label"], tuple(ThreadStory(**t) for t in th["stories"])),
+    )
+
+
+def compute_story(store: Any, story_id: int) -> StoryView:
+    """The story view computed from the store (what :func:`get_story` stores)."""
+    from newsdesk.errors import NotFound
+    from newsdesk.stages.threads import get_thread
+    from newsdesk.store import article_from_row
+
+    with store.connect() as conn:
+        head = conn.execute(select(stories).where(stories.c.id == story_id)).mappings().first()
+        if head is None:
+            raise NotFound(f"no story {story_id}")
+        rows = (
+            conn.execute(
+                select(articles, story_articles.c.score, story_articles.c.position)
+                .join(story_articles, story_articles.c.article_id == articles.c.id)
+                .where(story_articles.c.story_id == story_id)
+                .order_by(articles.c.published.nulls_last(), story_articles.c.position)
+            )
+            .mappings()
+            .all()
+        )
+    members = [(article_from_row(r), float(r["score"]), int(r["position"])) for r in rows]
+    arts = [a for a, _, _ in members]
+    brief = _brief(head)
+    listed = tuple(
+        StoryArticle(a.id, a.title, a.outlet, a.published.isoformat() if a.published else None, s)
+        for a, s, _ in members
+    )
+    outlets = Counter(a.outlet or "unknown" for a in arts)
+    # The summary reads the most central articles: the original first, then by join score.
+    central = [
+        a for a, _, _ in sorted(members, key=lambda m: (m[0].duplicate_of is not None, -m[1], m[2]))
+    ]
+    central = [a for a in central if a.duplicate_of is None][:SUMMARY_DOCS] or central[
+        :SUMMARY_DOCS
+    ]
+    return StoryView(
+        story=brief,
+        articles=listed,
+        summary=tuple(story_summary(central)),
+        timeline=tuple(timeline(arts)),
+        outlets=tuple(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))),
+        framing=tuple(framing(arts)),
+        thread=get_thread(store, brief.thread_id),
+    )
+
+
+def story_summary(docs: Sequence[Any], length: int = SUMMARY_SENTENCES) -> list[SummarySentence]:
+    """A multi-document summary, each sentence attributed to its article and outlet."""
+    try:
+        from newsdesk.stages.summarize import summarize_multi
+    except ImportError:  # the summaries stage is optional: fall back to each lead sentence
+        summarize_multi = None
+    if summarize_multi is not None:
+        picked = summarize_multi([(a.text, a.title, a.sentences) for a in docs], length)
+    else:
+        picked = [(i, a.sentences[0]) for i, a in enumerate(docs[:length]) if a.sentences]
+    return [
+        SummarySentence(docs[d].text[s:e].strip(), docs[d].id, docs[d].outlet)
+        for d, (s, e) in picked
+    ]
+
+
+def _sentence_at(a: Any, pos: int) -> tuple[int, int]:
+    for s, e in a.sentences:
+        if s <= pos < e:
+            return s, e
+    start = a.text.rfind("\n", 0, pos) + 1
+    end = a.text.find("\n", pos)
+    return start, end if end >= 0 else len(a.text)
+
+
+def timeline(arts: Sequence[Any]) -> list[TimelineEntry]:
+    """Articles by publication date and the dated events their text mentions, in date order."""
+    from newsdesk.timeline import find_dates
+
+    out: list[TimelineEntry] = []
+    for a in arts:
+        if a.published:
+            out.append(
+                TimelineEntry(
+                    a.published.isoformat(),
+                    "published",
+                    "article",
+                    a.title or "(untitled)",
+                    a.id,
+                    a.outlet,
+                )
+            )
+    events: dict[str, TimelineEntry] = {}
+    counts: Counter[str] = Counter()
+    for a in arts:
+        own = a.published.date() if a.published else None
+        for m in find_dates(a.text, a.published):
+            if m.granularity == "year" or (own is not None and m.date == own):
+                continue  # a bare year is too vague; the article's own day is already listed
+            s, e = _sentence_at(a, m.span[0])
+            sentence = " ".join(a.text[s:e].split())
+            if len(sentence) > 300:
+                sentence = sentence[:297] + "…"
+            key = m.date.isoformat() if m.granularity == "day" else m.date.isoformat()[:7]
+            counts[key] += 1
+            if key not in events or len(sentence) < len(events[key].text):
+                events[key] = TimelineEntry(key, m.granularity, "event", sentence, a.id, a.outlet)
+    keep = sorted(events, key=lambda k: (-counts[k], k))[:TIMELINE_EVENTS]
+    out.extend(events[k] for k in keep)
+    out.sort(key=lambda t: (t.date[:10], t.kind != "event", t.article_id))
+    return out
+
+
+def framing(arts: Sequence[Any]) -> list[Framing]:
+    """Per outlet: terms it uses far more than the other outlets, and its least-shared sentences.
+
+    Terms are ranked by a smoothed log-odds ratio (Monroe et al. 2008, informative Dirichlet
+    prior) of the outlet's counts against the other outlets'; sentences by how far each is from
+    the closest sentence of any other outlet (embedding cosine), among sentences of 8+ words.
+    """
+    by_outlet: dict[str, list[Any]] = {}
+    for a in arts:
+        by_outlet.setdefault(a.outlet or "unknown", []).append(a)
+    if len(by_outlet) < 2:
+        return []
+    counts: dict[str, Counter[str]] = {}
+    for o, group in by_outlet.items():
+        c: Counter[str] = Counter()
+        for a in group:
+            c.update(bag(a.title, a.text))  # counts are positive: as summing the Counters
+        counts[o] = c
+    total: Counter[str] = Counter()
+    for c in counts.values():
+        total.update(c)
+    n_total = sum(total.values())
+    sents: list[tuple[str, str]] = []
+    for o, group in by_outlet.items():
+        for a in group:
+            for s, e in a.sentences[:60]:
+                text = " ".join(a.text[s:e].split())
+                if len(text.split()) >= 8:
+                    sents.append((o, text))
+    sims = None
+    if sents:
+        from newsdesk.embed import get_encoder
+
+        V = get_encoder().encode([t for _, t in sents])
+        sims = V @ V.T
+    out = []
+    for o, group in sorted(by_outlet.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        mine = counts[o]
+        n_mine = sum(mine.values())
+        titles = [(a.title or "").lower() for a in group]
+        n_rest = n_total - n_mine
+        scored = []
+        for term, c in mine.items():
+            if c < 2 and not any(term.removeprefix("e:") in t for t in titles):
+                continue
+            prior = total[term] / n_total * 10.0
+            rest = total[term] - c
+            delta = math.log((c + prior) / (n_mine + 10.0 - c - prior)) - math.log(
+                (rest + prior) / (n_rest + 10.0 - rest - prior)
+            )
+            var = 1.0 / (c + prior) + 1.0 / (rest + prior)
+            scored.append((delta / math.sqrt(var), term))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        terms = tuple(
+            t.removeprefix("e:").removeprefix("n:")
+            for z, t in scored[: FRAMING_TERMS * 2]
+            if z > 1.0
+        )
+        terms = tuple(dict.fromkeys(terms))[:FRAMING_TERMS]
+        picked: tuple[str, ...] = ()
+        if sims is not None:
+            idx = [i for i, (so, _) in enumerate(sents) if so == o]
+            other = [j for j, (so, _) in enumerate(sents) if so != o]
+            if idx and other:
+                closest = sims[np.ix_(idx, other)].max(axis=1)  # closest other-outlet sentence
+                near = {i: float(v) for i, v in zip(idx, closest, strict=True)}
+                novelty = sorted(idx, key=lambda i: (near[i], i))
+                picked = tuple(sents[i][1] for i in novelty[:FRAMING_SENTENCES])
+        out.append(Framing(o, len(group), terms, picked))
+    return out

@@ -9,8 +9,9 @@ Quality: every set is split by gold cluster (``sha1("<set>-<cluster>") % 2``) in
 half and an *eval* half; the table reports the eval halves only. Every system gets its
 threshold tuned on the tune half of the same set, by BCubed F1: the baselines' distance
 thresholds and HDBSCAN's minimum cluster size, and newsdesk's join threshold (row "tuned
-threshold"). newsdesk's weights and its shipped default threshold were chosen on the allsides
-tune half (random search, see newsdesk/stages/cluster.py); row "defaults" uses them as shipped.
+threshold", one threshold for every length). newsdesk's weights and its shipped default
+thresholds were chosen on the tune halves (JOIN on allsides, JOIN_SHORT for short texts on
+googlenews; see newsdesk/stages/cluster.py); row "defaults" uses them as shipped.
 Articles are fed in a fixed pseudo-random order (seed 13), never grouped by story. newsdesk
 goes through the stage's ``filter()`` code path (the same as ``newsdesk cluster -``), merges
 reported on later lines resolved.

@@ -26,7 +26,7 @@ class Settings:
     near_duplicate_threshold: float = 0.8  # estimated Jaccard of word 5-shingles
     summary_sentences: int = 3
     encoder: str = ""  # sentence encoder for summaries/stories/search: "" = wordllama, or "minilm"
-    story_threshold: float = 0.0  # score to join a story; 0 = the clustering's tuned default
+    story_threshold: float = 0.0  # score to join a story; 0 = tuned defaults by text length
     story_views: bool = True  # store story pages' views after clustering (fast first views)
     stories_index: str = ""  # faiss index file; "" = beside a SQLite store (<db>.stories.faiss)
     api_token: str = ""  # token required for write endpoints of the web API; empty = writes off

@@ -15,8 +15,8 @@ The clusterer is online and deterministic (a single pass in arrival order, after
    name places/people/organisations and share none ("shares rose" at two companies, the same
    kind of event in two places), minus a penalty growing with the time gap, plus a bonus when
    both are dated within CLOSE_DAYS;
-4. join the best story if its score reaches JOIN, else open a new story. Near-duplicates
-   (``articles.duplicate_of``) join their original's story directly.
+4. join the best story if its score reaches the threshold (JOIN, lower for short texts), else
+   open a new story. Near-duplicates (``articles.duplicate_of``) join their original's story.
 
 The pass is order-dependent but batch-independent: each article only sees articles before it,
 and in-batch predecessors are searched exactly, so clustering N articles in one batch or in
@@ -86,10 +86,17 @@ W_TITLE = 0.30  # mean headline TF-IDF cosine with the story's members
 CENTROID_TERMS = 1000  # terms kept in a story's sparse sums (the strongest)
 MAX_STORIES = 6  # candidate stories scored per article (those of the closest neighbours)
 MAX_MEMBERS = 4  # neighbours per candidate story compared for thread evidence
-JOIN = 0.34  # score needed to join an existing story
+JOIN = 0.34  # score needed to join an existing story (articles of LONG_WORDS words or more)
+# Short texts (headline + snippet) share fewer terms, so their scores run lower: the threshold
+# falls linearly from JOIN at LONG_WORDS to JOIN_SHORT at SHORT_WORDS words and below. JOIN was
+# tuned on the allsides tune half (leads of ~100 words), JOIN_SHORT on the googlenews tune half
+# (~28 words); an explicit threshold (settings.story_threshold) applies to every length.
+JOIN_SHORT = 0.16
+SHORT_WORDS = 40
+LONG_WORDS = 80
 MERGE_MARGIN = 0.10  # an article scoring JOIN + this with two stories merges them
 K = 24  # nearest earlier articles looked at per new article
-ENTITY_MISMATCH = 0.30  # both name proper nouns, none shared
+ENTITY_MISMATCH = 1.0  # both name proper nouns, none shared: a veto (free on both tune halves)
 MIN_ENTITIES = 3  # an article needs this many proper nouns for the mismatch test
 GAP_FREE_DAYS = 3.0  # stories develop over days: no penalty within this gap
 GAP_PENALTY_PER_DAY = 0.01
@@ -236,6 +243,7 @@ class Item:
     bag: Counter[str]
     t: float | None = None  # days since 1970-01-01
     duplicate_of: str | None = None
+    words: int = LONG_WORDS  # length of title + text, for the default threshold
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,8 +317,8 @@ class Clusterer:
         self._scratch = np.zeros(1024, dtype=np.float64)
         self.stories: dict[int, _Story] = {}
         self.next_story = 1
-        self.join = JOIN if join is None else join
-        self.merge = self.join + MERGE_MARGIN if merge is None else merge
+        self.join = join  # None: by length (join_threshold)
+        self.merge = merge  # None: the join threshold + MERGE_MARGIN
 
     # 1. features ---------------------------------------------------------------------------
     def _encode_bag(self, b: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -378,6 +386,7 @@ class Clusterer:
         return out
 
     def _assign(self, it: Item, v: np.ndarray, neighbours: list[int]) -> Assignment:
+        join = join_threshold(it.words) if self.join is None else self.join
         ids, w, tids, wt = self._vectors(it.bag)
         n_ents = int(self.is_entity[ids].sum())
         best: tuple[float, int] | None = None
@@ -423,7 +432,7 @@ class Clusterer:
                     score -= GAP_PENALTY_PER_DAY * (gap - GAP_FREE_DAYS)
                 elif gap <= CLOSE_DAYS and it.t is not None and st.t_min is not None:
                     score += CLOSE_BONUS
-                if score >= self.join:
+                if score >= join:
                     joinable.append((score, sid))
                     if best is None or score > best[0] + 1e-9:
                         best = (score, sid)
@@ -447,7 +456,8 @@ class Clusterer:
         else:
             score, sid = best
             # 5. an article that fits two stories well is evidence they are one: merge them
-            group = sorted(s for sc, s in joinable if sc >= self.merge)
+            merge = join + MERGE_MARGIN if self.merge is None else self.merge
+            group = sorted(s for sc, s in joinable if sc >= merge)
             if sid in group and len(group) > 1:
                 sid, merged = group[0], group[1:]
                 for other in merged:
@@ -557,6 +567,15 @@ class Clusterer:
         return c / (float(np.linalg.norm(c)) or 1.0)
 
 
+def join_threshold(words: int) -> float:
+    """The default score an article of ``words`` words needs to join a story."""
+    if words >= LONG_WORDS:
+        return JOIN
+    if words <= SHORT_WORDS:
+        return JOIN_SHORT
+    return JOIN_SHORT + (JOIN - JOIN_SHORT) * (words - SHORT_WORDS) / (LONG_WORDS - SHORT_WORDS)
+
+
 def new_hnsw(dim: int) -> Any:
     import faiss
 
@@ -578,11 +597,9 @@ def items_from_records(records: Sequence[dict[str, Any]], encoder: Encoder) -> l
             except ValueError:
                 pub = None
         t = days(anchor_date(_dated_text(r), pub if isinstance(pub, (date, datetime)) else None))
-        out.append(
-            Item(
-                str(r["id"]), v, bag(r.get("title"), r.get("text") or ""), t, r.get("duplicate_of")
-            )
-        )
+        title, body = r.get("title") or "", r.get("text") or ""
+        words = len(title.split()) + len(body[: LONG_WORDS * 12].split())
+        out.append(Item(str(r["id"]), v, bag(title, body), t, r.get("duplicate_of"), words))
     return out
 
 

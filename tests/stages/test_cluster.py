@@ -299,3 +299,30 @@ def test_an_article_bridging_two_stories_merges_them():
     assert bridge.story == 1 and bridge.merged == (2,)
     assert cl.story_of == [1, 1, 1]
     assert set(cl.stories) == {1} and cl.stories[1].members == [0, 1, 2]
+
+
+def test_default_threshold_falls_for_short_texts():
+    from newsdesk.stages.cluster import JOIN, JOIN_SHORT, join_threshold
+
+    assert join_threshold(500) == join_threshold(cluster.LONG_WORDS) == JOIN
+    assert join_threshold(5) == join_threshold(cluster.SHORT_WORDS) == JOIN_SHORT < JOIN
+    middle = join_threshold((cluster.SHORT_WORDS + cluster.LONG_WORDS) // 2)
+    assert JOIN_SHORT < middle < JOIN
+    # two articles scoring 0.25 (embedding cosine 0.7, no shared terms): short ones join
+    import numpy as np
+
+    from newsdesk.stages.cluster import Clusterer, Item
+
+    u = np.zeros(8, np.float32)
+    u[0] = 1.0
+    w = np.zeros(8, np.float32)
+    w[0], w[1] = 0.7, np.sqrt(1 - 0.49)
+    for words, joined in ((20, True), (200, False)):
+        cl = Clusterer(8)
+        a, b = (
+            Item("a", u, Counter({"alpha": 1}), words=words),
+            Item("b", w, Counter({"beta": 1}), words=words),
+        )
+        first, second = cl.add([a, b])
+        assert (first.story == second.story) is joined, words
+        assert second.score == pytest.approx(0.25, abs=1e-3) or not joined

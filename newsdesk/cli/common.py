@@ -64,7 +64,10 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def stdin_records(require_text: bool = False) -> Iterator[dict[str, Any]]:
-    """JSONL objects from stdin for the ``newsdesk <stage> -`` filters; a bad line stops with its number."""
+    """JSONL objects from stdin for the ``newsdesk <stage> -`` filters; a bad line stops with its number.
+
+    A record without an ``"id"`` gets its line number, so every output line can be matched up.
+    """
     for n, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
@@ -76,6 +79,7 @@ def stdin_records(require_text: bool = False) -> Iterator[dict[str, Any]]:
             fail(f"stdin line {n}: expected a JSON object")
         if require_text and not isinstance(rec.get("text"), str):
             fail(f"stdin line {n}: expected a JSON object with a text string")
+        rec.setdefault("id", n)
         yield rec
 
 

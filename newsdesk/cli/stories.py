@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -17,12 +15,13 @@ from newsdesk.cli.common import (
     app,
     console,
     err_console,
-    fail,
     handled,
     opened,
     print_json,
     print_jsonl,
+    stdin_records,
 )
+from newsdesk.settings import Settings
 from newsdesk.stages.cluster import Cluster, recluster
 from newsdesk.stages.threads import list_threads
 from newsdesk.stories import StoryView, get_story, list_stories
@@ -181,18 +180,6 @@ def cluster_filter(
     if source != "-":
         raise typer.BadParameter("only - (stdin) is supported", param_hint="SOURCE")
 
-    def records() -> Any:
-        for n, line in enumerate(sys.stdin, start=1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                fail(f"stdin line {n}: not JSON ({exc.msg})")
-            if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-                fail(f"stdin line {n}: expected a JSON object with a text string")
-            rec.setdefault("id", n)
-            yield rec
-
-    for out in Cluster.from_settings(None).filter(records()):
+    stage = Cluster.from_settings(Settings.load())  # newsdesk.toml / NEWSDESK_* as for a store
+    for out in stage.filter(stdin_records(require_text=True)):
         print_jsonl(out)

@@ -74,10 +74,9 @@ log = logging.getLogger(__name__)
 # the body TF-IDF and the headline TF-IDF, plus cosines with the two centroids, then the
 # entity-mismatch and time terms. A feature that cannot be computed (no headline) drops out and
 # the others are rescaled, so scores stay comparable between titled and untitled input.
-# The weights below beat the earlier best-member/centroid mix on both tune halves (allsides
-# 0.786 -> 0.801 BCubed F1 at its tuned threshold, googlenews 0.946 -> 0.952); average-link over
-# all pairs at once (scipy, same features) reaches 0.834 on the allsides tune half: one pass in
-# arrival order still trails clustering that sees everything at once.
+# benchmarks/stories.py prints where this stands against batch clustering (TF-IDF or embeddings
+# + agglomerative, HDBSCAN): one pass in arrival order still trails clustering that sees every
+# article at once on allsides-stories and googlenews-ts.
 W_DENSE = 0.15  # mean embedding cosine with the story's members (average link)
 W_DENSE_C = 0.10  # embedding cosine with the story centroid
 W_SPARSE = 0.20  # mean TF-IDF cosine with the story's members (average link)
@@ -96,7 +95,7 @@ SHORT_WORDS = 40
 LONG_WORDS = 80
 MERGE_MARGIN = 0.10  # an article scoring JOIN + this with two stories merges them
 K = 24  # nearest earlier articles looked at per new article
-ENTITY_MISMATCH = 1.0  # both name proper nouns, none shared: a veto (free on both tune halves)
+ENTITY_MISMATCH = 1.0  # both name proper nouns, none shared: a veto
 MIN_ENTITIES = 3  # an article needs this many proper nouns for the mismatch test
 GAP_FREE_DAYS = 3.0  # stories develop over days: no penalty within this gap
 GAP_PENALTY_PER_DAY = 0.01
@@ -422,7 +421,7 @@ class Clusterer:
                     score += W_TITLE * float(scratch[st.hids] @ st.hsum) / st.n
                 else:
                     score /= 1.0 - W_TITLE
-                shared = int(np.count_nonzero(scratch[st.tids[self.is_entity[st.tids]]]))
+                shared = self._shared_entities(st)
                 their_ents = 0
                 for p in per_story[sid][:MAX_MEMBERS]:
                     their_ents = max(their_ents, self.n_ents[p])
@@ -438,14 +437,14 @@ class Clusterer:
                         best = (score, sid)
                 if dense >= THREAD_DENSE and shared >= THREAD_SHARED_ENTITIES:
                     links.append((sid, round(dense, 4)))
-            scratch[ids] = 0.0
-            scratch[tids] = 0.0
             # a far-apart story (beyond MAX_GAP_DAYS) is still thread evidence
             for sid in far:
-                dense = float(v @ self.stories[sid].csum) / self.stories[sid].cnorm
-                shared = self._shared_entities(ids, per_story[sid][:MAX_MEMBERS])
-                if dense >= THREAD_DENSE and shared >= THREAD_SHARED_ENTITIES:
+                st = self.stories[sid]
+                dense = float(v @ st.csum) / st.cnorm
+                if dense >= THREAD_DENSE and self._shared_entities(st) >= THREAD_SHARED_ENTITIES:
                     links.append((sid, round(dense, 4)))
+            scratch[ids] = 0.0
+            scratch[tids] = 0.0
         new = best is None
         merged: list[int] = []
         if best is None:
@@ -466,9 +465,10 @@ class Clusterer:
         links = [(s, d) for s, d in links if s != sid and s not in merged]
         return Assignment(it.key, sid, round(score, 4), new, tuple(sorted(links)), tuple(merged))
 
-    def _shared_entities(self, ids: np.ndarray, members: list[int]) -> int:
-        ents = set(ids[self.is_entity[ids]].tolist())
-        return max((len(ents & set(self.ids[p].tolist())) for p in members), default=0)
+    def _shared_entities(self, st: _Story) -> int:
+        """How many of the story's proper nouns the article in ``_scratch`` names."""
+        ents = st.tids[self.is_entity[st.tids]]
+        return int(np.count_nonzero(self._scratch[ents]))
 
     def _merge(self, drop: int, into: int) -> None:
         a, b = self.stories[into], self.stories.pop(drop)

@@ -502,6 +502,8 @@ _RC = tuple("rc=" + _bucket(d) for d in range(9))
 _AQ = ("", "aq=1", "aq=2", "aq=3")
 _BQ = ("", "bq=1", "bq=2", "bq=3")
 # Role nouns and titles (v2 feature "rw"): speakers often carry them ("Spokeswoman Jessica Ditto").
+# Not entities.ROLE_HEADS: this set is a CRF feature, frozen with the shipped model
+# (resources/quotes.crfsuite); changing it means retraining (scripts/train_quotes.py).
 _ROLE_WORDS = frozenset(
     [
         "minister",

@@ -325,4 +325,20 @@ def test_default_threshold_falls_for_short_texts():
         )
         first, second = cl.add([a, b])
         assert (first.story == second.story) is joined, words
-        assert second.score == pytest.approx(0.25, abs=1e-3) or not joined
+        if joined:
+            assert second.score == pytest.approx(0.25, abs=1e-3)
+
+
+def test_cluster_filter_reads_the_settings(monkeypatch):
+    lines = "\n".join(json.dumps({k: v for k, v in r.items() if k != "id"}) for r in records())
+    runner = CliRunner()
+    default = [
+        json.loads(x) for x in runner.invoke(app, ["cluster", "-"], input=lines).stdout.splitlines()
+    ]
+    monkeypatch.setenv("NEWSDESK_STORY_THRESHOLD", "0.99")
+    strict = [
+        json.loads(x) for x in runner.invoke(app, ["cluster", "-"], input=lines).stdout.splitlines()
+    ]
+    assert [o["id"] for o in default] == list(range(1, len(CORPUS) + 1))  # line numbers
+    assert len({o["story"] for o in default}) == 4
+    assert len({o["story"] for o in strict}) == len(CORPUS)

@@ -51,8 +51,10 @@ def run(
         instance = cls.from_settings(settings)
         start = time.perf_counter()
         done = 0
-        for i in range(0, len(pending), settings.batch_size):
-            ids = pending[i : i + settings.batch_size]
+        # a stage may want bigger batches than ingest's (clustering: average link per batch)
+        size = max(settings.batch_size, getattr(instance, "batch_size", 0) or 0)
+        for i in range(0, len(pending), size):
+            ids = pending[i : i + size]
             t0 = time.perf_counter()
             with store.begin() as conn:
                 batch = store.articles_by_ids(conn, ids)

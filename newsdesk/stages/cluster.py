@@ -1,26 +1,31 @@
 """Story clustering: articles about the same real-world event, from any outlet, become a story.
 
-The clusterer is online and deterministic (a single pass in arrival order, after Miranda et al.
-2018 and Staykovski et al. 2019). For each new article:
+The clusterer is online and deterministic: articles arrive in batches (BATCH, 4096 by default);
+each batch is grouped by average link, and each group joins an earlier story or opens a new
+one, without re-clustering earlier articles (after Miranda et al. 2018 and Staykovski et al.
+2019 for the features, average-link agglomerative clustering for the grouping). Per batch:
 
 1. features: a sentence-embedding vector of title + lead (``newsdesk.embed``); a sparse bag of
    content words, proper-noun phrases ("e:hakan fidan") and numbers ("n:23"), weighted TF-IDF
-   with document frequencies counted online; a time coordinate (publication date, else the
-   latest date stated in the text, see :mod:`newsdesk.timeline`);
-2. candidates: the K nearest earlier articles by embedding (faiss: exact ``IndexFlatIP`` up to
-   ``HNSW_FROM`` vectors, HNSW beyond) and the stories they belong to;
-3. score per candidate story = average-link similarity (the mean cosine with its members, from
-   the story's running sums) of the embeddings, the body TF-IDF vectors and the headline
-   TF-IDF vectors, plus the cosines with the story's two centroids, minus a penalty when both
-   name places/people/organisations and share none ("shares rose" at two companies, the same
-   kind of event in two places), minus a penalty growing with the time gap, plus a bonus when
-   both are dated within CLOSE_DAYS;
-4. join the best story if its score reaches the threshold (JOIN, lower for short texts), else
-   open a new story. Near-duplicates (``articles.duplicate_of``) join their original's story.
+   with document frequencies counted online, one article at a time; a headline TF-IDF vector;
+   a time coordinate (publication date, else the latest date stated in the text, see
+   :mod:`newsdesk.timeline`);
+2. candidates: the stories of each article's K nearest earlier articles by embedding (faiss:
+   exact ``IndexFlatIP`` up to ``HNSW_FROM`` vectors, HNSW beyond);
+3. scores, article to article and article to candidate story: the mean cosine (average link,
+   from a story's running sums) of the embeddings, body and headline TF-IDF vectors, minus a
+   veto when both name places/people/organisations and share none ("shares rose" at two
+   companies, the same kind of event in two places), minus a penalty growing with the time
+   gap, plus a bonus when both are dated within CLOSE_DAYS; each minus the article's join
+   threshold (JOIN, lower for short texts) gives a margin;
+4. average link over the batch's articles and the candidate stories: the closest pair of
+   groups, or a group and a story, is joined while their mean margin is >= 0 (stories are
+   never joined to each other in this step); a group left alone opens a new story;
+5. a group that fits two stories by MERGE_MARGIN more than it needs merges them.
+   Near-duplicates (``articles.duplicate_of``) go with their original.
 
-The pass is order-dependent but batch-independent: each article only sees articles before it,
-and in-batch predecessors are searched exactly, so clustering N articles in one batch or in
-many gives the same stories. Settings changes need a full rebuild (``newsdesk recluster``).
+Small batches approach a single pass in arrival order and cluster somewhat worse (see
+benchmarks/stories.py); settings changes need a full rebuild (``newsdesk recluster``).
 
 Stories are stored in the component "stories" (tables ``stories``, ``story_articles``,
 ``story_links``); the faiss index lives beside a SQLite store as ``<db>.stories.faiss`` (a
@@ -71,30 +76,29 @@ log = logging.getLogger(__name__)
 # (split by gold cluster, see benchmarks/stories.py); the reported figures are on the other half.
 # The score of an article against a story is average-link similarity, computed exactly from the
 # story's running sums (mean cosine with the members = dot with the sum / n) for the embedding,
-# the body TF-IDF and the headline TF-IDF, plus cosines with the two centroids, then the
-# entity-mismatch and time terms. A feature that cannot be computed (no headline) drops out and
-# the others are rescaled, so scores stay comparable between titled and untitled input.
-# benchmarks/stories.py prints where this stands against batch clustering (TF-IDF or embeddings
-# + agglomerative, HDBSCAN): one pass in arrival order still trails clustering that sees every
-# article at once on allsides-stories and googlenews-ts.
-W_DENSE = 0.15  # mean embedding cosine with the story's members (average link)
-W_DENSE_C = 0.10  # embedding cosine with the story centroid
-W_SPARSE = 0.20  # mean TF-IDF cosine with the story's members (average link)
-W_SPARSE_C = 0.25  # TF-IDF cosine with the story's term centroid
+# the body TF-IDF and the headline TF-IDF, then the entity-mismatch and time terms; article to
+# article it is the same with n = 1, so average link over groups and stories stays consistent.
+# A feature that cannot be computed (no headline) drops out and the others are rescaled, so
+# scores stay comparable between titled and untitled input.
+W_DENSE = 0.25  # mean embedding cosine with the story's members (average link)
+W_SPARSE = 0.45  # mean body TF-IDF cosine with the story's members
 W_TITLE = 0.30  # mean headline TF-IDF cosine with the story's members
 CENTROID_TERMS = 1000  # terms kept in a story's sparse sums (the strongest)
 MAX_STORIES = 6  # candidate stories scored per article (those of the closest neighbours)
-MAX_MEMBERS = 4  # neighbours per candidate story compared for thread evidence
-JOIN = 0.34  # score needed to join an existing story (articles of LONG_WORDS words or more)
+JOIN = 0.30  # average score needed to join (articles of LONG_WORDS words or more)
 # Short texts (headline + snippet) share fewer terms, so their scores run lower: the threshold
 # falls linearly from JOIN at LONG_WORDS to JOIN_SHORT at SHORT_WORDS words and below. JOIN was
 # tuned on the allsides tune half (leads of ~100 words), JOIN_SHORT on the googlenews tune half
 # (~28 words); an explicit threshold (settings.story_threshold) applies to every length.
-JOIN_SHORT = 0.16
+JOIN_SHORT = 0.12
 SHORT_WORDS = 40
 LONG_WORDS = 80
-MERGE_MARGIN = 0.10  # an article scoring JOIN + this with two stories merges them
+MERGE_MARGIN = 0.20  # a group scoring JOIN + this with two stories merges them
 K = 24  # nearest earlier articles looked at per new article
+# Articles clustered together by average link (the rest of the stream joins by story sums).
+# Bigger batches cluster better (benchmarks/stories.py prints a 256-article row too) and cost
+# O(BATCH^2) memory for the pair scores: ~0.5 GB at 4096.
+BATCH = 4096
 ENTITY_MISMATCH = 1.0  # both name proper nouns, none shared: a veto
 MIN_ENTITIES = 3  # an article needs this many proper nouns for the mismatch test
 GAP_FREE_DAYS = 3.0  # stories develop over days: no penalty within this gap
@@ -112,6 +116,7 @@ HNSW_EF_SEARCH = 64
 # Threads: a candidate story that is close in content but was not joined (another episode).
 THREAD_DENSE = 0.65
 THREAD_SHARED_ENTITIES = 3
+_FORCE = 100.0  # the margin that puts a near-duplicate with its original
 
 _EPOCH = date(1970, 1, 1)
 
@@ -283,17 +288,40 @@ class _Story:
     hids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # headline terms
     hsum: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
     cnorm: float = 1.0  # |csum|
-    tnorm: float = 1.0  # |tsum|
+    ents: int = 0  # the most proper nouns any member names
 
     def add_terms(self, ids: np.ndarray, tfs: np.ndarray, hids: np.ndarray, hw: np.ndarray) -> None:
         self.tids, self.tsum = _add_sparse(self.tids, self.tsum, ids, tfs)
-        self.tnorm = float(np.linalg.norm(self.tsum)) or 1.0
         if len(hids):
             self.hids, self.hsum = _add_sparse(self.hids, self.hsum, hids, hw)
 
 
+@dataclass(slots=True)
+class _Features:
+    """One article's sparse features: term ids with unit TF-IDF weights, body and headline."""
+
+    ids: np.ndarray
+    w: np.ndarray
+    tids: np.ndarray
+    wt: np.ndarray
+    ents: int  # how many proper nouns
+
+
+@dataclass(slots=True)
+class _Pairs:
+    """Similarities of the batch's articles (rows) to articles or stories (columns)."""
+
+    dense: np.ndarray  # mean embedding cosine (average link)
+    sparse: np.ndarray  # mean body TF-IDF cosine
+    title: np.ndarray  # mean headline TF-IDF cosine
+    has_title: np.ndarray
+    shared: np.ndarray  # proper nouns in common
+    ents: np.ndarray  # min(proper nouns of the row, of the column)
+    gap: np.ndarray  # days apart; NaN where either is undated
+
+
 class Clusterer:
-    """Single-pass story clustering over a growing faiss index (see the module docstring)."""
+    """Online story clustering over a growing faiss index (see the module docstring)."""
 
     def __init__(self, dim: int, join: float | None = None, merge: float | None = None) -> None:
         import faiss
@@ -303,17 +331,11 @@ class Clusterer:
         self.keys: list[str] = []
         self.pos_of: dict[str, int] = {}
         self.story_of: list[int] = []
-        self.ids: list[np.ndarray] = []  # per article: sorted term ids
-        self.wn: list[np.ndarray] = []  # per article: unit TF-IDF weights (idf when it arrived)
-        self.n_ents: list[int] = []  # per article: how many proper nouns
-        self.ts: list[float | None] = []
         self.vocab: dict[str, int] = {}
         self.is_entity = np.zeros(1024, dtype=bool)
         self.is_title = np.zeros(1024, dtype=bool)
-        self.title_ids: list[np.ndarray] = []  # per article: headline term ids
-        self.title_w: list[np.ndarray] = []  # per article: unit headline TF-IDF weights
         self.df = np.zeros(1024, dtype=np.float64)
-        self._scratch = np.zeros(1024, dtype=np.float64)
+        self.docs = 0  # articles counted in df
         self.stories: dict[int, _Story] = {}
         self.next_story = 1
         self.join = join  # None: by length (join_threshold)
@@ -328,14 +350,10 @@ class Clusterer:
                 i = len(self.vocab)
                 self.vocab[term] = i
                 if i >= len(self.df):
-                    self.df = np.concatenate([self.df, np.zeros(len(self.df))])
-                    self._scratch = np.zeros(len(self.df), np.float64)
-                    self.is_entity = np.concatenate(
-                        [self.is_entity, np.zeros(len(self.is_entity), bool)]
-                    )
-                    self.is_title = np.concatenate(
-                        [self.is_title, np.zeros(len(self.is_title), bool)]
-                    )
+                    grow = len(self.df)
+                    self.df = np.concatenate([self.df, np.zeros(grow)])
+                    self.is_entity = np.concatenate([self.is_entity, np.zeros(grow, bool)])
+                    self.is_title = np.concatenate([self.is_title, np.zeros(grow, bool)])
                 self.is_entity[i] = term.startswith("e:")
                 self.is_title[i] = term.startswith("t:")
             weight = (
@@ -353,122 +371,241 @@ class Clusterer:
             np.asarray(tfs, dtype=np.float64)[order],
         )
 
-    def _idf(self, ids: np.ndarray) -> np.ndarray:
-        n = len(self.keys) + 1
-        return np.log((n + 1.0) / (self.df[ids] + 1.0)) + 1.0
+    def _featurize(self, b: Counter[str]) -> _Features:
+        """Unit TF-IDF vectors of an article and of its headline, with document frequencies
+        counted one article at a time (so the features do not depend on how input is batched)."""
+        all_ids, tfs = self._encode_bag(b)
+        self.docs += 1
+        idf = np.log((self.docs + 1.0) / (self.df[all_ids] + 1.0)) + 1.0
+        self.df[all_ids] += 1.0
+        head = self.is_title[all_ids]
+        out = []
+        for mask in (~head, head):
+            w = tfs[mask] * idf[mask]
+            out += [all_ids[mask], w / (float(np.linalg.norm(w)) or 1.0)]
+        return _Features(out[0], out[1], out[2], out[3], int(self.is_entity[out[0]].sum()))
 
-    # 2.-4. one batch ------------------------------------------------------------------------
+    def _csr(self, rows: Sequence[tuple[np.ndarray, np.ndarray | None]]) -> Any:
+        """A sparse matrix over the vocabulary, one row per (term ids, weights or None = 1)."""
+        from scipy.sparse import csr_matrix
+
+        lengths = [len(ids) for ids, _ in rows]
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        if not rows or not indptr[-1]:
+            return csr_matrix((len(rows), len(self.vocab)), dtype=np.float32)
+        indices = np.concatenate([ids for ids, _ in rows])
+        data = np.concatenate([np.ones(len(ids)) if w is None else w for ids, w in rows]).astype(
+            np.float32
+        )
+        return csr_matrix((data, indices, indptr), shape=(len(rows), len(self.vocab)))
+
+    def _item_matrices(self, feats: Sequence[_Features]) -> tuple[Any, Any, Any]:
+        body = self._csr([(f.ids, f.w) for f in feats])
+        head = self._csr([(f.tids, f.wt) for f in feats])
+        ents = self._csr([(f.ids[self.is_entity[f.ids]], None) for f in feats])
+        return body, head, ents
+
+    def _story_matrices(self, sids: Sequence[int]) -> tuple[Any, Any, Any]:
+        sts = [self.stories[s] for s in sids]
+        body = self._csr([(st.tids, st.tsum) for st in sts])
+        head = self._csr([(st.hids, st.hsum) for st in sts])
+        ents = self._csr([(st.tids[self.is_entity[st.tids]], None) for st in sts])
+        return body, head, ents
+
+    # 2.-5. one batch ------------------------------------------------------------------------
     def add(self, items: Sequence[Item]) -> list[Assignment]:
-        """Cluster ``items`` in order; each joins an earlier story or opens a new one."""
+        """Cluster a batch: average link over its articles and the earlier stories near them."""
         if not items:
             return []
+        m = len(items)
         V = np.ascontiguousarray(np.stack([it.vec for it in items]).astype(np.float32))
-        n0 = self.index.ntotal
-        if n0:
-            D, Ix = self.index.search(V, min(K, n0))
-        else:
-            D = np.zeros((len(items), 0), np.float32)
-            Ix = np.zeros((len(items), 0), np.int64)
-        inner = V @ V.T
+        feats = [self._featurize(it.bag) for it in items]
+        X, H, E = self._item_matrices(feats)
+        ents = np.array([f.ents for f in feats], np.int32)
+        t = np.array([np.nan if it.t is None else it.t for it in items], np.float32)
+        thr = np.array(
+            [join_threshold(it.words) if self.join is None else self.join for it in items]
+        )
+
+        # 2. candidates: the stories of each article's K nearest earlier articles
+        cands = self._candidates(V, items)
+        col = {sid: j for j, sid in enumerate(cands)}
+
+        # 3. scores: article-article and article-story, as margins over the join threshold
+        pair = self._score(
+            _Pairs(
+                V @ V.T,
+                (X @ X.T).toarray(),
+                (H @ H.T).toarray(),
+                np.outer(H.getnnz(1) > 0, H.getnnz(1) > 0),
+                (E @ E.T).toarray(),
+                np.minimum.outer(ents, ents),
+                np.abs(t[:, None] - t[None, :]),
+            )
+        )
+        np.fill_diagonal(pair, -np.inf)
+        margins = np.full((m, m + len(cands)), -np.inf, np.float32)
+        margins[:, :m] = pair - (thr[:, None] + thr[None, :]) / 2
+        to_story = np.zeros((m, 0))
+        if cands:
+            to_story = self._story_scores(V, X, H, E, ents, t, cands)
+            margins[:, m:] = to_story - thr[:, None]
+        for i, it in enumerate(items):  # near-duplicates go with their original
+            if not it.duplicate_of:
+                continue
+            orig = self.pos_of.get(it.duplicate_of)
+            if orig is not None and self.story_of[orig] in col:
+                margins[i, m + col[self.story_of[orig]]] = _FORCE
+            for j, other in enumerate(items[:i]):
+                if other.key == it.duplicate_of:
+                    margins[i, j] = margins[j, i] = _FORCE
+
+        # 4. average link over the batch's articles and the candidate stories, then 5. merges
+        sizes = np.array([1.0] * m + [self.stories[s].n for s in cands])
+        group, joined = average_link(margins, sizes)
+        target: dict[int, int] = {}  # group -> story
+        merged_by: dict[int, list[int]] = {}  # group -> stories merged into its story
+        alias: dict[int, int] = {}
+
+        def final(sid: int) -> int:
+            while sid in alias:
+                sid = alias[sid]
+            return sid
+
+        for g in sorted(set(group.tolist())):
+            if joined[g] < 0:
+                continue
+            members = np.flatnonzero(group == g)
+            mm = MERGE_MARGIN if self.merge is None else self.merge - thr[members]
+            fit = (margins[members, m:] - np.reshape(mm, (-1, 1))).mean(axis=0)
+            sid = final(cands[joined[g] - m])
+            close = sorted({final(cands[j]) for j in np.flatnonzero(fit >= 0)})
+            if fit[joined[g] - m] >= 0 and len(close) > 1:
+                into, drops = close[0], close[1:]
+                for drop in drops:
+                    self._merge(drop, into)
+                    alias[drop] = into
+                merged_by[g] = drops
+                sid = into
+            target[g] = sid
         out: list[Assignment] = []
+        opened: set[int] = set()
         for i, it in enumerate(items):
-            # the K nearest among all earlier articles: the index's answer + earlier in-batch ones
-            sims = np.concatenate([D[i][Ix[i] >= 0], inner[i, :i]])
-            pos = np.concatenate([Ix[i][Ix[i] >= 0], np.arange(n0, n0 + i)])
-            if len(sims) > K:
-                keep = np.argpartition(-sims, K - 1)[:K]
-                sims, pos = sims[keep], pos[keep]
-            order = np.lexsort((pos, -np.round(sims, 5)))
-            out.append(self._assign(it, V[i], [int(p) for p in pos[order]]))
+            g = int(group[i])
+            if g not in target:  # a new story, numbered in order of its first article
+                target[g] = self.next_story
+                self.next_story += 1
+                self.stories[target[g]] = _Story(csum=np.zeros(self.dim, dtype=np.float64))
+            sid = final(target[g])
+            new = bool(g not in opened and joined[g] < 0)
+            opened.add(g)
+            if new or (it.duplicate_of and margins[i].max() >= _FORCE):
+                score = 1.0
+            elif joined[g] >= 0:
+                score = float(to_story[i, joined[g] - m])
+            else:
+                others = np.flatnonzero((group == g) & (np.arange(m) != i))
+                score = float(pair[i, others].mean())
+            self._append(it, V[i], sid, feats[i])
+            out.append(
+                Assignment(it.key, sid, round(score, 4), new, merged=tuple(merged_by.pop(g, ())))
+            )
         self.index.add(V)
         self._maybe_hnsw()
-        return out
+        return self._with_links(out, V, E, [final(s) for s in cands])
 
-    def _assign(self, it: Item, v: np.ndarray, neighbours: list[int]) -> Assignment:
-        join = join_threshold(it.words) if self.join is None else self.join
-        ids, w, tids, wt = self._vectors(it.bag)
-        n_ents = int(self.is_entity[ids].sum())
-        best: tuple[float, int] | None = None
-        joinable: list[tuple[float, int]] = []
-        links: list[tuple[int, float]] = []
-        dup = self.pos_of.get(it.duplicate_of) if it.duplicate_of else None
-        if dup is not None:
-            best = (1.0, self.story_of[dup])
-        else:
-            per_story: dict[int, list[int]] = {}  # in neighbour order: the closest story first
-            for p in neighbours:
-                per_story.setdefault(self.story_of[p], []).append(p)
-            far: list[int] = []
-            scratch = self._scratch
-            scratch[ids] = w  # the article's TF-IDF vector, dense over the vocabulary
-            scratch[tids] = wt  # and its headline's (separate "t:" terms)
-            for sid in list(per_story)[:MAX_STORIES]:
-                st = self.stories[sid]
-                gap = self._gap(it.t, st)
-                if gap > MAX_GAP_DAYS:  # another episode: never joined, maybe a thread link
-                    far.append(sid)
-                    continue
-                dot = float(v @ st.csum)
-                dense = dot / st.cnorm  # cosine with the centroid
-                overlap = float(scratch[st.tids] @ st.tsum)
-                score = (
-                    W_DENSE * dot / st.n
-                    + W_DENSE_C * dense
-                    + W_SPARSE * overlap / st.n
-                    + W_SPARSE_C * overlap / st.tnorm
-                )
-                if len(tids) and len(st.hids):
-                    score += W_TITLE * float(scratch[st.hids] @ st.hsum) / st.n
-                else:
-                    score /= 1.0 - W_TITLE
-                shared = self._shared_entities(st)
-                their_ents = 0
-                for p in per_story[sid][:MAX_MEMBERS]:
-                    their_ents = max(their_ents, self.n_ents[p])
-                if shared == 0 and n_ents >= MIN_ENTITIES and their_ents >= MIN_ENTITIES:
-                    score -= ENTITY_MISMATCH
-                if gap > GAP_FREE_DAYS:
-                    score -= GAP_PENALTY_PER_DAY * (gap - GAP_FREE_DAYS)
-                elif gap <= CLOSE_DAYS and it.t is not None and st.t_min is not None:
-                    score += CLOSE_BONUS
-                if score >= join:
-                    joinable.append((score, sid))
-                    if best is None or score > best[0] + 1e-9:
-                        best = (score, sid)
-                if dense >= THREAD_DENSE and shared >= THREAD_SHARED_ENTITIES:
-                    links.append((sid, round(dense, 4)))
-            # a far-apart story (beyond MAX_GAP_DAYS) is still thread evidence
-            for sid in far:
-                st = self.stories[sid]
-                dense = float(v @ st.csum) / st.cnorm
-                if dense >= THREAD_DENSE and self._shared_entities(st) >= THREAD_SHARED_ENTITIES:
-                    links.append((sid, round(dense, 4)))
-            scratch[ids] = 0.0
-            scratch[tids] = 0.0
-        new = best is None
-        merged: list[int] = []
-        if best is None:
-            sid = self.next_story
-            self.next_story += 1
-            self.stories[sid] = _Story(csum=np.zeros(self.dim, dtype=np.float64))
-            score = 1.0
-        else:
-            score, sid = best
-            # 5. an article that fits two stories well is evidence they are one: merge them
-            merge = join + MERGE_MARGIN if self.merge is None else self.merge
-            group = sorted(s for sc, s in joinable if sc >= merge)
-            if sid in group and len(group) > 1:
-                sid, merged = group[0], group[1:]
-                for other in merged:
-                    self._merge(other, sid)
-        self._append(it, v, sid, (ids, w, tids, wt))
-        links = [(s, d) for s, d in links if s != sid and s not in merged]
-        return Assignment(it.key, sid, round(score, 4), new, tuple(sorted(links)), tuple(merged))
+    def _candidates(self, V: np.ndarray, items: Sequence[Item]) -> list[int]:
+        """Stories of the K nearest earlier articles (MAX_STORIES per article), and of originals."""
+        n0 = self.index.ntotal
+        found: set[int] = set()
+        if n0:
+            D, Ix = self.index.search(V, min(K, n0))
+            for i in range(len(items)):
+                seen: list[int] = []
+                order = np.lexsort((Ix[i], -np.round(D[i], 5)))
+                for p in Ix[i][order]:
+                    if p < 0:
+                        continue
+                    sid = self.story_of[int(p)]
+                    if sid not in seen:
+                        seen.append(sid)
+                        if len(seen) == MAX_STORIES:
+                            break
+                found.update(seen)
+        for it in items:
+            orig = self.pos_of.get(it.duplicate_of) if it.duplicate_of else None
+            if orig is not None:
+                found.add(self.story_of[orig])
+        return sorted(found)
 
-    def _shared_entities(self, st: _Story) -> int:
-        """How many of the story's proper nouns the article in ``_scratch`` names."""
-        ents = st.tids[self.is_entity[st.tids]]
-        return int(np.count_nonzero(self._scratch[ents]))
+    def _story_scores(
+        self,
+        V: np.ndarray,
+        X: Any,
+        H: Any,
+        E: Any,
+        ents: np.ndarray,
+        t: np.ndarray,
+        sids: Sequence[int],
+    ) -> np.ndarray:
+        """Scores of the batch's articles against stories (average link from the story sums)."""
+        sts = [self.stories[s] for s in sids]
+        SX, SH, SE = self._story_matrices(sids)
+        n = np.array([st.n for st in sts], np.float64)
+        dot = np.asarray(V @ np.stack([st.csum for st in sts]).astype(np.float32).T, np.float64)
+        overlap = np.asarray((X @ SX.T).toarray())
+        shared = np.asarray((E @ SE.T).toarray())  # proper nouns the story names anywhere
+        t_min = np.array([np.nan if st.t_min is None else st.t_min for st in sts])
+        t_max = np.array([np.nan if st.t_max is None else st.t_max for st in sts])
+        gap = np.maximum(0.0, np.maximum(t_min[None, :] - t[:, None], t[:, None] - t_max[None, :]))
+        return self._score(
+            _Pairs(
+                dot / n,
+                overlap / n,
+                np.asarray((H @ SH.T).toarray()) / n,
+                np.outer(H.getnnz(1) > 0, SH.getnnz(1) > 0),
+                shared,
+                np.minimum.outer(ents, np.array([st.ents for st in sts])),
+                gap,
+            )
+        )
+
+    @staticmethod
+    def _score(p: _Pairs) -> np.ndarray:
+        """The join score (see the parameters) for every pair at once."""
+        s = W_DENSE * p.dense + W_SPARSE * p.sparse
+        s = np.where(p.has_title, s + W_TITLE * p.title, s / (1.0 - W_TITLE))
+        s -= ENTITY_MISMATCH * ((p.shared == 0) & (p.ents >= MIN_ENTITIES))
+        dated = ~np.isnan(p.gap)
+        gap = np.where(dated, p.gap, 0.0)
+        s -= np.where(gap > GAP_FREE_DAYS, GAP_PENALTY_PER_DAY * (gap - GAP_FREE_DAYS), 0.0)
+        s += np.where(dated & (gap <= CLOSE_DAYS), CLOSE_BONUS, 0.0)
+        return np.where(gap > MAX_GAP_DAYS, -np.inf, s)  # another episode: see threads
+
+    def _with_links(
+        self, out: list[Assignment], V: np.ndarray, E: Any, near: Sequence[int]
+    ) -> list[Assignment]:
+        """Thread evidence: stories, other than its own, whose centroid an article is close to
+        and whose proper nouns it shares (near or far in time)."""
+        sids = sorted({*near, *(a.story for a in out)} & set(self.stories))
+        if not sids:
+            return out
+        sts = [self.stories[s] for s in sids]
+        C = np.stack([st.csum / st.cnorm for st in sts]).astype(np.float32)
+        dense = np.asarray(V @ C.T, np.float64)
+        shared = np.asarray((E @ self._story_matrices(sids)[2].T).toarray())
+        hit = (dense >= THREAD_DENSE) & (shared >= THREAD_SHARED_ENTITIES)
+        result = []
+        for i, a in enumerate(out):
+            links = tuple(
+                (sids[j], round(float(dense[i, j]), 4))
+                for j in np.flatnonzero(hit[i])
+                if sids[j] != a.story
+            )
+            result.append(
+                Assignment(a.key, a.story, a.score, a.new, links, a.merged) if links else a
+            )
+        return result
 
     def _merge(self, drop: int, into: int) -> None:
         a, b = self.stories[into], self.stories.pop(drop)
@@ -478,49 +615,25 @@ class Clusterer:
         a.cnorm = float(np.linalg.norm(a.csum)) or 1.0
         a.add_terms(b.tids, b.tsum, b.hids, b.hsum)
         a.n += b.n
+        a.ents = max(a.ents, b.ents)
         a.members = sorted(a.members + b.members)
         for t in (b.t_min, b.t_max):
             if t is not None:
                 a.t_min = t if a.t_min is None else min(a.t_min, t)
                 a.t_max = t if a.t_max is None else max(a.t_max, t)
 
-    @staticmethod
-    def _gap(t: float | None, st: _Story) -> float:
-        if t is None or st.t_min is None or st.t_max is None:
-            return 0.0
-        return max(0.0, st.t_min - t, t - st.t_max)
-
-    def _vectors(self, b: Counter[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Term ids and unit TF-IDF weights of the article, then of its headline."""
-        all_ids, tfs = self._encode_bag(b)
-        head = self.is_title[all_ids]
-        out = []
-        for mask in (~head, head):
-            ids = all_ids[mask]
-            w = tfs[mask] * self._idf(ids)
-            out += [ids, w / (float(np.linalg.norm(w)) or 1.0)]
-        return out[0], out[1], out[2], out[3]
-
-    def _append(self, it: Item, v: np.ndarray, sid: int, vectors: tuple[np.ndarray, ...]) -> None:
-        """Record an article (its term ids and unit TF-IDF weights) as a member of ``sid``."""
-        ids, w, tids, wt = vectors
-        self.title_ids.append(tids.astype(np.int32))
-        self.title_w.append(wt.astype(np.float32))
-        self.df[tids] += 1.0
+    def _append(self, it: Item, v: np.ndarray, sid: int, f: _Features) -> None:
+        """Record an article as a member of ``sid`` (its features go into the story's sums)."""
         pos = len(self.keys)
         self.keys.append(it.key)
         self.pos_of[it.key] = pos
         self.story_of.append(sid)
-        self.ids.append(ids.astype(np.int32))
-        self.wn.append(w.astype(np.float32))
-        self.n_ents.append(int(self.is_entity[ids].sum()))
-        self.ts.append(it.t)
-        self.df[ids] += 1.0
         st = self.stories[sid]
-        st.add_terms(ids, w, tids, wt)
+        st.add_terms(f.ids, f.w, f.tids, f.wt)
         st.csum += v
         st.cnorm = float(np.linalg.norm(st.csum)) or 1.0
         st.n += 1
+        st.ents = max(st.ents, f.ents)
         st.members.append(pos)
         if it.t is not None:
             st.t_min = it.t if st.t_min is None else min(st.t_min, it.t)
@@ -541,7 +654,7 @@ class Clusterer:
         for it, sid in zip(items, story_ids, strict=True):
             if sid not in self.stories:
                 self.stories[sid] = _Story(csum=np.zeros(self.dim, dtype=np.float64))
-            self._append(it, it.vec, sid, self._vectors(it.bag))
+            self._append(it, it.vec, sid, self._featurize(it.bag))
             self.next_story = max(self.next_story, sid + 1)
         if items:
             self.index.add(
@@ -565,6 +678,63 @@ class Clusterer:
     def centroid(self, sid: int) -> np.ndarray:
         c = self.stories[sid].csum
         return c / (float(np.linalg.norm(c)) or 1.0)
+
+
+def average_link(margins: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy average-link clustering of a batch's articles, beside fixed earlier stories.
+
+    ``margins`` is (m, m + s): row i is article i's score minus its join threshold against
+    every article of the batch (columns < m, symmetric) and every candidate story (columns
+    >= m, of ``sizes[m + j]`` members each). The closest pair of groups (or a group and a story)
+    is joined while its margin, averaged over all member pairs (UPGMA, Lance-Williams update),
+    is >= 0; stories are never joined to each other here (see the merge step). Returns each
+    article's group (the lowest article index in it) and, per group, the story column it
+    joined (-1: a new story). Hand-written: scipy's linkage has no fixed clusters and no
+    rectangular form, and sklearn's needs the whole square matrix of stories too.
+    """
+    m = margins.shape[0]
+    M = margins.astype(np.float32, copy=True)
+    size = sizes.astype(np.float64, copy=True)
+    group = np.arange(m)
+    joined = np.full(m, -1)
+    best = M.max(axis=1) if M.shape[1] else np.full(m, -np.inf)
+    arg = M.argmax(axis=1) if M.shape[1] else np.zeros(m, np.int64)
+    with np.errstate(invalid="ignore"):
+        while m:
+            r = int(np.argmax(best))
+            if not best[r] >= 0:
+                break
+            c = int(arg[r])
+            if c < m:  # two groups of new articles: b goes into a
+                a, b = min(r, c), max(r, c)
+                row = (size[a] * M[a] + size[b] * M[b]) / (size[a] + size[b])
+                M[a] = row
+                M[:, a] = row[:m]
+                M[b] = -np.inf
+                M[:, b] = -np.inf
+                M[a, a] = -np.inf
+                size[a] += size[b]
+                group[group == b] = a
+                changed, gone = a, b
+            else:  # a group joins a story
+                M[:, c] = (size[r] * M[:, r] + size[c] * M[:, c]) / (size[r] + size[c])
+                M[r] = -np.inf
+                M[:, r] = -np.inf
+                size[c] += size[r]
+                joined[r] = c
+                changed, gone = c, r
+            best[gone] = -np.inf
+            stale = (arg == changed) | (arg == gone)
+            stale[gone] = False
+            if c < m:
+                stale[changed] = True
+            for x in np.flatnonzero(stale):
+                arg[x] = int(np.argmax(M[x]))
+                best[x] = M[x, arg[x]]
+            up = M[:, changed] > best
+            best[up] = M[up, changed]
+            arg[up] = changed
+    return group, joined
 
 
 def join_threshold(words: int) -> float:
@@ -606,7 +776,7 @@ def items_from_records(records: Sequence[dict[str, Any]], encoder: Encoder) -> l
 def cluster_records(
     records: Iterable[dict[str, Any]],
     encoder: Encoder | None = None,
-    batch_size: int = 256,
+    batch_size: int = BATCH,
     join: float | None = None,
 ) -> Iterator[tuple[dict[str, Any], Assignment]]:
     """Cluster a stream of raw records online, in batches; yield each record with its story."""
@@ -848,7 +1018,7 @@ class Cluster:
     def __init__(
         self,
         encoder_name: str | None = None,
-        batch_size: int = 512,
+        batch_size: int = BATCH,
         settings: Any = None,
         threshold: float | None = None,
     ) -> None:

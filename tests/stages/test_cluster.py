@@ -1,4 +1,4 @@
-"""Story clustering: features, hard cases, online == batch, the stage on a store, rebuild."""
+"""Story clustering: features, hard cases, batches and average link, the stage on a store, rebuild."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def test_time_gap_splits_episodes():
     assert s["apple-a"] != s["apple-b"]
 
 
-def test_online_equals_batch():
+def test_clear_cases_do_not_depend_on_batch_size():
     recs = records()
     one_by_one = list(Cluster(batch_size=1).filter(recs))
     in_threes = list(Cluster(batch_size=3).filter(recs))
@@ -117,14 +117,43 @@ def test_online_equals_batch():
     assert one_by_one == in_threes == all_at_once
 
 
+def test_average_link_joins_groups_and_stories():
+    import numpy as np
+
+    from newsdesk.stages.cluster import average_link
+
+    inf = -np.inf
+    # articles 0-3 of a batch and one earlier story (column 4, three members):
+    # 0 and 1 are close; 2 fits the story; 3 fits nothing
+    margins = np.array(
+        [
+            [inf, 0.5, 0.0, -0.4, -0.2],
+            [0.5, inf, 0.0, -0.4, 0.3],
+            [0.0, 0.0, inf, -0.4, 0.2],
+            [-0.4, -0.4, -0.4, inf, -0.5],
+        ]
+    )
+    sizes = np.array([1, 1, 1, 1, 3.0])
+    group, joined = average_link(margins, sizes)
+    # {0, 1} first (0.5); then 2 joins the story (0.2); the pair then averages
+    # (1 * 0.0 + 3 * 0.05) / 4 = 0.0375 with story + 2, and joins it as well
+    assert group.tolist() == [0, 0, 2, 3]
+    assert joined[0] == 4 and joined[2] == 4 and joined[3] == -1
+    # if 2 and the pair disagree (-0.3), story + 2 averages -0.0375 with the pair: no join
+    margins[[0, 1, 2, 2], [2, 2, 0, 1]] = -0.3
+    group, joined = average_link(margins, sizes)
+    assert group.tolist() == [0, 0, 2, 3]
+    assert joined[0] == -1 and joined[2] == 4 and joined[3] == -1
+
+
 @pytest.mark.shared
-def test_online_equals_batch_on_real_articles():
+def test_real_articles_deterministic_and_batches_cost_little():
     import gzip
 
     from tests.conftest import shared
 
     folder = shared("allsides-stories")
-    recs = []
+    recs, gold = [], []
     with gzip.open(folder / "allsides-stories.jsonl.gz", "rt", encoding="utf-8") as fh:
         lines = fh.readlines()
     for line in lines:
@@ -133,12 +162,27 @@ def test_online_equals_batch_on_real_articles():
             recs.append(
                 {"id": f"{s['id']}-{side}", "title": a["newsTitle"], "text": " ".join(a["newBody"])}
             )
+            gold.append(s["id"])
         if len(recs) >= 240:
             break
-    a = list(Cluster(batch_size=7).filter(recs))
-    b = list(Cluster(batch_size=500).filter(recs))
-    assert a == b
-    assert 20 < len({o["story"] for o in a}) < len(recs)
+
+    def pairs_f1(outs):
+        """F1 of same-story pairs against the gold events."""
+        pred = [o["story"] for o in outs]
+        n = len(pred)
+        same_p = {(i, j) for i in range(n) for j in range(i + 1, n) if pred[i] == pred[j]}
+        same_g = {(i, j) for i in range(n) for j in range(i + 1, n) if gold[i] == gold[j]}
+        hit = len(same_p & same_g)
+        return 2 * hit / (len(same_p) + len(same_g))
+
+    whole = list(Cluster(batch_size=500).filter(recs))
+    assert whole == list(Cluster(batch_size=500).filter(recs))  # deterministic
+    small = list(Cluster(batch_size=7).filter(recs))
+    assert small == list(Cluster(batch_size=7).filter(recs))
+    assert 20 < len({o["story"] for o in whole}) < len(recs)
+    # one batch is average-link clustering; a stream of small batches is close to it
+    assert pairs_f1(whole) > 0.6
+    assert pairs_f1(small) > pairs_f1(whole) - 0.15
 
 
 def test_duplicates_join_their_original():

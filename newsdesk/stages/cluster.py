@@ -7,7 +7,8 @@ one, without re-clustering earlier articles (after Miranda et al. 2018 and Stayk
 
 1. features: a sentence-embedding vector of title + lead (``newsdesk.embed``); a sparse bag of
    content words, proper-noun phrases ("e:hakan fidan") and numbers ("n:23"), weighted TF-IDF
-   with document frequencies counted online, one article at a time; a headline TF-IDF vector;
+   with document frequencies counted online, a batch at a time (so the order of articles within
+   a batch does not matter); a headline TF-IDF vector;
    a time coordinate (publication date, else the latest date stated in the text, see
    :mod:`newsdesk.timeline`);
 2. candidates: the stories of each article's K nearest earlier articles by embedding (faiss:
@@ -85,11 +86,14 @@ W_SPARSE = 0.45  # mean body TF-IDF cosine with the story's members
 W_TITLE = 0.30  # mean headline TF-IDF cosine with the story's members
 CENTROID_TERMS = 1000  # terms kept in a story's sparse sums (the strongest)
 MAX_STORIES = 6  # candidate stories scored per article (those of the closest neighbours)
-JOIN = 0.30  # average score needed to join (articles of LONG_WORDS words or more)
+JOIN = 0.28  # average score needed to join (articles of LONG_WORDS words or more)
 # Short texts (headline + snippet) share fewer terms, so their scores run lower: the threshold
 # falls linearly from JOIN at LONG_WORDS to JOIN_SHORT at SHORT_WORDS words and below. JOIN was
-# tuned on the allsides tune half (leads of ~100 words), JOIN_SHORT on the googlenews tune half
-# (~28 words); an explicit threshold (settings.story_threshold) applies to every length.
+# chosen on the allsides tune half (leads of ~100 words), JOIN_SHORT on the googlenews tune half
+# (~28 words), each the middle of the best plateau (mean F1 of the value and its two neighbours
+# on a 0.02 grid) rather than the single best value: below it average link starts chaining
+# stories together and F1 falls off a cliff. An explicit threshold (settings.story_threshold)
+# applies to every length.
 JOIN_SHORT = 0.12
 SHORT_WORDS = 40
 LONG_WORDS = 80
@@ -371,19 +375,24 @@ class Clusterer:
             np.asarray(tfs, dtype=np.float64)[order],
         )
 
-    def _featurize(self, b: Counter[str]) -> _Features:
-        """Unit TF-IDF vectors of an article and of its headline, with document frequencies
-        counted one article at a time (so the features do not depend on how input is batched)."""
-        all_ids, tfs = self._encode_bag(b)
-        self.docs += 1
-        idf = np.log((self.docs + 1.0) / (self.df[all_ids] + 1.0)) + 1.0
-        self.df[all_ids] += 1.0
-        head = self.is_title[all_ids]
+    def _featurize(self, bags: Sequence[Counter[str]]) -> list[_Features]:
+        """Unit TF-IDF vectors of articles and of their headlines. Document frequencies count
+        the whole batch first, so within a batch the features do not depend on the order."""
+        encoded = [self._encode_bag(b) for b in bags]
+        for ids, _ in encoded:
+            self.df[ids] += 1.0
+        self.docs += len(encoded)
         out = []
-        for mask in (~head, head):
-            w = tfs[mask] * idf[mask]
-            out += [all_ids[mask], w / (float(np.linalg.norm(w)) or 1.0)]
-        return _Features(out[0], out[1], out[2], out[3], int(self.is_entity[out[0]].sum()))
+        for all_ids, tfs in encoded:
+            idf = np.log((self.docs + 1.0) / (self.df[all_ids] + 1.0)) + 1.0
+            head = self.is_title[all_ids]
+            parts = []
+            for mask in (~head, head):
+                w = tfs[mask] * idf[mask]
+                parts += [all_ids[mask], w / (float(np.linalg.norm(w)) or 1.0)]
+            ents = int(self.is_entity[parts[0]].sum())
+            out.append(_Features(parts[0], parts[1], parts[2], parts[3], ents))
+        return out
 
     def _csr(self, rows: Sequence[tuple[np.ndarray, np.ndarray | None]]) -> Any:
         """A sparse matrix over the vocabulary, one row per (term ids, weights or None = 1)."""
@@ -419,7 +428,7 @@ class Clusterer:
             return []
         m = len(items)
         V = np.ascontiguousarray(np.stack([it.vec for it in items]).astype(np.float32))
-        feats = [self._featurize(it.bag) for it in items]
+        feats = self._featurize([it.bag for it in items])
         X, H, E = self._item_matrices(feats)
         ents = np.array([f.ents for f in feats], np.int32)
         t = np.array([np.nan if it.t is None else it.t for it in items], np.float32)
@@ -651,10 +660,11 @@ class Clusterer:
 
     def restore(self, items: Sequence[Item], story_ids: Sequence[int]) -> None:
         """Re-add already clustered items with their known stories (rebuilding state from the DB)."""
-        for it, sid in zip(items, story_ids, strict=True):
+        feats = self._featurize([it.bag for it in items])
+        for it, sid, f in zip(items, story_ids, feats, strict=True):
             if sid not in self.stories:
                 self.stories[sid] = _Story(csum=np.zeros(self.dim, dtype=np.float64))
-            self._append(it, it.vec, sid, self._featurize(it.bag))
+            self._append(it, it.vec, sid, f)
             self.next_story = max(self.next_story, sid + 1)
         if items:
             self.index.add(

@@ -111,10 +111,14 @@ def test_time_gap_splits_episodes():
 
 def test_clear_cases_do_not_depend_on_batch_size():
     recs = records()
-    one_by_one = list(Cluster(batch_size=1).filter(recs))
-    in_threes = list(Cluster(batch_size=3).filter(recs))
-    all_at_once = list(Cluster(batch_size=1000).filter(recs))
-    assert one_by_one == in_threes == all_at_once
+
+    def stories(batch_size):  # scores move a little (document frequencies count per batch)
+        return [
+            (o["id"], o["story"], o["new_story"], o["thread"])
+            for o in Cluster(batch_size=batch_size).filter(recs)
+        ]
+
+    assert stories(1) == stories(3) == stories(1000)
 
 
 def test_average_link_joins_groups_and_stories():

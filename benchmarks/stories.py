@@ -1,6 +1,7 @@
 """Story clustering: newsdesk's online clusterer beside batch baselines, plus scale.
 
     python benchmarks/stories.py [--data DIR] [--json] [--scale 10000,100000] [--skip-scale]
+                                 [--skip-quality]
 
 ``--data`` is the folder holding the sets (default ``../shared/data``): ``allsides-stories``,
 ``googlenews-ts`` (TS view: title + snippet) and ``mmds2025-clustering``.
@@ -429,6 +430,7 @@ def main() -> None:
     )
     p.add_argument("--scale", default="10000,100000", help="comma-separated stream sizes")
     p.add_argument("--skip-scale", action="store_true")
+    p.add_argument("--skip-quality", action="store_true", help="only the scale runs")
     p.add_argument("--scale-one", type=int, help=argparse_hidden())
     args = p.parse_args()
     if args.scale_one:
@@ -443,6 +445,8 @@ def main() -> None:
     from_allsides: dict[str, Any] = {}
     for name, loader in (("allsides-stories", load_allsides), ("googlenews-ts", load_googlenews)):
         folder = args.data / name
+        if args.skip_quality:
+            break
         if not folder.exists():
             notes.append(f"{name}: absent, skipped")
             continue
@@ -452,7 +456,7 @@ def main() -> None:
         if name == "allsides-stories":
             from_allsides = chosen
     mm = args.data / "mmds2025-clustering"
-    if mm.exists():
+    if mm.exists() and not args.skip_quality:
         mrows = load_mmds(mm)
         got = quality("mmds2025", mrows, None, from_allsides)[0]
         rows += got
@@ -468,7 +472,8 @@ def main() -> None:
             notes=notes,
         )
         return
-    emit(rows, False, "story clustering quality (eval halves)", notes)
+    if rows:
+        emit(rows, False, "story clustering quality (eval halves)", notes)
     if scale_rows:
         emit(scale_rows, False, "scale: newsdesk online clustering of a synthetic stream")
 

@@ -27,6 +27,7 @@ class Settings:
     summary_sentences: int = 3
     encoder: str = ""  # sentence encoder for summaries/stories/search: "" = wordllama, or "minilm"
     story_threshold: float = 0.0  # score to join a story; 0 = tuned defaults by text length
+    story_batch: int = 4096  # articles grouped by average link at once (memory ~ batch²)
     story_views: bool = True  # store story pages' views after clustering (fast first views)
     stories_index: str = ""  # faiss index file; "" = beside a SQLite store (<db>.stories.faiss)
     api_token: str = ""  # token required for write endpoints of the web API; empty = writes off

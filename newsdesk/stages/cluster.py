@@ -99,9 +99,10 @@ SHORT_WORDS = 40
 LONG_WORDS = 80
 MERGE_MARGIN = 0.20  # a group scoring JOIN + this with two stories merges them
 K = 24  # nearest earlier articles looked at per new article
-# Articles clustered together by average link (the rest of the stream joins by story sums).
-# Bigger batches cluster better (benchmarks/stories.py prints a 256-article row too) and cost
-# O(BATCH^2) memory for the pair scores: ~0.5 GB at 4096.
+# Articles clustered together by average link (the rest of the stream joins by story sums);
+# settings.story_batch overrides it. Bigger batches cluster better (benchmarks/stories.py prints
+# a 256-article row too) and cost O(BATCH^2) memory for the pair scores (peak RSS ~0.9 GB at
+# 10k articles, see the benchmark's scale table).
 BATCH = 4096
 ENTITY_MISMATCH = 1.0  # both name proper nouns, none shared: a veto
 MIN_ENTITIES = 3  # an article needs this many proper nouns for the mismatch test
@@ -1041,6 +1042,7 @@ class Cluster:
     def from_settings(cls, settings: Any) -> Cluster:
         return cls(
             getattr(settings, "encoder", None) or None,
+            batch_size=max(1, getattr(settings, "story_batch", None) or BATCH),
             settings=settings,
             threshold=getattr(settings, "story_threshold", None) or None,
         )

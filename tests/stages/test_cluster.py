@@ -390,3 +390,11 @@ def test_cluster_filter_reads_the_settings(monkeypatch):
     assert [o["id"] for o in default] == list(range(1, len(CORPUS) + 1))  # line numbers
     assert len({o["story"] for o in default}) == 4
     assert len({o["story"] for o in strict}) == len(CORPUS)
+
+
+def test_story_batch_setting(monkeypatch):
+    from newsdesk.settings import Settings
+
+    assert Cluster.from_settings(Settings()).batch_size == cluster.BATCH
+    monkeypatch.setenv("NEWSDESK_STORY_BATCH", "64")
+    assert Cluster.from_settings(Settings.load()).batch_size == 64

@@ -313,16 +313,17 @@ class _Features:
 
 
 @dataclass(slots=True)
-class _Pairs:
-    """Similarities of the batch's articles (rows) to articles or stories (columns)."""
+class _Columns:
+    """What articles are scored against: the batch's own articles, or stories (their sums)."""
 
-    dense: np.ndarray  # mean embedding cosine (average link)
-    sparse: np.ndarray  # mean body TF-IDF cosine
-    title: np.ndarray  # mean headline TF-IDF cosine
-    has_title: np.ndarray
-    shared: np.ndarray  # proper nouns in common
-    ents: np.ndarray  # min(proper nouns of the row, of the column)
-    gap: np.ndarray  # days apart; NaN where either is undated
+    C: np.ndarray  # (c, dim) embedding sums
+    X: Any  # (c, vocab) body TF-IDF sums, sparse
+    H: Any  # (c, vocab) headline TF-IDF sums, sparse
+    E: Any  # (c, vocab) proper nouns named, sparse 0/1
+    ents: np.ndarray  # (c,) the most proper nouns a member names
+    n: np.ndarray  # (c,) members
+    t_min: np.ndarray  # (c,) days; NaN where undated
+    t_max: np.ndarray
 
 
 class Clusterer:
@@ -442,24 +443,20 @@ class Clusterer:
         col = {sid: j for j, sid in enumerate(cands)}
 
         # 3. scores: article-article and article-story, as margins over the join threshold
-        pair = self._score(
-            _Pairs(
-                V @ V.T,
-                (X @ X.T).toarray(),
-                (H @ H.T).toarray(),
-                np.outer(H.getnnz(1) > 0, H.getnnz(1) > 0),
-                (E @ E.T).toarray(),
-                np.minimum.outer(ents, ents),
-                np.abs(t[:, None] - t[None, :]),
-            )
+        pair = self._scores(
+            V, X, H, E, ents, t, _Columns(V, X, H, E, ents, np.ones(m), t, t)
         )
         np.fill_diagonal(pair, -np.inf)
         margins = np.full((m, m + len(cands)), -np.inf, np.float32)
-        margins[:, :m] = pair - (thr[:, None] + thr[None, :]) / 2
-        to_story = np.zeros((m, 0))
+        block = margins[:, :m]
+        block[...] = pair
+        block -= (thr / 2).astype(np.float32)[:, None]
+        block -= (thr / 2).astype(np.float32)[None, :]
+        to_story = np.zeros((m, 0), np.float32)
         if cands:
-            to_story = self._story_scores(V, X, H, E, ents, t, cands)
-            margins[:, m:] = to_story - thr[:, None]
+            to_story = self._scores(V, X, H, E, ents, t, self._story_columns(cands))
+            margins[:, m:] = to_story
+            margins[:, m:] -= thr.astype(np.float32)[:, None]
         for i, it in enumerate(items):  # near-duplicates go with their original
             if not it.duplicate_of:
                 continue
@@ -548,49 +545,67 @@ class Clusterer:
                 found.add(self.story_of[orig])
         return sorted(found)
 
-    def _story_scores(
-        self,
+    def _story_columns(self, sids: Sequence[int]) -> _Columns:
+        sts = [self.stories[s] for s in sids]
+        SX, SH, SE = self._story_matrices(sids)
+        return _Columns(
+            np.stack([st.csum for st in sts]).astype(np.float32),
+            SX,
+            SH,
+            SE,
+            np.array([st.ents for st in sts]),
+            np.array([st.n for st in sts], np.float64),
+            np.array([np.nan if st.t_min is None else st.t_min for st in sts], np.float32),
+            np.array([np.nan if st.t_max is None else st.t_max for st in sts], np.float32),
+        )
+
+    @staticmethod
+    def _scores(
         V: np.ndarray,
         X: Any,
         H: Any,
         E: Any,
         ents: np.ndarray,
         t: np.ndarray,
-        sids: Sequence[int],
+        cols: _Columns,
     ) -> np.ndarray:
-        """Scores of the batch's articles against stories (average link from the story sums)."""
-        sts = [self.stories[s] for s in sids]
-        SX, SH, SE = self._story_matrices(sids)
-        n = np.array([st.n for st in sts], np.float64)
-        dot = np.asarray(V @ np.stack([st.csum for st in sts]).astype(np.float32).T, np.float64)
-        overlap = np.asarray((X @ SX.T).toarray())
-        shared = np.asarray((E @ SE.T).toarray())  # proper nouns the story names anywhere
-        t_min = np.array([np.nan if st.t_min is None else st.t_min for st in sts])
-        t_max = np.array([np.nan if st.t_max is None else st.t_max for st in sts])
-        gap = np.maximum(0.0, np.maximum(t_min[None, :] - t[:, None], t[:, None] - t_max[None, :]))
-        return self._score(
-            _Pairs(
-                dot / n,
-                overlap / n,
-                np.asarray((H @ SH.T).toarray()) / n,
-                np.outer(H.getnnz(1) > 0, SH.getnnz(1) > 0),
-                shared,
-                np.minimum.outer(ents, np.array([st.ents for st in sts])),
-                gap,
-            )
-        )
+        """The join score (see the parameters) of every article against every column at once.
 
-    @staticmethod
-    def _score(p: _Pairs) -> np.ndarray:
-        """The join score (see the parameters) for every pair at once."""
-        s = W_DENSE * p.dense + W_SPARSE * p.sparse
-        s = np.where(p.has_title, s + W_TITLE * p.title, s / (1.0 - W_TITLE))
-        s -= ENTITY_MISMATCH * ((p.shared == 0) & (p.ents >= MIN_ENTITIES))
-        dated = ~np.isnan(p.gap)
-        gap = np.where(dated, p.gap, 0.0)
-        s -= np.where(gap > GAP_FREE_DAYS, GAP_PENALTY_PER_DAY * (gap - GAP_FREE_DAYS), 0.0)
-        s += np.where(dated & (gap <= CLOSE_DAYS), CLOSE_BONUS, 0.0)
-        return np.where(gap > MAX_GAP_DAYS, -np.inf, s)  # another episode: see threads
+        Average link from sums: mean cosines = dot products with the column's sums / its size.
+        Built in place in one float32 matrix: a batch of 4096 against itself is 64 MiB each.
+        """
+        inv_n = (1.0 / cols.n).astype(np.float32)[None, :]
+        S = np.asarray(V @ cols.C.T, np.float32)
+        S *= W_DENSE
+        S += (W_SPARSE * (X @ cols.X.T)).toarray()
+        S *= inv_n
+        rows_t = np.flatnonzero(H.getnnz(1) > 0)
+        cols_t = np.flatnonzero(cols.H.getnnz(1) > 0)
+        S /= 1.0 - W_TITLE  # no headline on one side: the other features rescaled
+        if len(rows_t) and len(cols_t):
+            both = np.ix_(rows_t, cols_t)
+            title = (H[rows_t] @ cols.H[cols_t].T).toarray() * (W_TITLE * inv_n[:, cols_t])
+            S[both] = S[both] * (1.0 - W_TITLE) + title
+        rows_e = np.flatnonzero(ents >= MIN_ENTITIES)
+        cols_e = np.flatnonzero(cols.ents >= MIN_ENTITIES)
+        if len(rows_e) and len(cols_e):  # both name proper nouns: sharing none is a veto
+            named = np.ix_(rows_e, cols_e)
+            veto = np.full((len(rows_e), len(cols_e)), ENTITY_MISMATCH, np.float32)
+            veto[(E[rows_e] @ cols.E[cols_e].T).nonzero()] = 0.0
+            S[named] -= veto
+        dated_r = np.flatnonzero(~np.isnan(t))
+        dated_c = np.flatnonzero(~np.isnan(cols.t_min))
+        if len(dated_r) and len(dated_c):
+            when = np.ix_(dated_r, dated_c)
+            tr = t[dated_r][:, None]
+            gap = np.maximum(cols.t_min[dated_c][None, :] - tr, tr - cols.t_max[dated_c][None, :])
+            np.maximum(gap, 0.0, out=gap)
+            sub = S[when]
+            sub -= GAP_PENALTY_PER_DAY * np.maximum(gap - GAP_FREE_DAYS, 0.0)
+            sub[gap <= CLOSE_DAYS] += CLOSE_BONUS
+            sub[gap > MAX_GAP_DAYS] = -np.inf  # another episode: see threads
+            S[when] = sub
+        return S
 
     def _with_links(
         self, out: list[Assignment], V: np.ndarray, E: Any, near: Sequence[int]

@@ -443,9 +443,7 @@ class Clusterer:
         col = {sid: j for j, sid in enumerate(cands)}
 
         # 3. scores: article-article and article-story, as margins over the join threshold
-        pair = self._scores(
-            V, X, H, E, ents, t, _Columns(V, X, H, E, ents, np.ones(m), t, t)
-        )
+        pair = self._scores(V, X, H, E, ents, t, _Columns(V, X, H, E, ents, np.ones(m), t, t))
         np.fill_diagonal(pair, -np.inf)
         margins = np.full((m, m + len(cands)), -np.inf, np.float32)
         block = margins[:, :m]

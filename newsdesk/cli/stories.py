@@ -173,7 +173,9 @@ def cluster_filter(
     """Cluster raw JSONL records {"id", "text"[, "title", "published"]} from stdin; no store.
 
     Writes one JSONL line per record, in input order: {"id", "story", "score", "new_story",
-    "thread"}; story ids count from 1 in order of creation.
+    "thread"}; story ids count from 1 in order of creation. Records are clustered in batches
+    of story_batch (4096) articles, so output comes a batch at a time; a line with "merged"
+    lists earlier stories that are now part of its story.
 
     Example:  cat articles.jsonl | newsdesk cluster -
     """

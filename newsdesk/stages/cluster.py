@@ -101,7 +101,7 @@ MERGE_MARGIN = 0.20  # a group scoring JOIN + this with two stories merges them
 K = 24  # nearest earlier articles looked at per new article
 # Articles clustered together by average link (the rest of the stream joins by story sums);
 # settings.story_batch overrides it. Bigger batches cluster better (benchmarks/stories.py prints
-# a 256-article row too) and cost O(BATCH^2) memory for the pair scores (peak RSS ~0.9 GB at
+# a 256-article row too) and cost O(BATCH^2) memory for the pair scores (peak RSS ~0.55 GB at
 # 10k articles, see the benchmark's scale table).
 BATCH = 4096
 ENTITY_MISMATCH = 1.0  # both name proper nouns, none shared: a veto

@@ -24,8 +24,8 @@ show what small batches cost: within a batch articles are grouped by average lin
 group joins an earlier story or opens one); TF-IDF + agglomerative (average link, cosine
 distance); embeddings (the encoder newsdesk uses, wordllama 256-d) + agglomerative (average
 link) and + HDBSCAN (noise points count as singletons). The batch baselines see every article
-of a half at once; so does newsdesk when the half fits in its default batch (allsides ~500,
-googlenews ~4,900 articles: one batch of 4096 and a second one).
+of a half at once; so does newsdesk with its default batch on allsides (~500 articles a half);
+a googlenews half (~4,900) is one batch of 4096 and a second one.
 
 mmds2025 (English/Chinese/Malay): nothing is tuned on it; each system uses the setting it got
 on allsides-stories; its catch-all cluster 166 is scored as singletons. Extra columns: the share
@@ -467,10 +467,9 @@ def main() -> None:
         "mmds2025: nothing tuned on it; each system uses the setting it got on allsides-stories.",
     ]
     from_allsides: dict[str, Any] = {}
-    for name, loader in (("allsides-stories", load_allsides), ("googlenews-ts", load_googlenews)):
+    sets = (("allsides-stories", load_allsides), ("googlenews-ts", load_googlenews))
+    for name, loader in () if args.skip_quality else sets:
         folder = args.data / name
-        if args.skip_quality:
-            break
         if not folder.exists():
             notes.append(f"{name}: absent, skipped")
             continue

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 @runtime_checkable
 class Stage(Protocol):
+    """An analysis stage. Optional, read by the pipeline when present: ``batch_size`` (the stage
+    wants batches at least this big, e.g. clustering) and ``after_run(store)`` (work over the
+    whole run, e.g. stored story views)."""
+
     name: ClassVar[str]
     requires: ClassVar[frozenset[str]]
     provides: ClassVar[frozenset[str]]

@@ -410,18 +410,17 @@ class Clusterer:
         )
         return csr_matrix((data, indices, indptr), shape=(len(rows), len(self.vocab)))
 
-    def _item_matrices(self, feats: Sequence[_Features]) -> tuple[Any, Any, Any]:
-        body = self._csr([(f.ids, f.w) for f in feats])
-        head = self._csr([(f.tids, f.wt) for f in feats])
-        ents = self._csr([(f.ids[self.is_entity[f.ids]], None) for f in feats])
-        return body, head, ents
+    def _matrices(
+        self, rows: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+    ) -> tuple[Any, Any, Any]:
+        """Body TF-IDF, headline TF-IDF and proper-noun (0/1) rows, from (ids, w, tids, wt) of
+        articles or (tids, tsum, hids, hsum) of stories."""
+        body = self._csr([(ids, w) for ids, w, _, _ in rows])
+        head = self._csr([(hids, hw) for _, _, hids, hw in rows])
+        return body, head, self._entities([ids for ids, _, _, _ in rows])
 
-    def _story_matrices(self, sids: Sequence[int]) -> tuple[Any, Any, Any]:
-        sts = [self.stories[s] for s in sids]
-        body = self._csr([(st.tids, st.tsum) for st in sts])
-        head = self._csr([(st.hids, st.hsum) for st in sts])
-        ents = self._csr([(st.tids[self.is_entity[st.tids]], None) for st in sts])
-        return body, head, ents
+    def _entities(self, term_ids: Sequence[np.ndarray]) -> Any:
+        return self._csr([(ids[self.is_entity[ids]], None) for ids in term_ids])
 
     # 2.-5. one batch ------------------------------------------------------------------------
     def add(self, items: Sequence[Item]) -> list[Assignment]:
@@ -431,7 +430,7 @@ class Clusterer:
         m = len(items)
         V = np.ascontiguousarray(np.stack([it.vec for it in items]).astype(np.float32))
         feats = self._featurize([it.bag for it in items])
-        X, H, E = self._item_matrices(feats)
+        X, H, E = self._matrices([(f.ids, f.w, f.tids, f.wt) for f in feats])
         ents = np.array([f.ents for f in feats], np.int32)
         t = np.array([np.nan if it.t is None else it.t for it in items], np.float32)
         thr = np.array(
@@ -455,19 +454,27 @@ class Clusterer:
             to_story = self._scores(V, X, H, E, ents, t, self._story_columns(cands))
             margins[:, m:] = to_story
             margins[:, m:] -= thr.astype(np.float32)[:, None]
-        for i, it in enumerate(items):  # near-duplicates go with their original
+        forced = np.zeros(m, bool)  # near-duplicates go with their original
+        in_batch = {it.key: j for j, it in enumerate(items)}
+        for i, it in enumerate(items):
             if not it.duplicate_of:
                 continue
             orig = self.pos_of.get(it.duplicate_of)
+            j = in_batch.get(it.duplicate_of, i)
             if orig is not None and self.story_of[orig] in col:
                 margins[i, m + col[self.story_of[orig]]] = _FORCE
-            for j, other in enumerate(items[:i]):
-                if other.key == it.duplicate_of:
-                    margins[i, j] = margins[j, i] = _FORCE
+            elif j != i:
+                margins[i, j] = margins[j, i] = _FORCE
+            forced[i] = orig is not None or j != i
 
         # 4. average link over the batch's articles and the candidate stories, then 5. merges
         sizes = np.array([1.0] * m + [self.stories[s].n for s in cands])
-        group, joined = average_link(margins, sizes)
+        group, joined = average_link(margins, sizes)  # consumes margins
+        del margins
+        members: dict[int, list[int]] = {}
+        for i, g in enumerate(group.tolist()):
+            members.setdefault(g, []).append(i)
+        merge = np.full(m, MERGE_MARGIN) + thr if self.merge is None else np.full(m, self.merge)
         target: dict[int, int] = {}  # group -> story
         merged_by: dict[int, list[int]] = {}  # group -> stories merged into its story
         alias: dict[int, int] = {}
@@ -477,12 +484,10 @@ class Clusterer:
                 sid = alias[sid]
             return sid
 
-        for g in sorted(set(group.tolist())):
+        for g, rows in members.items():
             if joined[g] < 0:
                 continue
-            members = np.flatnonzero(group == g)
-            mm = MERGE_MARGIN if self.merge is None else self.merge - thr[members]
-            fit = (margins[members, m:] - np.reshape(mm, (-1, 1))).mean(axis=0)
+            fit = (to_story[rows] - merge[rows, None]).mean(axis=0)  # per candidate story
             sid = final(cands[joined[g] - m])
             close = sorted({final(cands[j]) for j in np.flatnonzero(fit >= 0)})
             if fit[joined[g] - m] >= 0 and len(close) > 1:
@@ -494,7 +499,6 @@ class Clusterer:
                 sid = into
             target[g] = sid
         out: list[Assignment] = []
-        opened: set[int] = set()
         for i, it in enumerate(items):
             g = int(group[i])
             if g not in target:  # a new story, numbered in order of its first article
@@ -502,15 +506,13 @@ class Clusterer:
                 self.next_story += 1
                 self.stories[target[g]] = _Story(csum=np.zeros(self.dim, dtype=np.float64))
             sid = final(target[g])
-            new = bool(g not in opened and joined[g] < 0)
-            opened.add(g)
-            if new or (it.duplicate_of and margins[i].max() >= _FORCE):
+            new = bool(joined[g] < 0 and members[g][0] == i)
+            if new or forced[i]:
                 score = 1.0
             elif joined[g] >= 0:
                 score = float(to_story[i, joined[g] - m])
             else:
-                others = np.flatnonzero((group == g) & (np.arange(m) != i))
-                score = float(pair[i, others].mean())
+                score = float(pair[i, [j for j in members[g] if j != i]].mean())
             self._append(it, V[i], sid, feats[i])
             out.append(
                 Assignment(it.key, sid, round(score, 4), new, merged=tuple(merged_by.pop(g, ())))
@@ -545,7 +547,7 @@ class Clusterer:
 
     def _story_columns(self, sids: Sequence[int]) -> _Columns:
         sts = [self.stories[s] for s in sids]
-        SX, SH, SE = self._story_matrices(sids)
+        SX, SH, SE = self._matrices([(st.tids, st.tsum, st.hids, st.hsum) for st in sts])
         return _Columns(
             np.stack([st.csum for st in sts]).astype(np.float32),
             SX,
@@ -616,7 +618,7 @@ class Clusterer:
         sts = [self.stories[s] for s in sids]
         C = np.stack([st.csum / st.cnorm for st in sts]).astype(np.float32)
         dense = np.asarray(V @ C.T, np.float64)
-        shared = np.asarray((E @ self._story_matrices(sids)[2].T).toarray())
+        shared = (E @ self._entities([st.tids for st in sts]).T).toarray()
         hit = (dense >= THREAD_DENSE) & (shared >= THREAD_SHARED_ENTITIES)
         result = []
         for i, a in enumerate(out):
@@ -713,51 +715,53 @@ def average_link(margins: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np
     is joined while its margin, averaged over all member pairs (UPGMA, Lance-Williams update),
     is >= 0; stories are never joined to each other here (see the merge step). Returns each
     article's group (the lowest article index in it) and, per group, the story column it
-    joined (-1: a new story). Hand-written: scipy's linkage has no fixed clusters and no
-    rectangular form, and sklearn's needs the whole square matrix of stories too.
+    joined (-1: a new story). ``margins`` is overwritten.
+    Hand-written: scipy's linkage has no fixed clusters and no rectangular form, and sklearn's
+    needs the whole square matrix of stories too.
     """
     m = margins.shape[0]
-    M = margins.astype(np.float32, copy=True)
-    size = sizes.astype(np.float64, copy=True)
     group = np.arange(m)
     joined = np.full(m, -1)
-    best = M.max(axis=1) if M.shape[1] else np.full(m, -np.inf)
-    arg = M.argmax(axis=1) if M.shape[1] else np.zeros(m, np.int64)
-    with np.errstate(invalid="ignore"):
-        while m:
-            r = int(np.argmax(best))
-            if not best[r] >= 0:
-                break
-            c = int(arg[r])
-            if c < m:  # two groups of new articles: b goes into a
-                a, b = min(r, c), max(r, c)
-                row = (size[a] * M[a] + size[b] * M[b]) / (size[a] + size[b])
-                M[a] = row
-                M[:, a] = row[:m]
-                M[b] = -np.inf
-                M[:, b] = -np.inf
-                M[a, a] = -np.inf
-                size[a] += size[b]
-                group[group == b] = a
-                changed, gone = a, b
-            else:  # a group joins a story
-                M[:, c] = (size[r] * M[:, r] + size[c] * M[:, c]) / (size[r] + size[c])
-                M[r] = -np.inf
-                M[:, r] = -np.inf
-                size[c] += size[r]
-                joined[r] = c
-                changed, gone = c, r
-            best[gone] = -np.inf
-            stale = (arg == changed) | (arg == gone)
-            stale[gone] = False
-            if c < m:
-                stale[changed] = True
-            for x in np.flatnonzero(stale):
-                arg[x] = int(np.argmax(M[x]))
-                best[x] = M[x, arg[x]]
-            up = M[:, changed] > best
-            best[up] = M[up, changed]
-            arg[up] = changed
+    if m == 0:
+        return group, joined
+    M = margins
+    size = sizes.astype(np.float64, copy=True)
+    best = M.max(axis=1)
+    arg = M.argmax(axis=1)
+    while True:
+        r = int(np.argmax(best))
+        if not best[r] >= 0:
+            break
+        c = int(arg[r])
+        if c < m:  # two groups of new articles: b goes into a
+            a, b = min(r, c), max(r, c)
+            row = (size[a] * M[a] + size[b] * M[b]) / (size[a] + size[b])
+            M[a] = row
+            M[:, a] = row[:m]
+            M[b] = -np.inf
+            M[:, b] = -np.inf
+            M[a, a] = -np.inf
+            size[a] += size[b]
+            group[group == b] = a
+            changed, gone = a, b
+        else:  # a group joins a story
+            M[:, c] = (size[r] * M[:, r] + size[c] * M[:, c]) / (size[r] + size[c])
+            M[r] = -np.inf
+            M[:, r] = -np.inf
+            size[c] += size[r]
+            joined[r] = c
+            changed, gone = c, r
+        best[gone] = -np.inf
+        stale = (arg == changed) | (arg == gone)
+        stale[gone] = False
+        if c < m:
+            stale[changed] = True
+        for x in np.flatnonzero(stale):
+            arg[x] = int(np.argmax(M[x]))
+            best[x] = M[x, arg[x]]
+        up = M[:, changed] > best
+        best[up] = M[up, changed]
+        arg[up] = changed
     return group, joined
 
 

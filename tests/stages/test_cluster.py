@@ -138,7 +138,7 @@ def test_average_link_joins_groups_and_stories():
         ]
     )
     sizes = np.array([1, 1, 1, 1, 3.0])
-    group, joined = average_link(margins, sizes)
+    group, joined = average_link(margins.copy(), sizes)  # it overwrites the margins
     # {0, 1} first (0.5); then 2 joins the story (0.2); the pair then averages
     # (1 * 0.0 + 3 * 0.05) / 4 = 0.0375 with story + 2, and joins it as well
     assert group.tolist() == [0, 0, 2, 3]
@@ -146,6 +146,7 @@ def test_average_link_joins_groups_and_stories():
     # if 2 and the pair disagree (-0.3), story + 2 averages -0.0375 with the pair: no join
     margins[[0, 1, 2, 2], [2, 2, 0, 1]] = -0.3
     group, joined = average_link(margins, sizes)
+    assert (margins[:, 1] == -np.inf).all()  # overwritten: column 1 went into column 0
     assert group.tolist() == [0, 0, 2, 3]
     assert joined[0] == -1 and joined[2] == 4 and joined[3] == -1
 

@@ -124,7 +124,7 @@ def phase_newsdesk(
     logging.disable(logging.WARNING)
     from newsdesk import api
     from newsdesk.settings import Settings
-    from newsdesk.store import open_store
+    from newsdesk.api import open_store
 
     settings = Settings.load(db=db)
     store = open_store(db)

@@ -235,7 +235,8 @@ def main() -> None:
     p.add_argument("--cues", type=Path, help="the cue lexicon written with --model")
     args = p.parse_args()
 
-    from newsdesk.stages import quotes as q
+    from newsdesk.stages.quotes import extract as q
+    from newsdesk.stages.quotes.stage import filter_records
 
     arts = load_split(args.data, args.split, args.tail)
     if args.limit:
@@ -248,7 +249,7 @@ def main() -> None:
     load_s = time.perf_counter() - t0
     records = [{"id": a["id"], "text": a["text"]} for a in arts]
     t0, c0 = time.perf_counter(), time.process_time()
-    predicted = {r["id"]: r["quotes"] for r in q.filter_records(records, tagger)}
+    predicted = {r["id"]: r["quotes"] for r in filter_records(records, tagger)}
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
 
     scores = {(s, sub): Score() for s in ("newsdesk", "baseline") for sub in ("direct", "all")}

@@ -205,8 +205,8 @@ def tfidf_matrix(rows: list[dict[str, Any]]) -> Any:
 
 
 def embed_matrix(rows: list[dict[str, Any]]) -> np.ndarray:
-    from newsdesk.embed import get_encoder
-    from newsdesk.stages.cluster import embed_text
+    from newsdesk.nlp.embed import get_encoder
+    from newsdesk.nlp.embed import embed_text
 
     return get_encoder().encode([embed_text(r.get("title"), r["text"]) for r in rows])
 
@@ -281,7 +281,7 @@ def quality(
         if name == "mmds2025":
             out[-1].update(pair_recall_by_language(rows, pred))
 
-    from newsdesk.stages.cluster import BATCH
+    from newsdesk.stages.cluster.clusterer import BATCH
 
     t0 = time.perf_counter()
     row(f"newsdesk (batches of {BATCH}, defaults)", run_newsdesk(rows), t0, "defaults")

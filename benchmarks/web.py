@@ -127,7 +127,7 @@ def direct_stories(store: Any) -> int:
     """
     from sqlalchemy import select
 
-    from newsdesk.stages.cluster import stories, story_articles
+    from newsdesk.stages.cluster.tables import stories, story_articles
     from newsdesk.store.schema import articles
 
     groups: dict[str, list[tuple[str, str | None, str | None, str | None]]] = {}
@@ -181,7 +181,7 @@ def build_store(
     from newsdesk.ingest import build_article
     from newsdesk.registry import load_stages
     from newsdesk.settings import Settings
-    from newsdesk.store import open_store
+    from newsdesk.api import open_store
 
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -218,7 +218,7 @@ def build_store(
         log.append(f"{n}: stages {', '.join(run)} in {time.perf_counter() - t:.0f}s")
     if "cluster" in available:
         # What the cluster stage's after_run does at ingest; stories inserted directly need it too.
-        from newsdesk.stories import build_story_views, stories_without_views
+        from newsdesk.views.stories import build_story_views, stories_without_views
 
         t = time.perf_counter()
         built = build_story_views(store, stories_without_views(store))
@@ -318,7 +318,7 @@ def sample_urls(
     """Per page: (warm-up URLs, measured URLs)."""
     from sqlalchemy import func, select
 
-    from newsdesk.store import open_store
+    from newsdesk.api import open_store
     from newsdesk.store.schema import articles
     from newsdesk.web import data
 

@@ -5,8 +5,10 @@ Steps, for each stage in dependency order:
 2. process them in batches, each batch in one transaction together with its "done" marks,
    so a crash leaves every batch either fully processed or untouched;
 3. running again picks up exactly the articles still pending;
-4. a stage may define ``after_run(store)``, called once after its batches (e.g. the cluster
-   stage stores the views of the stories that changed, so story pages open fast).
+4. a stage's ``after_run(store)`` is called once after its batches.
+
+Before a stage first runs, the store migrates the tables the stage owns (``Stage.tables``), so a
+plugin's tables exist however the store was opened.
 """
 
 from __future__ import annotations
@@ -48,11 +50,12 @@ def run(
         pending = store.pending_ids(cls.name)
         if not pending:
             continue
+        store.ensure(cls.tables)
         instance = cls.from_settings(settings)
         start = time.perf_counter()
         done = 0
         # a stage may want bigger batches than ingest's (clustering: average link per batch)
-        size = max(settings.batch_size, getattr(instance, "batch_size", 0) or 0)
+        size = max(settings.batch_size, instance.batch_size)
         for i in range(0, len(pending), size):
             ids = pending[i : i + size]
             t0 = time.perf_counter()
@@ -63,9 +66,7 @@ def run(
             done += len(ids)
             if progress:
                 progress(cls.name, done, len(pending))
-        after_run = getattr(instance, "after_run", None)
-        if after_run is not None:  # optional hook: work over the whole run (e.g. stored views)
-            after_run(store)
+        instance.after_run(store)
         report.processed[cls.name] = done
         report.seconds[cls.name] = time.perf_counter() - start
         log.info("stage %s: %d articles in %.1fs", cls.name, done, report.seconds[cls.name])

@@ -38,7 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from newsdesk.stages.quotes import (  # noqa: E402
+from newsdesk.stages.quotes.extract import (  # noqa: E402
     LEXICON_PATH,
     MODEL_PATH,
     Featurizer,

@@ -40,7 +40,7 @@ from newsdesk.stages.summarize import (  # noqa: E402
     ScorerModel,
     features,
 )
-from newsdesk.text import sentence_spans  # noqa: E402
+from newsdesk.nlp.sentences import sentence_spans  # noqa: E402
 
 CNNDM_SETS = ("cnndm-realsumm", "cnndm-summeval")
 # Published systems that copy article sentences (used for the distillation label).

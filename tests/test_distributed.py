@@ -6,7 +6,7 @@ import pytest
 
 from newsdesk import api
 from newsdesk.settings import Settings
-from newsdesk.store import open_store
+from newsdesk.api import open_store
 
 pytest.importorskip(
     "dask.distributed", reason="the 'scale' extra (dask[distributed]) is not installed"

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from newsdesk import api, pipeline, registry
+from newsdesk.api import open_store
 from newsdesk.settings import Settings
-from newsdesk.store import open_store
 from newsdesk.store.schema import article_minhash, articles
 
 
@@ -84,7 +84,7 @@ def test_killed_ingest_resumes(tmp_path):
     store.close()
 
 
-class _Counter:
+class _Counter(registry.BaseStage):
     """A test stage that records what it processed (registered only inside the test)."""
 
     name: ClassVar[str] = "test-counter"
@@ -107,7 +107,7 @@ class _Counter:
 
 
 def test_stage_resumes_after_crash(tmp_path, monkeypatch):
-    monkeypatch.setattr(registry, "_STAGES", {"test-counter": _Counter})
+    monkeypatch.setattr(pipeline, "load_stages", lambda: {"test-counter": _Counter})
     monkeypatch.setattr(_Counter, "seen", [])
     corpus = tmp_path / "c.jsonl"
     _write_corpus(corpus, 12)
@@ -138,5 +138,5 @@ def test_stage_order_respects_requirements():
     class C:
         name, requires, provides = "c", frozenset({"nowhere"}), frozenset()
 
-    with pytest.raises(RuntimeError, match="nowhere"):
+    with pytest.raises(registry.RegistryError, match="nowhere"):
         registry.ordered({"c": C})

@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
 from newsdesk import api
-from newsdesk.store import open_store
+from newsdesk.api import open_store
 from newsdesk.store.schema import schema_migrations
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from newsdesk import api, pipeline
+from newsdesk import api
 from newsdesk.cli.common import (
     DbOption,
     JsonFlag,
@@ -169,7 +169,8 @@ def show(
 
 def _summary_of(store, a: Article):  # type: ignore[no-untyped-def]
     """The stored summary, else one computed now (not stored): show always has one."""
-    from newsdesk.stages.summarize import get_summary, summarize
+    from newsdesk.stages.summarize import summarize
+    from newsdesk.views.summaries import get_summary
 
     return get_summary(store, a.id) or (summarize(a) if a.text.strip() else None)
 
@@ -214,7 +215,7 @@ def run(
     """
     with opened(db) as (store, settings), handled():
         try:
-            report = pipeline.run(store, settings, only=stage)
+            report = api.run(store, settings, only=stage)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--stage") from exc
     for name, n in report.processed.items():
@@ -261,7 +262,7 @@ def demo(
 def _demo_stories(db: str, limit: int = 3) -> None:
     """The top multi-outlet stories of the demo corpus, with their summaries (issue 4)."""
     from newsdesk.cli.stories import print_story
-    from newsdesk.stories import get_story, list_stories
+    from newsdesk.views.stories import get_story, list_stories
 
     with opened(db) as (store, _):
         top = [s for s in list_stories(store, limit=50, order="biggest") if s.outlets > 1][:limit]

@@ -11,9 +11,10 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
+from newsdesk.api import open_store
 from newsdesk.errors import NewsdeskError
 from newsdesk.settings import Settings
-from newsdesk.store import Store, open_store
+from newsdesk.store import Store
 
 app = typer.Typer(
     name="newsdesk",

@@ -73,7 +73,7 @@ def quotes_cmd(
             for out in filter_records(stdin_records()):
                 print_jsonl(out)
         return
-    from newsdesk.stages.quotes import quotes
+    from newsdesk.views.quotes import quotes
 
     with opened(db) as (store, _):
         found = quotes(store, speaker=speaker, story_id=story, limit=limit, offset=offset)
@@ -105,7 +105,7 @@ def people_cmd(
 
     Example:  newsdesk people --limit 10 --json
     """
-    from newsdesk.stages.entities import people
+    from newsdesk.views.people import people
 
     with opened(db) as (store, _):
         found = people(store, limit=limit, offset=offset)
@@ -135,7 +135,7 @@ def person_cmd(
 
     Example:  newsdesk person "Sergei Lavrov" --json
     """
-    from newsdesk.stages.entities import person
+    from newsdesk.views.people import person
 
     with opened(db) as (store, _):
         d = person(store, name_or_id)

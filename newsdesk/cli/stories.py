@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from newsdesk import api
 from newsdesk.cli.common import (
     DbOption,
     JsonFlag,
@@ -22,9 +23,9 @@ from newsdesk.cli.common import (
     stdin_records,
 )
 from newsdesk.settings import Settings
-from newsdesk.stages.cluster import Cluster, recluster
-from newsdesk.stages.threads import list_threads
-from newsdesk.stories import StoryView, get_story, list_stories
+from newsdesk.stages.cluster import Cluster
+from newsdesk.views.stories import StoryView, get_story, list_stories
+from newsdesk.views.threads import list_threads
 
 
 def _day(value: str | None) -> str:
@@ -162,7 +163,7 @@ def recluster_cmd(db: DbOption = None) -> None:
     Example:  newsdesk recluster --db news.db
     """
     with opened(db) as (store, settings), handled():
-        report = recluster(store, settings)
+        report = api.recluster(store, settings)
     err_console.print(f"{report['articles']} articles in {report['stories']} stories", markup=False)
 
 

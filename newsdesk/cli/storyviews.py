@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from newsdesk.api import build_story_views
 from newsdesk.cli.common import DbOption, JsonFlag, app, console, opened, print_json
-from newsdesk.stories import build_story_views
 
 
 @app.command("story-views")

@@ -18,7 +18,8 @@ from newsdesk.cli.common import (
     print_jsonl,
     stdin_records,
 )
-from newsdesk.stages.summarize import SUMMARIZERS, Length, Summarize, get_summary, summarize
+from newsdesk.stages.summarize import SUMMARIZERS, Length, Summarize, summarize
+from newsdesk.views.summaries import get_summary
 
 SentencesOption = Annotated[
     int | None, typer.Option("--sentences", "-n", min=1, help="Sentences per summary (default 3).")

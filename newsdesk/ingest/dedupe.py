@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from newsdesk import text as textlib
+from newsdesk.nlp.tokens import word_count, words
 
 if TYPE_CHECKING:
     from newsdesk.store import Store
@@ -26,7 +26,7 @@ SCHEME = "affine32"  # datasketch's hashing scheme; stored signatures must be re
 
 
 def signature(text: str) -> MinHash:
-    tokens = [w.lower() for w in textlib.words(text)]
+    tokens = [w.lower() for w in words(text)]
     if len(tokens) < SHINGLE:
         shingles = {" ".join(tokens)}
     else:
@@ -92,7 +92,7 @@ class PendingBatch:
         """(id of the original this article duplicates, or None; the signature to store)."""
         m = signature(text)
         original = None
-        if textlib.word_count(text) >= MIN_WORDS:
+        if word_count(text) >= MIN_WORDS:
             original = self.index.original_of(m, exclude=article_id)
             if original is None:
                 for key, other in self.items:

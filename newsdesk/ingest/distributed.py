@@ -15,6 +15,8 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 
+from newsdesk.ingest import fetch, sources
+from newsdesk.ingest.articles import articles_from
 from newsdesk.models import Article, IngestError
 from newsdesk.settings import Settings
 
@@ -22,12 +24,10 @@ from newsdesk.settings import Settings
 INFLIGHT_PER_WORKER = 8
 
 
-def _extract_file(path: str, settings: Settings, fetch: bool) -> list[Article | IngestError]:
-    from newsdesk.ingest import articles_from, sources
-
-    if not fetch:
+def _extract_file(path: str, settings: Settings, fetching: bool) -> list[Article | IngestError]:
+    if not fetching:
         return list(articles_from([path], settings))
-    with sources.fetch_enabled(settings.max_file_bytes):  # the caller's --fetch, on the worker
+    with fetch.fetch_enabled(settings.max_file_bytes):  # the caller's --fetch, on the worker
         return list(articles_from([path], settings))
 
 
@@ -35,8 +35,6 @@ def articles_from_cluster(
     paths: Iterable[str], settings: Settings, on_file=None
 ) -> Iterator[Article | IngestError]:  # type: ignore[no-untyped-def]
     from dask.distributed import Client, LocalCluster
-
-    from newsdesk.ingest import articles_from, sources
 
     logging.getLogger("distributed").setLevel(logging.WARNING)
     with ExitStack() as stack:
@@ -67,7 +65,7 @@ def articles_from_cluster(
             if on_file:
                 on_file(item)
             pending.append(
-                client.submit(_extract_file, item, settings, sources.fetching(), pure=False)
+                client.submit(_extract_file, item, settings, fetch.fetching(), pure=False)
             )
             while len(pending) >= window:
                 yield from pending.pop(0).result()

@@ -4,8 +4,8 @@ A feed gives one article per entry: title, link, published (else updated), autho
 categories, and the entry's HTML (``content:encoded``/Atom content, else the summary) rendered
 to text by :func:`newsdesk.ingest.html.fragment_text`; the outlet is the feed's title.
 
-An OPML file lists feeds. Reading them means fetching URLs, which happens only when asked for
-(``newsdesk ingest --fetch``); otherwise each OPML file is reported as one clear error.
+An OPML file lists feeds (:func:`feed_urls`); :mod:`newsdesk.ingest.sources` follows them when
+fetching is on (``newsdesk ingest --fetch``), else reports each OPML file as one clear error.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 import feedparser
 from lxml import etree
 
-from newsdesk.ingest import sources
 from newsdesk.ingest.html import fragment_text
 from newsdesk.models import IngestError, RawDocument
 
@@ -27,10 +26,7 @@ _HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
 
 def read_feed(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
-    """Every entry of an RSS/Atom feed, or every entry of every feed an OPML file lists."""
-    if b"<opml" in data[:4096].lower():
-        yield from read_opml(name, data)
-        return
+    """Every entry of an RSS/Atom feed."""
     # bytes, never str: given a str, feedparser would treat it as a URL or a file name
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
     entries = parsed.get("entries") or []
@@ -123,26 +119,3 @@ def feed_urls(name: str, data: bytes) -> list[str]:
         if url and url not in urls:
             urls.append(url)
     return urls
-
-
-def read_opml(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
-    """With fetching on, the entries of every listed feed; otherwise one error saying so."""
-    from newsdesk.errors import InputError
-
-    try:
-        urls = feed_urls(name, data)
-    except InputError as exc:
-        yield IngestError(exc.source, exc.reason)
-        return
-    if not urls:
-        yield IngestError(name, "OPML file lists no feeds (no outline with xmlUrl)")
-        return
-    if not sources.fetching():
-        yield IngestError(name, f"OPML list of {len(urls)} feeds: fetching them needs --fetch")
-        return
-    for url in urls:
-        try:
-            body = sources.fetch(url, sources.fetch_limit())
-            yield from sources.read_source(url, body, sources.fetch_limit())
-        except InputError as exc:
-            yield IngestError(exc.source, exc.reason)

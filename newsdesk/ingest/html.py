@@ -30,10 +30,10 @@ import trafilatura
 from lxml import etree, html
 from trafilatura.utils import load_html
 
-from newsdesk import text as textlib
 from newsdesk.errors import InputError
 from newsdesk.ingest.decode import declared_encoding, decode
 from newsdesk.models import IngestError, RawDocument
+from newsdesk.nlp.language import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def extract_page(markup: str, url: str | None = None, source: str = "<html>") ->
         "url": canonical or url,
         "captions": captions,
         # the text's own language first: templates often keep a wrong <html lang>
-        "language": textlib.detect_language(text) or lang,
+        "language": detect_language(text) or lang,
         **{k: v for k, v in meta.items() if v},
     }
 

@@ -13,35 +13,16 @@ from __future__ import annotations
 
 import glob
 import re
-import socket
 import sys
-import urllib.error
-import urllib.request
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsdesk.errors import InputError
+from newsdesk.ingest import fetch
 from newsdesk.models import IngestError, RawDocument
 
 STDIN = "-"
-
-FETCH_TIMEOUT = 20.0  # seconds per connection attempt / read
-MAX_REDIRECTS = 5
-USER_AGENT = "newsdesk/0.1 (+https://github.com/newsdesk; feed and page ingest)"
-
-
-@dataclass(slots=True)
-class _FetchState:
-    max_bytes: int
-    timeout: float
-    seen: set[str] = field(default_factory=set)  # URLs fetched in this run (OPML loops)
-
-
-_FETCH: ContextVar[_FetchState | None] = ContextVar("newsdesk_fetch", default=None)
 
 # Magic numbers of common binary formats, to name them in the error message.
 _BINARY_MAGIC = {
@@ -80,8 +61,8 @@ def expand(paths: Iterable[str]) -> Iterator[str | IngestError]:
         if p == STDIN:
             yield STDIN
             continue
-        if is_url(p):
-            yield p if fetching() else IngestError(p, "is a URL: fetching it needs --fetch")
+        if fetch.is_url(p):
+            yield p if fetch.fetching() else IngestError(p, "is a URL: fetching it needs --fetch")
             continue
         matches = sorted(glob.glob(p, recursive=True)) if glob.has_magic(p) else [p]
         if not matches:
@@ -105,8 +86,8 @@ def _hidden(f: Path, root: Path) -> bool:
 
 def read_bytes(name: str, max_bytes: int) -> bytes:
     """The file's bytes (stdin for ``-``, the body for a URL), refusing inputs over ``max_bytes``."""
-    if is_url(name):
-        return fetch(name, max_bytes)
+    if fetch.is_url(name):
+        return fetch.fetch(name, max_bytes)
     if name == STDIN:
         data = sys.stdin.buffer.read(max_bytes + 1)
     else:
@@ -252,6 +233,29 @@ def _looks_binary(head: bytes) -> bool:
     return controls > max(8, len(head) // 100)
 
 
+def read_opml(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
+    """With fetching on, the documents of every feed an OPML file lists; else one error."""
+    from newsdesk.ingest.feeds import feed_urls
+
+    try:
+        urls = feed_urls(name, data)
+    except InputError as exc:
+        yield IngestError(exc.source, exc.reason)
+        return
+    if not urls:
+        yield IngestError(name, "OPML file lists no feeds (no outline with xmlUrl)")
+        return
+    if not fetch.fetching():
+        yield IngestError(name, f"OPML list of {len(urls)} feeds: fetching them needs --fetch")
+        return
+    for url in urls:
+        try:
+            body = fetch.fetch(url, fetch.fetch_limit())
+            yield from read_source(url, body, fetch.fetch_limit())
+        except InputError as exc:
+            yield IngestError(exc.source, exc.reason)
+
+
 def read_source(name: str, data: bytes, max_bytes: int) -> Iterator[RawDocument | IngestError]:
     """Every document in one input; per-record problems come back as IngestError items."""
     if data[:2] == b"\x1f\x8b":
@@ -276,7 +280,9 @@ def _reader(kind: str):  # type: ignore[no-untyped-def]
         from newsdesk.ingest.warc import read_warc
 
         return read_warc
-    if kind in {"feed", "opml"}:
+    if kind == "opml":
+        return read_opml
+    if kind == "feed":
         from newsdesk.ingest.feeds import read_feed
 
         return read_feed
@@ -287,86 +293,3 @@ def _reader(kind: str):  # type: ignore[no-untyped-def]
     from newsdesk.ingest.plaintext import read_plaintext
 
     return read_plaintext
-
-
-# -- fetching URLs (only with --fetch) ----------------------------------------------------
-
-
-def is_url(name: str) -> bool:
-    return name.startswith(("http://", "https://"))
-
-
-@contextmanager
-def fetch_enabled(max_bytes: int, timeout: float = FETCH_TIMEOUT) -> Iterator[None]:
-    """Inside this block, URL inputs (and the feeds OPML files list) are fetched."""
-    token = _FETCH.set(_FetchState(max_bytes, timeout))
-    try:
-        yield
-    finally:
-        _FETCH.reset(token)
-
-
-def fetching() -> bool:
-    return _FETCH.get() is not None
-
-
-def fetch_limit() -> int:
-    state = _FETCH.get()
-    return state.max_bytes if state else 0
-
-
-class _RedirectRefused(Exception):
-    pass
-
-
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    max_redirections = MAX_REDIRECTS
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        if not is_url(newurl):  # never follow a redirect to file:, ftp: …
-            raise _RedirectRefused(f"refused redirect to a non-HTTP URL ({newurl[:100]})")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-_OPENER = urllib.request.build_opener(_Redirects())
-
-
-def fetch(url: str, max_bytes: int) -> bytes:
-    """The body at ``url`` (http/https only), bounded in time, size and redirects."""
-    state = _FETCH.get()
-    if state is None:
-        raise InputError(url, "fetching URLs needs --fetch")
-    if url in state.seen:
-        raise InputError(url, "already fetched in this run (feed list loop?)")
-    state.seen.add(url)
-    request = urllib.request.Request(
-        url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
-    )
-    try:
-        with _OPENER.open(request, timeout=state.timeout) as resp:
-            length = resp.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise InputError(
-                    url, f"response too large ({int(length):,} bytes; limit {max_bytes:,})"
-                )
-            body = resp.read(max_bytes + 1)
-    except _RedirectRefused as exc:
-        raise InputError(url, str(exc)) from exc
-    except urllib.error.HTTPError as exc:
-        if 300 <= exc.code < 400 and "not allowed" in str(exc.msg):  # urllib: file:, data: …
-            raise InputError(url, "refused redirect to a non-HTTP URL") from exc
-        if 300 <= exc.code < 400:
-            raise InputError(url, f"too many redirects (more than {MAX_REDIRECTS})") from exc
-        raise InputError(url, f"HTTP {exc.code} {exc.reason}") from exc
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, socket.timeout | TimeoutError):
-            raise InputError(url, f"timed out after {state.timeout:g}s") from exc
-        raise InputError(url, f"cannot fetch: {reason}") from exc
-    except TimeoutError as exc:
-        raise InputError(url, f"timed out after {state.timeout:g}s") from exc
-    except (OSError, ValueError) as exc:
-        raise InputError(url, f"cannot fetch: {exc}") from exc
-    if len(body) > max_bytes:
-        raise InputError(url, f"response too large (over {max_bytes:,} bytes)")
-    return body

@@ -1,10 +1,5 @@
-"""Built-in analysis stages. Importing this package registers each of them (see registry).
+"""The built-in analysis stages, one package each (``stage.py``, ``tables.py``, algorithms).
 
-One import per built-in stage module; each registers its schema component and its @stage class.
+They are registered through the entry-point group ``newsdesk.stages`` like any plugin (see
+:mod:`newsdesk.registry`); importing this package registers nothing.
 """
-
-from newsdesk import search as _search  # noqa: F401  (component "search", stage "embed")
-from newsdesk.stages import cluster as _cluster  # noqa: F401  (component "stories", stage "cluster")
-from newsdesk.stages import entities as _entities  # noqa: F401  (component "entities", stage "entities")
-from newsdesk.stages import quotes as _quotes  # noqa: F401  (component "quotes", stage "quotes")
-from newsdesk.stages import summarize as _summarize  # noqa: F401  (component "summaries", stage "summarize")

@@ -46,6 +46,16 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self.migrated: set[str] = set()  # components brought up to date through this object
+
+    def ensure(self, components: Sequence[schema.Component]) -> None:
+        """Migrate the core and whichever of ``components`` this store object has not yet."""
+        todo = [c for c in components if c.name not in self.migrated]
+        if self.migrated and not todo:
+            return
+        with self.engine.begin() as conn:
+            schema.migrate(conn, todo)
+        self.migrated |= {schema.CORE.name, *(c.name for c in todo)}
 
     # -- transactions ---------------------------------------------------------------------
     @contextmanager
@@ -238,11 +248,12 @@ def article_from_row(row: Any) -> Article:
     )
 
 
-def open_store(db: str) -> Store:
-    """Open (creating and migrating as needed) the store at ``db``: a path or a SQLAlchemy URL."""
-    # Importing the stages registers their schema components before we migrate.
-    import newsdesk.stages  # noqa: F401
+def open_store(db: str, components: Sequence[schema.Component] = ()) -> Store:
+    """Open (creating and migrating as needed) the store at ``db``: a path or a SQLAlchemy URL.
 
+    The core tables are always migrated; ``components`` (the stages' tables, which the registry
+    collects: :func:`newsdesk.api.open_store`) too.
+    """
     url = db_url(db)
     try:
         if url.startswith("sqlite"):
@@ -253,8 +264,8 @@ def open_store(db: str) -> Store:
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True)
-        with engine.begin() as conn:
-            schema.migrate(conn)
+        store = Store(engine)
+        store.ensure(components)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot open store {db!r}: {exc.__class__.__name__}: {exc}") from exc
-    return Store(engine)
+    return store

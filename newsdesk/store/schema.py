@@ -1,17 +1,19 @@
 """Tables (SQLAlchemy Core) and migrations, per component.
 
-Each component (core articles, summaries, quotes, stories, search…) owns its tables and an
-ordered list of migrations. ``schema_migrations`` records the version each component has
-reached, so a component can be added or extended without touching the others. Migrations are
-plain functions of a connection, so they run the same on SQLite and PostgreSQL.
+Each component (the core articles and their full-text index here; each stage's own tables in
+``stages/<name>/tables.py``) owns its tables and an ordered list of migrations.
+``schema_migrations`` records the version each component has reached, so a component can be
+added or extended without touching the others. Migrations are plain functions of a connection,
+so they run the same on SQLite and PostgreSQL.
 
-A component module calls :func:`component` at import time; :func:`migrate` applies what is
-missing, each component's steps in order, inside the caller's transaction.
+The store imports no stage: whoever opens it hands it the components to migrate (the registry
+collects them from the stages, see :func:`newsdesk.api.open_store`); :func:`migrate` applies
+what is missing, each component's steps in order, inside the caller's transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -26,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     select,
+    text,
 )
 
 metadata = MetaData()
@@ -39,18 +42,9 @@ class Component:
     migrations: tuple[Migration, ...]
 
 
-_COMPONENTS: dict[str, Component] = {}
-
-
 def component(name: str, migrations: list[Migration]) -> Component:
-    """Register a schema component and its ordered migrations (idempotent per name)."""
-    comp = Component(name, tuple(migrations))
-    _COMPONENTS[name] = comp
-    return comp
-
-
-def components() -> list[Component]:
-    return list(_COMPONENTS.values())
+    """A schema component: its name and its ordered migrations."""
+    return Component(name, tuple(migrations))
 
 
 schema_migrations = Table(
@@ -112,16 +106,60 @@ def _core_v1(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
-component("core", [_core_v1])
+# The PostgreSQL full-text expression: the GIN index and the query (search.fulltext) share it.
+PG_TSV = "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(outlet, '') || ' ' || text)"
 
 
-def migrate(conn: Connection) -> dict[str, int]:
-    """Bring every registered component up to its latest version; return the versions."""
+def _fulltext_v1(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        # SQLite-only DDL: an external-content FTS5 table over articles, synced by triggers.
+        for stmt in (
+            "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
+            "title, text, outlet, content='articles', content_rowid='seq', "
+            "tokenize='porter unicode61 remove_diacritics 2')",
+            "CREATE TRIGGER IF NOT EXISTS articles_fts_ai AFTER INSERT ON articles BEGIN "
+            "INSERT INTO articles_fts(rowid, title, text, outlet) "
+            "VALUES (new.seq, new.title, new.text, new.outlet); END",
+            "CREATE TRIGGER IF NOT EXISTS articles_fts_ad AFTER DELETE ON articles BEGIN "
+            "INSERT INTO articles_fts(articles_fts, rowid, title, text, outlet) "
+            "VALUES ('delete', old.seq, old.title, old.text, old.outlet); END",
+            "CREATE TRIGGER IF NOT EXISTS articles_fts_au AFTER UPDATE ON articles BEGIN "
+            "INSERT INTO articles_fts(articles_fts, rowid, title, text, outlet) "
+            "VALUES ('delete', old.seq, old.title, old.text, old.outlet); "
+            "INSERT INTO articles_fts(rowid, title, text, outlet) "
+            "VALUES (new.seq, new.title, new.text, new.outlet); END",
+            "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
+        ):
+            conn.execute(text(stmt))
+    elif conn.dialect.name == "postgresql":
+        # PostgreSQL full text: an expression index, so no extra column or trigger to keep in sync.
+        conn.execute(
+            text(f"CREATE INDEX IF NOT EXISTS ix_articles_fts ON articles USING GIN ({PG_TSV})")
+        )
+
+
+def _fulltext_v2(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        # SQLite-only: make FTS5's ``rank`` column bm25 with the title weighted 4x (text, outlet 1x).
+        conn.execute(
+            text(
+                "INSERT INTO articles_fts(articles_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0, 1.0)')"
+            )
+        )
+
+
+# The full-text index was the "search" component's in 0.1 (its steps are idempotent, so a store
+# made then replays them once under "core" without harm).
+CORE = component("core", [_core_v1, _fulltext_v1, _fulltext_v2])
+
+
+def migrate(conn: Connection, components: Sequence[Component] = ()) -> dict[str, int]:
+    """Bring the core and ``components`` up to their latest versions; return every version."""
     schema_migrations.create(conn, checkfirst=True)
     done = dict(
         conn.execute(select(schema_migrations.c.component, schema_migrations.c.version)).all()
     )
-    for comp in components():
+    for comp in (CORE, *[c for c in components if c.name != CORE.name]):
         have = int(done.get(comp.name, 0))
         for version, step in enumerate(comp.migrations[have:], start=have + 1):
             step(conn)

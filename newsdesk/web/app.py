@@ -21,8 +21,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from newsdesk.api import open_store
 from newsdesk.settings import Settings
-from newsdesk.store import Store, open_store
+from newsdesk.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -39,14 +39,7 @@ MAX_PAGE_SIZE = 100
 @cache
 def feature(module: str, name: str) -> Callable[..., Any] | None:
     """``module.name`` if that module imports cleanly and defines it, else None (cached)."""
-    import sys
-
     try:
-        importlib.import_module("newsdesk.stages")  # the built-in stages, with their tables
-        if module.startswith("newsdesk.stages.") and module not in sys.modules:
-            return (
-                None  # present on disk but not registered as a stage yet: its tables may not exist
-            )
         mod = importlib.import_module(module)
     except Exception as exc:  # absent or half-done: the page goes on without this section
         log.info("feature %s.%s unavailable: %s", module, name, exc)
@@ -69,13 +62,12 @@ def _call(fn: Callable[..., Any] | None, *args: Any, **kwargs: Any) -> Any:
 def features() -> dict[str, bool]:
     """Which optional parts are present (shown on pages and in /api)."""
     return {
-        "summaries": feature("newsdesk.stages.summarize", "get_summary") is not None,
-        "stories": feature("newsdesk.stories", "list_stories") is not None,
-        "quotes": feature("newsdesk.stages.quotes", "quotes_for_article") is not None,
-        "people": feature("newsdesk.stages.entities", "people") is not None,
-        "organizations": feature("newsdesk.stages.entities", "organizations") is not None,
-        "semantic_search": feature("newsdesk.search", "embedding_available") is not None
-        and bool(_call(feature("newsdesk.search", "embedding_available"))),
+        "summaries": feature("newsdesk.views.summaries", "get_summary") is not None,
+        "stories": feature("newsdesk.views.stories", "list_stories") is not None,
+        "quotes": feature("newsdesk.views.quotes", "quotes_for_article") is not None,
+        "people": feature("newsdesk.views.people", "people") is not None,
+        "organizations": feature("newsdesk.views.people", "organizations") is not None,
+        "semantic_search": True,
     }
 
 
@@ -145,7 +137,7 @@ def brief(a: Article) -> dict[str, Any]:
 
 
 def summary_of(store: Store, a: Article) -> dict[str, Any] | None:
-    s = _call(feature("newsdesk.stages.summarize", "get_summary"), store, a.id)
+    s = _call(feature("newsdesk.views.summaries", "get_summary"), store, a.id)
     if s is None:
         return None
     spans = [tuple(x) for x in pick(s, "sentences", default=())]
@@ -187,7 +179,7 @@ def _str_or_none(v: Any) -> str | None:
 
 
 def story_id_of(store: Store, article_id: str) -> str | None:
-    s = _call(feature("newsdesk.stories", "story_of_article"), store, article_id)
+    s = _call(feature("newsdesk.views.stories", "story_of_article"), store, article_id)
     if s is None:
         return None
     if isinstance(s, str | int):
@@ -208,7 +200,7 @@ def article_page(store: Store, article_id: str) -> dict[str, Any]:
         "duplicate_of": a.duplicate_of,
         "summary": summary_of(store, a),
         "quotes": quotes_view(
-            a.text, _call(feature("newsdesk.stages.quotes", "quotes_for_article"), store, a.id)
+            a.text, _call(feature("newsdesk.views.quotes", "quotes_for_article"), store, a.id)
         ),
         "story": None,
         "previous": None,
@@ -244,8 +236,8 @@ def _story_members(store: Store, story_id: str) -> tuple[str | None, list[str]]:
     Reads the stories tables directly when they are there: the full story view (summary,
     framing) is far costlier and the article page needs only its neighbours.
     """
-    members = feature("newsdesk.stages.cluster", "story_articles")
-    table = feature("newsdesk.stages.cluster", "stories")
+    members = feature("newsdesk.stages.cluster.tables", "story_articles")
+    table = feature("newsdesk.stages.cluster.tables", "stories")
     if members is None or table is None:
         view = _story_view(store, story_id)
         head = pick(view, "story", default=view) if view is not None else None
@@ -473,7 +465,7 @@ def _story_extras(store: Store, story_ids: list[int | str]) -> dict[str, dict[st
     The summary is the stored summary of the story's most central article (highest join score):
     the multi-document summary is computed by the story page, too costly for 20 cards at once.
     """
-    table = feature("newsdesk.stages.cluster", "story_articles")
+    table = feature("newsdesk.stages.cluster.tables", "story_articles")
     if table is None or not story_ids:
         return {}
     out: dict[str, dict[str, Any]] = {}
@@ -499,7 +491,7 @@ def _story_extras(store: Store, story_ids: list[int | str]) -> dict[str, dict[st
     for sid, aid, score in central:
         if str(sid) not in best or score > best[str(sid)][0]:
             best[str(sid)] = (float(score), aid)
-    get = feature("newsdesk.stages.summarize", "get_summary")
+    get = feature("newsdesk.views.summaries", "get_summary")
     if get is not None:
         with store.connect() as conn:
             arts = {a.id: a for a in store.articles_by_ids(conn, [aid for _, aid in best.values()])}
@@ -513,7 +505,7 @@ def _story_extras(store: Store, story_ids: list[int | str]) -> dict[str, dict[st
 
 
 def stories(store: Store, order: str, page: int, size: int) -> dict[str, Any] | None:
-    fn = feature("newsdesk.stories", "list_stories")
+    fn = feature("newsdesk.views.stories", "list_stories")
     if fn is None:
         return None
     page, size, offset = page_args(page, size)
@@ -562,7 +554,7 @@ VIEW_CACHE = 512
 
 def _story_stamp(store: Store, story_id: str) -> tuple[bool, tuple[str, str, Any]]:
     """(whether the story exists, cache key): its size, last date and title change when it grows."""
-    table = feature("newsdesk.stages.cluster", "stories")
+    table = feature("newsdesk.stages.cluster.tables", "stories")
     stamp: Any = None
     if table is not None:
         with store.connect() as conn:
@@ -587,7 +579,7 @@ def _story_view(store: Store, story_id: str, key: tuple[str, str, Any] | None = 
         hit = _views.get(key)
     if hit is not None and cacheable:
         return hit[0]
-    view = _call(feature("newsdesk.stories", "get_story"), store, _story_key(story_id))
+    view = _call(feature("newsdesk.views.stories", "get_story"), store, _story_key(story_id))
     if view is not None and cacheable:
         with _views_lock:
             if len(_views) >= VIEW_CACHE:
@@ -633,7 +625,7 @@ def _story_page(store: Store, story_id: str, key: tuple[str, str, Any]) -> dict[
     card = story_card(store, view)
     arts = briefs_by_ids(store, story_article_ids(view))
     quotes = _call(
-        feature("newsdesk.stages.quotes", "quotes"),
+        feature("newsdesk.views.quotes", "quotes"),
         store,
         story_id=_story_key(story_id),
         limit=50,
@@ -698,7 +690,7 @@ def _summary_sentences(summary: Any) -> list[dict[str, Any]]:
 
 # -- people and organizations --------------------------------------------------------------------
 def people_page(store: Store, page: int, size: int, kind: str = "people") -> dict[str, Any] | None:
-    fn = feature("newsdesk.stages.entities", kind)
+    fn = feature("newsdesk.views.people", kind)
     if fn is None:
         return None
     page, size, offset = page_args(page, size)
@@ -728,7 +720,7 @@ def _entity_card(p: Any) -> dict[str, Any]:
 
 
 def person_page(store: Store, name_or_id: str, kind: str = "person") -> dict[str, Any]:
-    fn = feature("newsdesk.stages.entities", kind)
+    fn = feature("newsdesk.views.people", kind)
     dossier = _call(fn, store, name_or_id)
     if dossier is None:
         raise NotFound(f"no {kind} {name_or_id!r}")
@@ -787,7 +779,7 @@ def person_page(store: Store, name_or_id: str, kind: str = "person") -> dict[str
 
 
 def _story_titles(store: Store, ids: list[Any]) -> list[dict[str, Any]]:
-    table = feature("newsdesk.stages.cluster", "stories")
+    table = feature("newsdesk.stages.cluster.tables", "stories")
     if table is None or not ids:
         return [{"id": str(i), "title": f"Story {i}"} for i in ids]
     keys = [_story_key(str(i)) for i in ids]

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from newsdesk import api
 from newsdesk.cli import app
 from newsdesk.settings import Settings
-from newsdesk.store import open_store
+from newsdesk.api import open_store
 
 DATA = Path(__file__).parents[1] / "data"
 GOOD = DATA / "hostile.html"  # a real page (hostile markup, but a good article)

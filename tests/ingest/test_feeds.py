@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from newsdesk import api
 from newsdesk.cli import app
 from newsdesk.errors import InputError
-from newsdesk.ingest import sources
+from newsdesk.ingest import fetch, sources
 from newsdesk.ingest.feeds import read_feed
 from newsdesk.models import IngestError, RawDocument
 
@@ -129,7 +129,9 @@ def opml(*urls: str) -> bytes:
 
 
 def test_opml_without_fetch_is_a_clear_error():
-    items = list(read_feed("feeds.opml", opml("https://a.example/rss", "https://b.example/rss")))
+    items = list(
+        sources.read_opml("feeds.opml", opml("https://a.example/rss", "https://b.example/rss"))
+    )
     assert len(items) == 1
     assert items[0].source == "feeds.opml"
     assert "2 feeds" in items[0].reason and "--fetch" in items[0].reason
@@ -216,7 +218,7 @@ def test_fetch_feed_page_and_opml(server, store, settings):
 
 
 def test_fetch_errors_name_the_url(server):
-    with sources.fetch_enabled(max_bytes=1000, timeout=0.5):
+    with fetch.fetch_enabled(max_bytes=1000, timeout=0.5):
         for path, reason in [
             ("/loop", "too many redirects"),
             ("/big.html", "too large"),
@@ -226,7 +228,7 @@ def test_fetch_errors_name_the_url(server):
         ]:
             url = server + path
             with pytest.raises(InputError) as err:
-                sources.fetch(url, 1000)
+                fetch.fetch(url, 1000)
             assert err.value.source == url
             assert reason in err.value.reason, (path, err.value.reason)
 
@@ -248,9 +250,9 @@ def test_local_opml_with_fetch(server, tmp_path, store, settings):
 
 
 def test_fetch_is_off_outside_the_block():
-    assert not sources.fetching()
+    assert not fetch.fetching()
     with pytest.raises(InputError, match="needs --fetch"):
-        sources.fetch("http://127.0.0.1:9/x", 100)
+        fetch.fetch("http://127.0.0.1:9/x", 100)
 
 
 def test_cp1251_feed_with_xml_declaration():

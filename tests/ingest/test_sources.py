@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.errors import InputError
-from newsdesk.ingest import sources
+from newsdesk.ingest import fetch, sources
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -85,5 +85,5 @@ def test_expand_reports_urls_without_fetch_and_keeps_them_with_it(tmp_path):
     items = list(sources.expand([str(tmp_path), "https://example.org/x"]))
     assert items[0] == str(tmp_path / "a.html") and len(items) == 2
     assert "needs --fetch" in items[1].reason
-    with sources.fetch_enabled(1000):
+    with fetch.fetch_enabled(1000):
         assert list(sources.expand(["https://example.org/x"])) == ["https://example.org/x"]

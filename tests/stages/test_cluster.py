@@ -12,19 +12,17 @@ import pytest
 from typer.testing import CliRunner
 
 from newsdesk import pipeline
-from newsdesk import text as textlib
+from newsdesk.nlp.sentences import sentence_spans
+from newsdesk.nlp.tokens import content_hash
 from newsdesk.cli import app
 from newsdesk.errors import NotFound
 from newsdesk.models import Article
-from newsdesk.stages import cluster
-from newsdesk.stages.cluster import (
-    Cluster,
-    index_path,
-    numbers,
-    proper_nouns,
-    recluster,
-)
-from newsdesk.stories import get_story, list_stories, story_of_article
+from newsdesk.stages.cluster import clusterer, index, tables
+from newsdesk.api import recluster
+from newsdesk.stages.cluster import Cluster
+from newsdesk.stages.cluster.features import numbers, proper_nouns
+from newsdesk.stages.cluster.index import index_path
+from newsdesk.views.stories import get_story, list_stories, story_of_article
 
 # Two reports of each event, from different outlets, plus look-alike events.
 CORPUS = [
@@ -124,7 +122,7 @@ def test_clear_cases_do_not_depend_on_batch_size():
 def test_average_link_joins_groups_and_stories():
     import numpy as np
 
-    from newsdesk.stages.cluster import average_link
+    from newsdesk.stages.cluster.linkage import average_link
 
     inf = -np.inf
     # articles 0-3 of a batch and one earlier story (column 4, three members):
@@ -208,8 +206,8 @@ def _article(key, outlet, day, title, body, duplicate_of=None):
         title=title,
         outlet=outlet,
         published=datetime.fromisoformat(day).replace(tzinfo=UTC) if day else None,
-        sentences=tuple(textlib.sentence_spans(body)),
-        content_hash=textlib.content_hash(body),
+        sentences=tuple(sentence_spans(body)),
+        content_hash=content_hash(body),
         duplicate_of=duplicate_of,
     )
 
@@ -223,7 +221,7 @@ def _assignments(store):
     with store.connect() as conn:
         from sqlalchemy import select
 
-        t = cluster.story_articles
+        t = tables.story_articles
         return dict(conn.execute(select(t.c.article_id, t.c.story_id)).all())
 
 
@@ -241,7 +239,7 @@ def test_stage_on_store_matches_filter_and_persists_the_index(store, settings, c
     path = Path(index_path(store, settings))
     assert path.exists() and json.loads(Path(f"{path}.json").read_text())["n"] >= 5
     # a new process (no cached state) picks up the saved vectors and goes on clustering
-    cluster._ENGINES.clear()
+    index.ENGINES.clear()
     _add(
         store,
         [
@@ -266,7 +264,7 @@ def test_missing_index_is_rebuilt_and_recluster_is_stable(store, settings):
     pipeline.run(store, settings, only=["cluster"])
     before = _assignments(store)
     path = Path(index_path(store, settings))
-    cluster._ENGINES.clear()
+    index.ENGINES.clear()
     for p in (path, Path(f"{path}.json")):
         p.unlink(missing_ok=True)
     report = recluster(store, settings)
@@ -351,11 +349,11 @@ def test_an_article_bridging_two_stories_merges_them():
 
 
 def test_default_threshold_falls_for_short_texts():
-    from newsdesk.stages.cluster import JOIN, JOIN_SHORT, join_threshold
+    from newsdesk.stages.cluster.clusterer import JOIN, JOIN_SHORT, join_threshold
 
-    assert join_threshold(500) == join_threshold(cluster.LONG_WORDS) == JOIN
-    assert join_threshold(5) == join_threshold(cluster.SHORT_WORDS) == JOIN_SHORT < JOIN
-    middle = join_threshold((cluster.SHORT_WORDS + cluster.LONG_WORDS) // 2)
+    assert join_threshold(500) == join_threshold(clusterer.LONG_WORDS) == JOIN
+    assert join_threshold(5) == join_threshold(clusterer.SHORT_WORDS) == JOIN_SHORT < JOIN
+    middle = join_threshold((clusterer.SHORT_WORDS + clusterer.LONG_WORDS) // 2)
     assert JOIN_SHORT < middle < JOIN
     # two articles scoring 0.25 (embedding cosine 0.7, no shared terms): short ones join
     import numpy as np
@@ -396,6 +394,6 @@ def test_cluster_filter_reads_the_settings(monkeypatch):
 def test_story_batch_setting(monkeypatch):
     from newsdesk.settings import Settings
 
-    assert Cluster.from_settings(Settings()).batch_size == cluster.BATCH
+    assert Cluster.from_settings(Settings()).batch_size == clusterer.BATCH
     monkeypatch.setenv("NEWSDESK_STORY_BATCH", "64")
     assert Cluster.from_settings(Settings.load()).batch_size == 64

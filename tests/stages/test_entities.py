@@ -11,15 +11,9 @@ from typer.testing import CliRunner
 from newsdesk import api, pipeline
 from newsdesk.cli import app
 from newsdesk.errors import NotFound
-from newsdesk.stages.entities import (
-    analyse_mention,
-    people,
-    person,
-    person_key,
-    resolve_speakers,
-    same_person,
-    titled_names,
-)
+from newsdesk.nlp.names import analyse_mention, person_key, same_person, titled_names
+from newsdesk.stages.quotes.speakers import resolve_speakers
+from newsdesk.views.people import people, person
 from tests.conftest import SEEDS
 from tests.stages.test_quotes import seed_jsonl
 

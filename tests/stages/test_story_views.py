@@ -9,16 +9,12 @@ from sqlalchemy import select
 
 from newsdesk import pipeline
 from newsdesk.settings import Settings
-from newsdesk.stages import threads
-from newsdesk.stages.cluster import (
-    proper_nouns,
-    recluster,
-    stories,
-    story_articles,
-    story_views,
-)
+from newsdesk.views import threads
+from newsdesk.api import recluster
+from newsdesk.stages.cluster.features import proper_nouns
+from newsdesk.stages.cluster.tables import stories, story_articles, story_views
 from newsdesk.store.schema import articles
-from newsdesk.stories import (
+from newsdesk.views.stories import (
     build_story_views,
     compute_story,
     get_story,
@@ -130,7 +126,7 @@ def test_thread_view_round_trips_and_label_matches_a_per_story_reading(store, se
             )
     common = [n for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if c >= 2]
     assert view.thread.label == " · ".join(n.title() for n in common[:4])
-    threads._NAMES.clear()  # the memo gives the same label as a fresh reading
+    threads.forget_names()  # the memo gives the same label as a fresh reading
     assert compute_story(store, b).thread.label == view.thread.label
 
 
@@ -181,8 +177,8 @@ def test_ingest_stores_views_of_changed_stories(tmp_path):
 
     from newsdesk import api as _api
     from newsdesk.settings import Settings as _Settings
-    from newsdesk.store import open_store as _open
-    from newsdesk.stories import stories_without_views
+    from newsdesk.api import open_store as _open
+    from newsdesk.views.stories import stories_without_views
 
     body = "Turkey hosted new talks between Russia and Ukraine in Istanbul on Wednesday. " * 5
     path = tmp_path / "a.jsonl"

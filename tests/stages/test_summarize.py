@@ -16,10 +16,10 @@ from newsdesk.stages.summarize import (
     Doc,
     Length,
     Summarize,
-    get_summary,
     summarize,
     summarize_multi,
 )
+from newsdesk.views.summaries import get_summary
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "seeds"
 SEED_000 = (GOLDEN / "000_c4dcb129cd5a3c25.clean.txt").read_text(encoding="utf-8")

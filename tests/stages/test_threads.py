@@ -8,12 +8,15 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from newsdesk import pipeline
-from newsdesk import text as textlib
+from newsdesk.nlp.sentences import sentence_spans
+from newsdesk.nlp.tokens import content_hash
 from newsdesk.cli import app
 from newsdesk.models import Article
-from newsdesk.stages.cluster import Cluster, stories, story_articles
-from newsdesk.stages.threads import Threads, add_links, list_threads, merge_stories
-from newsdesk.stories import get_story, story_of_article
+from newsdesk.stages.cluster import Cluster
+from newsdesk.stages.cluster.tables import stories, story_articles
+from newsdesk.stages.cluster.threads import Threads, add_links, merge_stories
+from newsdesk.views.threads import list_threads
+from newsdesk.views.stories import get_story, story_of_article
 from tests.conftest import SEEDS
 
 
@@ -28,8 +31,8 @@ def _seed_articles() -> list[Article]:
                 text=text,
                 title=next(line for line in text.splitlines() if len(line.split()) > 4),
                 outlet=f"seed-{path.stem[:3]}",
-                sentences=tuple(textlib.sentence_spans(text)),
-                content_hash=textlib.content_hash(text),
+                sentences=tuple(sentence_spans(text)),
+                content_hash=content_hash(text),
             )
         )
     return out

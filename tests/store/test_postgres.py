@@ -22,7 +22,7 @@ import pytest
 
 from newsdesk import api
 from newsdesk.settings import Settings
-from newsdesk.store import open_store
+from newsdesk.api import open_store
 
 pytestmark = pytest.mark.postgres
 

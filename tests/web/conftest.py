@@ -10,7 +10,8 @@ import pytest
 
 from newsdesk import api
 from newsdesk.settings import Settings
-from newsdesk.store import Store, open_store
+from newsdesk.api import open_store
+from newsdesk.store import Store
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 TOKEN = "test-token-123"

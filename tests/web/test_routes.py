@@ -347,7 +347,7 @@ def test_search_filters(client: TestClient) -> None:
 
 def test_semantic_search_finds_without_shared_words(client: TestClient) -> None:
     if not data.features()["semantic_search"]:
-        pytest.skip("semantic search needs newsdesk.embed (not installed)")
+        pytest.skip("semantic search is not available")
     j = client.get("/api/search?q=photovoltaic+electricity+generation&mode=semantic&size=5").json()
     assert j["mode"] == "semantic"
     assert any("solar farm" in h["title"] for h in j["hits"][:5])

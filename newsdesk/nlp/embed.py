@@ -39,6 +39,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 DEFAULT_ENCODER = "wordllama"
+LEAD_CHARS = 1200  # characters of an article's text after its title that its vector sees
 WORD_CACHE = 500_000  # words whose token ids are kept (a few tens of MB at most)
 ENCODERS = ("wordllama", "minilm")
 _lock = threading.Lock()
@@ -162,6 +163,17 @@ def _load(name: str) -> Encoder:
     if name == "minilm":
         return MiniLMEncoder()
     raise ValueError(f"unknown encoder {name!r}; choose one of {', '.join(ENCODERS)}")
+
+
+def embed_text(title: str | None, text: str) -> str:
+    """What an article's vector is computed from, for every stage: the title and the lead.
+
+    The lead carries the topic, and a bounded input caps encoder time (for a transformer, the
+    first ~256 tokens are all it reads anyway). Stories, search and the embed stage share it, so
+    a stored vector means the same thing everywhere.
+    """
+    head = text[:LEAD_CHARS]
+    return f"{title}. {head}" if title else head
 
 
 def get_encoder(name: str | None = None) -> Encoder:

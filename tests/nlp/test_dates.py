@@ -1,4 +1,4 @@
-"""Date expressions resolved against the article date (newsdesk.timeline)."""
+"""Date expressions resolved against the article date (newsdesk.nlp.dates)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from newsdesk.timeline import anchor_date, find_dates
+from newsdesk.nlp.dates import anchor_date, find_dates
 from tests.conftest import SEEDS
 
 REF = date(2025, 11, 13)  # a Thursday

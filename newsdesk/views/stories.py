@@ -15,18 +15,22 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import (
-    delete,
-    func,
-    select,
-)
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import DBAPIError
 
-from newsdesk.stages.cluster import bag, stories, story_articles, story_views
+from newsdesk.errors import NotFound
+from newsdesk.nlp.dates import find_dates
+from newsdesk.nlp.embed import get_encoder
+from newsdesk.stages.cluster.features import bag
+from newsdesk.stages.cluster.tables import stories, story_articles, story_views
+from newsdesk.stages.summarize import summarize_multi
+from newsdesk.store import article_from_row
 from newsdesk.store.schema import articles
+from newsdesk.views.threads import ThreadStory, ThreadView, get_thread
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +113,11 @@ def _brief(r: Any) -> StoryBrief:
     )
 
 
+def count_stories(store: Any) -> int:
+    with store.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(stories)) or 0)
+
+
 def list_stories(
     store: Any, limit: int = 20, offset: int = 0, order: str = "latest"
 ) -> list[StoryBrief]:
@@ -128,6 +137,42 @@ def list_stories(
         return [_brief(r) for r in rows]
 
 
+def article_ids(store: Any, story_id: int | str) -> list[str]:
+    """Ids of a story's articles, in clustering order (empty for an unknown story)."""
+    key = str(story_id)
+    if not key.isdigit():
+        return []
+    with store.connect() as conn:
+        return list(
+            conn.scalars(
+                select(story_articles.c.article_id)
+                .where(story_articles.c.story_id == int(key))
+                .order_by(story_articles.c.position)
+            )
+        )
+
+
+def stories_of_articles(store: Any, ids: Sequence[str]) -> list[int]:
+    """The stories these articles belong to, each once, in the order of ``ids``."""
+    found: dict[str, int] = {}
+    with store.connect() as conn:
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            found.update(
+                conn.execute(
+                    select(story_articles.c.article_id, story_articles.c.story_id).where(
+                        story_articles.c.article_id.in_(chunk)
+                    )
+                ).all()
+            )
+    out: list[int] = []
+    for a in ids:
+        sid = found.get(a)
+        if sid is not None and int(sid) not in out:
+            out.append(int(sid))
+    return out
+
+
 def story_of_article(store: Any, article_id: str) -> int | None:
     """The id of the story an article belongs to (None until the cluster stage has run)."""
     with store.connect() as conn:
@@ -144,8 +189,6 @@ def get_story(store: Any, story_id: int) -> StoryView:
     from (see :func:`_view_version`); a later call returns the stored view while that version
     still holds. The cluster stage drops the stored views of the stories it changes.
     """
-    from newsdesk.errors import NotFound
-
     with store.connect() as conn:
         version = _view_version(conn, story_id)
         if version is None:
@@ -201,13 +244,6 @@ def stories_without_views(store: Any) -> list[int]:
         return [int(i) for i in conn.scalars(q)]
 
 
-def forget_story_views(conn: Any, story_ids: Sequence[int]) -> None:
-    """Drop the stored views of these stories (inside the caller's transaction)."""
-    ids = sorted({int(i) for i in story_ids})
-    for i in range(0, len(ids), 500):
-        conn.execute(delete(story_views).where(story_views.c.story_id.in_(ids[i : i + 500])))
-
-
 def _view_version(conn: Any, story_id: int) -> str | None:
     """What a story's view depends on: its row, its newest article, its thread's stories.
 
@@ -247,8 +283,6 @@ def _view_version(conn: Any, story_id: int) -> str | None:
 
 def _store_view(store: Any, story_id: int, version: str, view: StoryView) -> None:
     """Write a computed view; a write that fails (store busy, read-only) only costs a recompute."""
-    from sqlalchemy.exc import DBAPIError
-
     payload = view_to_json(view)
     try:
         with store.begin() as conn:
@@ -276,14 +310,10 @@ VIEW_FORMAT = 1  # bump when StoryView's fields change: stored views are then re
 
 def view_to_json(view: StoryView) -> str:
     """The JSON payload of a story view (tuples become lists; :func:`view_from_json` undoes it)."""
-    from dataclasses import asdict
-
     return json.dumps(asdict(view), ensure_ascii=False, separators=(",", ":"))
 
 
 def view_from_json(payload: str) -> StoryView:
-    from newsdesk.stages.threads import ThreadStory, ThreadView
-
     d = json.loads(payload)
     th = d.get("thread")
     return StoryView(
@@ -304,10 +334,6 @@ def view_from_json(payload: str) -> StoryView:
 
 def compute_story(store: Any, story_id: int) -> StoryView:
     """The story view computed from the store (what :func:`get_story` stores)."""
-    from newsdesk.errors import NotFound
-    from newsdesk.stages.threads import get_thread
-    from newsdesk.store import article_from_row
-
     with store.connect() as conn:
         head = conn.execute(select(stories).where(stories.c.id == story_id)).mappings().first()
         if head is None:
@@ -350,14 +376,7 @@ def compute_story(store: Any, story_id: int) -> StoryView:
 
 def story_summary(docs: Sequence[Any], length: int = SUMMARY_SENTENCES) -> list[SummarySentence]:
     """A multi-document summary, each sentence attributed to its article and outlet."""
-    try:
-        from newsdesk.stages.summarize import summarize_multi
-    except ImportError:  # the summaries stage is optional: fall back to each lead sentence
-        summarize_multi = None
-    if summarize_multi is not None:
-        picked = summarize_multi([(a.text, a.title, a.sentences) for a in docs], length)
-    else:
-        picked = [(i, a.sentences[0]) for i, a in enumerate(docs[:length]) if a.sentences]
+    picked = summarize_multi([(a.text, a.title, a.sentences) for a in docs], length)
     return [
         SummarySentence(docs[d].text[s:e].strip(), docs[d].id, docs[d].outlet)
         for d, (s, e) in picked
@@ -375,8 +394,6 @@ def _sentence_at(a: Any, pos: int) -> tuple[int, int]:
 
 def timeline(arts: Sequence[Any]) -> list[TimelineEntry]:
     """Articles by publication date and the dated events their text mentions, in date order."""
-    from newsdesk.timeline import find_dates
-
     out: list[TimelineEntry] = []
     for a in arts:
         if a.published:
@@ -442,8 +459,6 @@ def framing(arts: Sequence[Any]) -> list[Framing]:
                     sents.append((o, text))
     sims = None
     if sents:
-        from newsdesk.embed import get_encoder
-
         V = get_encoder().encode([t for _, t in sents])
         sims = V @ V.T
     out = []

@@ -25,40 +25,18 @@ import bisect
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    func,
-    or_,
-    select,
-)
+from newsdesk import resources
+from newsdesk.nlp.lexicons import CALENDAR_WORDS
+from newsdesk.stages.quotes.speakers import resolve_speakers
 
-from newsdesk.errors import NotFound
-from newsdesk.models import Article, Quote
-from newsdesk.registry import stage
-from newsdesk.settings import Settings
-from newsdesk.store.schema import component, metadata
-from newsdesk.text import CALENDAR_WORDS
-
-if TYPE_CHECKING:
-    from newsdesk.store import Store
-
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
-MODEL_PATH = RESOURCES / "quotes.crfsuite"
-LEXICON_PATH = RESOURCES / "quotes_cues.json"
+MODEL_PATH = resources.path("quotes.crfsuite")
+LEXICON_PATH = resources.path("quotes_cues.json")
 
 log = logging.getLogger(__name__)
 
@@ -1012,8 +990,6 @@ def is_direct(text: str, spans: Iterable[tuple[int, int]]) -> bool:
 
 def extract(text: str, tagger: QuoteTagger | None = None) -> list[dict[str, Any]]:
     """Quotes in ``text`` as dicts of character spans (the ``quotes -`` record format)."""
-    from newsdesk.stages.entities import resolve_speakers
-
     tagger = tagger or load_tagger()
     toks = tokenize(text)
     if not toks.words:
@@ -1035,197 +1011,3 @@ def extract(text: str, tagger: QuoteTagger | None = None) -> list[dict[str, Any]
         )
     resolve_speakers(text, out)
     return out
-
-
-FILTER_KEYS = ("content", "cue", "speaker", "speaker_name", "role", "kind")
-
-
-def filter_records(
-    records: Iterable[dict[str, Any]], tagger: QuoteTagger | None = None
-) -> Iterator[dict[str, Any]]:
-    """``newsdesk quotes -``: one ``{"id", "quotes": [...]}`` per ``{"id", "text"}`` record.
-
-    ``tagger``: another model (benchmarks/quotes.py ``--model``); default the shipped one.
-    """
-    tagger = tagger or load_tagger()
-    for rec in records:
-        found = extract(str(rec.get("text") or ""), tagger)
-        yield {"id": rec.get("id"), "quotes": [{k: q[k] for k in FILTER_KEYS} for q in found]}
-
-
-# -- store ----------------------------------------------------------------------------------
-quotes_table = Table(
-    "quotes",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_id", String(40), ForeignKey("articles.id"), nullable=False),
-    Column("seq", Integer, nullable=False),  # order within the article
-    Column("kind", String(16), nullable=False),  # direct | reported
-    Column("content", Text, nullable=False),  # JSON [[start, end], ...]
-    Column("text", Text, nullable=False),  # the content spans' text, joined with " … "
-    Column("cue_start", Integer),
-    Column("cue_end", Integer),
-    Column("speaker_start", Integer),
-    Column("speaker_end", Integer),
-    Column("speaker_mention", Text),  # the speaker span's text as written
-    Column("speaker_name", Text),  # resolved: "Serhiy Kyslytsia", "the Ukrainian foreign minister"
-    Column("speaker_kind", String(16)),  # person | role | org | other
-    Column("role", Text),
-    Column("org", Text),  # the country/organization the speaker speaks for, when stated
-    Column("published", String(32)),  # the article's date (ISO 8601), for date ordering
-    Column("entity_id", String(80)),  # the person (entities stage), once resolved across articles
-    Index("ix_quotes_article", "article_id"),
-    Index("ix_quotes_speaker_name", "speaker_name"),
-    Index("ix_quotes_entity", "entity_id"),
-)
-
-
-def _quotes_v1(conn: Connection) -> None:
-    quotes_table.create(conn, checkfirst=True)
-
-
-component("quotes", [_quotes_v1])
-
-
-@dataclass(frozen=True, slots=True)
-class StoredQuote:
-    """A stored quote: the :class:`~newsdesk.models.Quote`, its text, and its row id."""
-
-    id: int
-    quote: Quote
-    text: str
-    speaker_mention: str | None = None
-    org: str | None = None
-
-
-def quote_text(text: str, content: Sequence[Sequence[int]]) -> str:
-    return " … ".join(text[s:e] for s, e in content)
-
-
-def _rows(article: Article, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    text = article.text
-    published = article.published.isoformat() if article.published else None
-    rows = []
-    for n, q in enumerate(found):
-        cue, spk = q["cue"], q["speaker"]
-        rows.append(
-            {
-                "article_id": article.id,
-                "seq": n,
-                "kind": q["kind"],
-                "content": json.dumps(q["content"]),
-                "text": quote_text(text, q["content"]),
-                "cue_start": cue[0] if cue else None,
-                "cue_end": cue[1] if cue else None,
-                "speaker_start": spk[0] if spk else None,
-                "speaker_end": spk[1] if spk else None,
-                "speaker_mention": text[spk[0] : spk[1]] if spk else None,
-                "speaker_name": q["speaker_name"],
-                "speaker_kind": q.get("speaker_kind"),
-                "role": q["role"],
-                "org": q.get("org"),
-                "published": published,
-                "entity_id": None,
-            }
-        )
-    return rows
-
-
-def _from_row(r: Any) -> StoredQuote:
-    published = r.published
-    return StoredQuote(
-        id=r.id,
-        quote=Quote(
-            article_id=r.article_id,
-            content=tuple((int(s), int(e)) for s, e in json.loads(r.content)),
-            kind=r.kind,
-            cue=(r.cue_start, r.cue_end) if r.cue_start is not None else None,
-            speaker=(r.speaker_start, r.speaker_end) if r.speaker_start is not None else None,
-            speaker_name=r.speaker_name,
-            role=r.role,
-            entity_id=r.entity_id,
-            published=datetime.fromisoformat(published) if published else None,
-        ),
-        text=r.text,
-        speaker_mention=r.speaker_mention,
-        org=r.org,
-    )
-
-
-def quotes_for_article(store: Store, article_id: str) -> list[StoredQuote]:
-    """The quotes of one article (full id), in text order."""
-    q = (
-        select(quotes_table)
-        .where(quotes_table.c.article_id == article_id)
-        .order_by(quotes_table.c.seq)
-    )
-    with store.connect() as conn:
-        return [_from_row(r) for r in conn.execute(q)]
-
-
-def quotes(
-    store: Store,
-    speaker: str | None = None,
-    story_id: int | str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> list[StoredQuote]:
-    """Quotes, newest first; ``speaker`` matches a person id or a name (case-insensitive part)."""
-    q = select(quotes_table)
-    if speaker:
-        cond = func.lower(quotes_table.c.speaker_name).contains(speaker.lower(), autoescape=True)
-        q = q.where(or_(quotes_table.c.entity_id == speaker, cond))
-    if story_id is not None:
-        q = q.where(quotes_table.c.article_id.in_(_story_article_ids(store, story_id)))
-    q = q.order_by(
-        quotes_table.c.published.desc().nulls_last(), quotes_table.c.article_id, quotes_table.c.seq
-    )
-    with store.connect() as conn:
-        return [_from_row(r) for r in conn.execute(q.limit(limit).offset(offset))]
-
-
-def _story_article_ids(store: Store, story_id: int | str) -> list[str]:
-    """Article ids of a story, from the stories engineer's module when it is there."""
-    try:
-        from newsdesk.stages.cluster import story_articles  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise NotFound("stories are not available in this installation") from exc
-    with store.connect() as conn:
-        return list(
-            conn.scalars(
-                select(story_articles.c.article_id).where(
-                    story_articles.c.story_id == int(story_id)
-                )
-            )
-        )
-
-
-@stage
-class Quotes:
-    """Direct quotes and reported speech with cue, speaker, role (CRF tagger + linking rules)."""
-
-    name: ClassVar[str] = "quotes"
-    requires: ClassVar[frozenset[str]] = frozenset({"text", "sentences"})
-    provides: ClassVar[frozenset[str]] = frozenset({"quotes"})
-
-    def __init__(self) -> None:
-        self.tagger = load_tagger()
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Quotes:
-        return cls()
-
-    def process(self, store: Store, conn: Connection, batch: Sequence[Article]) -> None:
-        ids = [a.id for a in batch]
-        if not ids:
-            return
-        conn.execute(quotes_table.delete().where(quotes_table.c.article_id.in_(ids)))
-        rows = []
-        for a in batch:
-            rows.extend(_rows(a, extract(a.text, self.tagger)))
-        if rows:
-            conn.execute(quotes_table.insert(), rows)
-
-    def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """JSONL ``{"id", "text"}`` → ``{"id", "quotes": [...]}`` (character offsets into ``text``)."""
-        return filter_records(records)

@@ -1,12 +1,12 @@
-from newsdesk import text
+from newsdesk.nlp import language, sentences, tokens
 
 
 def _sentences(s: str) -> list[str]:
-    return [s[a:b] for a, b in text.sentence_spans(s)]
+    return [s[a:b] for a, b in sentences.sentence_spans(s)]
 
 
 def test_empty_text_has_no_sentences():
-    assert text.sentence_spans("") == []
+    assert sentences.sentence_spans("") == []
 
 
 def test_abbreviations_do_not_split():
@@ -19,7 +19,7 @@ def test_abbreviations_do_not_split():
 
 def test_spans_are_offsets_into_the_input():
     s = "  First one.  Second one?\n\nThird paragraph!  "
-    spans = text.sentence_spans(s)
+    spans = sentences.sentence_spans(s)
     assert [s[a:b] for a, b in spans] == ["First one.", "Second one?", "Third paragraph!"]
 
 
@@ -29,17 +29,20 @@ def test_quote_closing_after_period_stays_in_sentence():
 
 
 def test_reading_minutes_at_least_one():
-    assert text.reading_minutes(0) == 1
-    assert text.reading_minutes(460, 230) == 2
-    assert text.reading_minutes(461, 230) == 3
+    assert tokens.reading_minutes(0) == 1
+    assert tokens.reading_minutes(460, 230) == 2
+    assert tokens.reading_minutes(461, 230) == 3
 
 
 def test_language_detection():
     assert (
-        text.detect_language("The delegation arrived in Istanbul for a new round of talks.") == "en"
+        language.detect_language("The delegation arrived in Istanbul for a new round of talks.")
+        == "en"
     )
-    assert text.detect_language("Делегация прибыла в Стамбул на новый раунд переговоров.") == "ru"
-    assert text.detect_language("ok") is None
+    assert (
+        language.detect_language("Делегация прибыла в Стамбул на новый раунд переговоров.") == "ru"
+    )
+    assert language.detect_language("ok") is None
 
 
 def test_tokenized_text_with_standalone_quotes() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # any attempt to reach the hub fails instead of downloading
 
-from newsdesk.embed import get_encoder
+from newsdesk.nlp.embed import get_encoder
 
 
 def test_default_encoder_is_wordllama_loaded_once() -> None:

@@ -26,29 +26,21 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
-from sqlalchemy import Column, Connection, String, Table, Text, select
 
-from newsdesk.embed import get_encoder
+from newsdesk import resources
 from newsdesk.models import Article, Span, Summary
-from newsdesk.registry import stage
-from newsdesk.settings import Settings
-from newsdesk.store.schema import component, metadata
-from newsdesk.text import sentence_spans
-
-if TYPE_CHECKING:
-    from newsdesk.store import Store
+from newsdesk.nlp.embed import get_encoder
+from newsdesk.nlp.sentences import sentence_spans
 
 log = logging.getLogger(__name__)
 
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
-MODEL_FILE = RESOURCES / "summarizer.json"
+MODEL_FILE = resources.path("summarizer.json")
 DEFAULT_METHOD = "newsdesk"
 DEFAULT_SENTENCES = 3
 
@@ -696,85 +688,3 @@ def summarize_multi(
         maxsim = np.maximum(maxsim, V @ V[j])
     picked = sorted((pool[j][1], pool[j][0]) for j in chosen)
     return [(d, prepared[d].sentences[i]) for i, d in picked]
-
-
-# -- storage ------------------------------------------------------------------------------------
-
-summaries = Table(
-    "summaries",
-    metadata,
-    Column("article_id", String(40), primary_key=True),
-    Column("method", String(32), nullable=False),
-    Column("sentences", Text, nullable=False),  # JSON [[start, end], ...]
-)
-
-
-def _summaries_v1(conn: Connection) -> None:
-    summaries.create(conn, checkfirst=True)
-
-
-component("summaries", [_summaries_v1])
-
-
-def get_summary(store: Store, article_id: str) -> Summary | None:
-    """The stored summary of an article (full id), or None when it has none yet."""
-    with store.connect() as conn:
-        row = conn.execute(select(summaries).where(summaries.c.article_id == article_id)).first()
-    if row is None:
-        return None
-    spans = tuple((int(s), int(e)) for s, e in json.loads(row.sentences))
-    return Summary(article_id=row.article_id, sentences=spans, method=row.method)
-
-
-@stage
-class Summarize:
-    """Add a short extractive summary to each article ("No time to read? Get a summary")."""
-
-    name: ClassVar[str] = "summarize"
-    requires: ClassVar[frozenset[str]] = frozenset({"text", "sentences"})
-    provides: ClassVar[frozenset[str]] = frozenset({"summary"})
-
-    def __init__(
-        self,
-        length: Length | None = None,
-        method: str | Summarizer = DEFAULT_METHOD,
-    ) -> None:
-        self.length = length or Length()
-        self.summarizer = get_summarizer(method) if isinstance(method, str) else method
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Summarize:
-        n = settings.summary_sentences
-        return cls(Length(sentences=None if n == DEFAULT_SENTENCES else n))
-
-    def summarize(self, doc: Doc) -> Summary:
-        return summarize(doc, self.length, self.summarizer)
-
-    def process(self, store: Store, conn: Connection, batch: Sequence[Article]) -> None:
-        ids = [a.id for a in batch]
-        if not ids:
-            return
-        conn.execute(summaries.delete().where(summaries.c.article_id.in_(ids)))
-        rows = []
-        for a in batch:
-            s = self.summarize(Doc.of(a.text, a.title, a.sentences, a.id))
-            rows.append(
-                {
-                    "article_id": a.id,
-                    "method": s.method,
-                    "sentences": json.dumps([list(p) for p in s.sentences]),
-                }
-            )
-        conn.execute(summaries.insert(), rows)
-
-    def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """JSONL records ``{"id", "text"[, "title"]}`` → ``{"id", "summary", "sentences"}``."""
-        for r in records:
-            text = str(r.get("text") or "")
-            doc = Doc.of(text, r.get("title"), None, str(r.get("id", "")))
-            s = self.summarize(doc)
-            yield {
-                "id": r.get("id"),
-                "summary": s.text_of(text),
-                "sentences": [list(p) for p in s.sentences],
-            }

@@ -1,0 +1,37 @@
+"""Search filters: date range, outlet, person, story; as SQL conditions on ``articles a``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    since: date | datetime | None = None
+    until: date | datetime | None = None
+    outlet: str | None = None
+    person: str | None = None
+    story: str | None = None
+
+
+def filter_sql(filters: Filters) -> tuple[list[str], dict[str, Any]]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if filters.since:
+        where.append("a.published >= :since")
+        params["since"] = filters.since.isoformat()
+    if filters.until:
+        where.append("a.published < :until")
+        params["until"] = day_after(filters.until)
+    if filters.outlet:
+        where.append("a.outlet = :outlet")
+        params["outlet"] = filters.outlet
+    return where, params
+
+
+def day_after(d: date | datetime) -> str:
+    if isinstance(d, datetime):
+        return d.isoformat()
+    return (d + timedelta(days=1)).isoformat()

@@ -1,0 +1,151 @@
+"""The search query: filters, retrievers fused by reciprocal rank fusion, result pages.
+
+Steps of :func:`search`:
+1. full text (:mod:`newsdesk.search.fulltext`): SQLite FTS5 or PostgreSQL ``to_tsvector``;
+2. semantic (:mod:`newsdesk.search.semantic`): the query embedded with the configured encoder and
+   compared with one stored vector per article (stage ``embed``);
+3. the two ranked lists are fused with reciprocal rank fusion (Cormack et al. 2009, k=60);
+4. filters (date range, outlet, person, story) restrict both lists before fusion.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.search.filters import Filters
+from newsdesk.search.fulltext import fulltext
+from newsdesk.search.semantic import vector_index
+from newsdesk.search.snippets import snippet
+from newsdesk.views import people, stories
+
+if TYPE_CHECKING:
+    from newsdesk.store import Store
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60  # reciprocal rank fusion constant: the original paper's value, robust in practice
+CANDIDATES = 100  # each retriever contributes at least this many candidates to the fusion
+
+
+# -- results ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One result: the article's metadata, its fused score and where each retriever ranked it."""
+
+    article_id: str
+    title: str | None
+    outlet: str | None
+    published: datetime | None
+    score: float
+    text_rank: int | None  # 1-based rank in the full-text list, None if not found there
+    semantic_rank: int | None
+    snippet: tuple[tuple[str, bool], ...] = ()  # (piece, is_match) — plain text, never markup
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.article_id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "published": self.published.isoformat() if self.published else None,
+            "score": round(self.score, 6),
+            "text_rank": self.text_rank,
+            "semantic_rank": self.semantic_rank,
+            "snippet": "".join(p for p, _ in self.snippet),
+        }
+
+
+@dataclass(slots=True)
+class SearchResults:
+    query: str
+    hits: list[SearchHit] = field(default_factory=list)
+    mode: str = "hybrid"  # what actually ran: hybrid, text or semantic
+    more: bool = False  # whether a next page exists
+
+
+# -- the query ---------------------------------------------------------------------------------
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a user query (no operators: user input never reaches FTS syntax unquoted)."""
+    return [t.lower() for t in _TOKEN.findall(query)][:32]
+
+
+def search(
+    store: Store,
+    query: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    filters: Filters | None = None,
+    mode: str = "hybrid",
+    encoder: str | None = None,
+) -> SearchResults:
+    """Articles matching ``query``, best first: full text and semantic ranks fused (RRF)."""
+    filters = filters or Filters()
+    terms = query_terms(query)
+    out = SearchResults(query=query, mode=mode)
+    if not terms:
+        return out
+    want = max(CANDIDATES, offset + limit + 1)
+    allowed = allowed_ids(store, filters)
+    if allowed is not None and not allowed:
+        return out
+    lists: list[list[str]] = []
+    text_list: list[str] = []
+    sem_list: list[str] = []
+    if mode in ("hybrid", "text"):
+        text_list = fulltext(store, terms, want, offset + limit + 1, filters, allowed)
+        lists.append(text_list)
+    if mode in ("hybrid", "semantic"):
+        sem_list = vector_index(store, encoder).query(store, query, want, filters, allowed)
+        lists.append(sem_list)
+    fused = rrf(lists)
+    page = fused[offset : offset + limit]
+    out.more = len(fused) > offset + limit
+    text_rank = {a: i for i, a in enumerate(text_list, 1)}
+    sem_rank = {a: i for i, a in enumerate(sem_list, 1)}
+    with store.connect() as conn:
+        found = {a.id: a for a in store.articles_by_ids(conn, [a for a, _ in page])}
+    for article_id, score in page:
+        a = found.get(article_id)
+        if a is None:
+            continue
+        out.hits.append(
+            SearchHit(
+                article_id=a.id,
+                title=a.title,
+                outlet=a.outlet,
+                published=a.published,
+                score=score,
+                text_rank=text_rank.get(a.id),
+                semantic_rank=sem_rank.get(a.id),
+                snippet=tuple(snippet(a.text, terms)),
+            )
+        )
+    return out
+
+
+def rrf(lists: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: score(d) = Σ 1 / (k + rank of d in each list); ties keep list order."""
+    scores: dict[str, float] = {}
+    for ranked in lists:
+        for rank, item in enumerate(ranked, 1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def allowed_ids(store: Store, filters: Filters) -> set[str] | None:
+    """Article ids allowed by the person/story filters, or None when neither is set."""
+    allowed: set[str] | None = None
+    if filters.person:
+        allowed = people.article_ids(store, filters.person)
+    if filters.story:
+        ids = set(stories.article_ids(store, filters.story))
+        allowed = ids if allowed is None else allowed & ids
+    return allowed

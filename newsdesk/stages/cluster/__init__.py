@@ -1,0 +1,12 @@
+"""Stage ``cluster``: articles about one event, from any outlet, become a story; stories of one
+long-running matter are linked into threads.
+
+``features`` (what an article is compared by), ``clusterer`` (the online clusterer),
+``linkage`` (average link over a batch), ``index`` (the clusterer's state for a store),
+``threads`` (thread evidence), ``stage`` (the pipeline stage), ``tables``.
+"""
+
+from newsdesk.stages.cluster.clusterer import Clusterer, Item, cluster_records
+from newsdesk.stages.cluster.stage import Cluster
+
+__all__ = ["Cluster", "Clusterer", "Item", "cluster_records"]

@@ -1,0 +1,49 @@
+"""The ``quotes`` stage's table: one row per quote, spans into the article text."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from newsdesk.store.schema import component, metadata
+
+# -- store ----------------------------------------------------------------------------------
+quotes_table = Table(
+    "quotes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(40), ForeignKey("articles.id"), nullable=False),
+    Column("seq", Integer, nullable=False),  # order within the article
+    Column("kind", String(16), nullable=False),  # direct | reported
+    Column("content", Text, nullable=False),  # JSON [[start, end], ...]
+    Column("text", Text, nullable=False),  # the content spans' text, joined with " … "
+    Column("cue_start", Integer),
+    Column("cue_end", Integer),
+    Column("speaker_start", Integer),
+    Column("speaker_end", Integer),
+    Column("speaker_mention", Text),  # the speaker span's text as written
+    Column("speaker_name", Text),  # resolved: "Serhiy Kyslytsia", "the Ukrainian foreign minister"
+    Column("speaker_kind", String(16)),  # person | role | org | other
+    Column("role", Text),
+    Column("org", Text),  # the country/organization the speaker speaks for, when stated
+    Column("published", String(32)),  # the article's date (ISO 8601), for date ordering
+    Column("entity_id", String(80)),  # the person (entities stage), once resolved across articles
+    Index("ix_quotes_article", "article_id"),
+    Index("ix_quotes_speaker_name", "speaker_name"),
+    Index("ix_quotes_entity", "entity_id"),
+)
+
+
+def _quotes_v1(conn: Connection) -> None:
+    quotes_table.create(conn, checkfirst=True)
+
+
+QUOTES = component("quotes", [_quotes_v1])

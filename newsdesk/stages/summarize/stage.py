@@ -1,0 +1,81 @@
+"""The ``summarize`` stage: a short extractive summary of every article."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from sqlalchemy import Connection
+
+from newsdesk.models import Article, Summary
+from newsdesk.registry import BaseStage
+from newsdesk.settings import Settings
+from newsdesk.stages.summarize.summarizers import (
+    DEFAULT_METHOD,
+    DEFAULT_SENTENCES,
+    Doc,
+    Length,
+    Summarizer,
+    get_summarizer,
+    summarize,
+)
+from newsdesk.stages.summarize.tables import SUMMARIES, summaries
+from newsdesk.store.schema import Component
+
+if TYPE_CHECKING:
+    from newsdesk.store import Store
+
+
+class Summarize(BaseStage):
+    """Add a short extractive summary to each article ("No time to read? Get a summary")."""
+
+    name: ClassVar[str] = "summarize"
+    requires: ClassVar[frozenset[str]] = frozenset({"text", "sentences"})
+    provides: ClassVar[frozenset[str]] = frozenset({"summary"})
+    tables: ClassVar[tuple[Component, ...]] = (SUMMARIES,)
+
+    def __init__(
+        self,
+        length: Length | None = None,
+        method: str | Summarizer = DEFAULT_METHOD,
+    ) -> None:
+        self.length = length or Length()
+        self.summarizer = get_summarizer(method) if isinstance(method, str) else method
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Summarize:
+        n = settings.summary_sentences
+        return cls(Length(sentences=None if n == DEFAULT_SENTENCES else n))
+
+    def summarize(self, doc: Doc) -> Summary:
+        return summarize(doc, self.length, self.summarizer)
+
+    def process(self, store: Store, conn: Connection, batch: Sequence[Article]) -> None:
+        ids = [a.id for a in batch]
+        if not ids:
+            return
+        conn.execute(summaries.delete().where(summaries.c.article_id.in_(ids)))
+        rows = []
+        for a in batch:
+            s = self.summarize(Doc.of(a.text, a.title, a.sentences, a.id))
+            rows.append(
+                {
+                    "article_id": a.id,
+                    "method": s.method,
+                    "sentences": json.dumps([list(p) for p in s.sentences]),
+                }
+            )
+        conn.execute(summaries.insert(), rows)
+
+    def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """JSONL records ``{"id", "text"[, "title"]}`` → ``{"id", "summary", "sentences"}``."""
+        for r in records:
+            text = str(r.get("text") or "")
+            doc = Doc.of(text, r.get("title"), None, str(r.get("id", "")))
+            s = self.summarize(doc)
+            yield {
+                "id": r.get("id"),
+                "summary": s.text_of(text),
+                "sentences": [list(p) for p in s.sentences],
+            }

@@ -123,8 +123,8 @@ def phase_newsdesk(
 
     logging.disable(logging.WARNING)
     from newsdesk import api
-    from newsdesk.settings import Settings
     from newsdesk.api import open_store
+    from newsdesk.settings import Settings
 
     settings = Settings.load(db=db)
     store = open_store(db)

@@ -205,8 +205,7 @@ def tfidf_matrix(rows: list[dict[str, Any]]) -> Any:
 
 
 def embed_matrix(rows: list[dict[str, Any]]) -> np.ndarray:
-    from newsdesk.nlp.embed import get_encoder
-    from newsdesk.nlp.embed import embed_text
+    from newsdesk.nlp.embed import embed_text, get_encoder
 
     return get_encoder().encode([embed_text(r.get("title"), r["text"]) for r in rows])
 

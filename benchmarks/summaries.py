@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from _common import ROOT, default_data, emit, files, parser, read_jsonl
 
+from newsdesk.nlp.sentences import sentence_spans
 from newsdesk.stages.summarize import (
     Doc,
     Length,
@@ -45,7 +46,6 @@ from newsdesk.stages.summarize import (
     shipped_model,
     summarize_multi,
 )
-from newsdesk.nlp.sentences import sentence_spans
 
 _spec = importlib.util.spec_from_file_location(
     "train_summarizer", ROOT / "scripts" / "train_summarizer.py"

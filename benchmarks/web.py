@@ -178,10 +178,10 @@ def build_store(
     path: Path, n: int, data: Path, stages: list[str], log: list[str], cluster_max: int = 20_000
 ) -> None:
     from newsdesk import pipeline
+    from newsdesk.api import open_store
     from newsdesk.ingest import build_article
     from newsdesk.registry import load_stages
     from newsdesk.settings import Settings
-    from newsdesk.api import open_store
 
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)

@@ -33,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from newsdesk.nlp.sentences import sentence_spans  # noqa: E402
 from newsdesk.stages.summarize import (  # noqa: E402
     FEATURES,
     MODEL_FILE,
@@ -40,7 +41,6 @@ from newsdesk.stages.summarize import (  # noqa: E402
     ScorerModel,
     features,
 )
-from newsdesk.nlp.sentences import sentence_spans  # noqa: E402
 
 CNNDM_SETS = ("cnndm-realsumm", "cnndm-summeval")
 # Published systems that copy article sentences (used for the distillation label).

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.settings import Settings
 from newsdesk.api import open_store
+from newsdesk.settings import Settings
 from newsdesk.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"

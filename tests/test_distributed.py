@@ -5,8 +5,8 @@ import json
 import pytest
 
 from newsdesk import api
-from newsdesk.settings import Settings
 from newsdesk.api import open_store
+from newsdesk.settings import Settings
 
 pytest.importorskip(
     "dask.distributed", reason="the 'scale' extra (dask[distributed]) is not installed"

@@ -50,11 +50,13 @@ def iter_documents(
 def extract(doc: RawDocument) -> dict[str, Any]:
     """Text and metadata of one document, as a dict of :class:`Article` field values."""
     if doc.kind == "plaintext":
-        from newsdesk.ingest.plaintext import parse_page
+        from newsdesk.ingest.plaintext import (
+            parse_page,
+        )  # lazy: its parser library
 
         return parse_page(doc)
     if doc.kind == "html":
-        from newsdesk.ingest.html import extract_html
+        from newsdesk.ingest.html import extract_html  # lazy: its parser library
 
         return extract_html(doc)
     return dict(doc.fields, text=doc.content)

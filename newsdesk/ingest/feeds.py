@@ -18,6 +18,7 @@ from typing import Any
 import feedparser
 from lxml import etree
 
+from newsdesk.errors import InputError
 from newsdesk.ingest.html import fragment_text
 from newsdesk.models import IngestError, RawDocument
 
@@ -110,8 +111,6 @@ def feed_urls(name: str, data: bytes) -> list[str]:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        from newsdesk.errors import InputError
-
         raise InputError(name, f"malformed OPML ({exc.msg})") from exc
     urls: list[str] = []
     for el in root.iter("outline"):

@@ -235,7 +235,7 @@ def _looks_binary(head: bytes) -> bool:
 
 def read_opml(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
     """With fetching on, the documents of every feed an OPML file lists; else one error."""
-    from newsdesk.ingest.feeds import feed_urls
+    from newsdesk.ingest.feeds import feed_urls  # lazy: its parser library
 
     try:
         urls = feed_urls(name, data)
@@ -273,23 +273,25 @@ def read_source(name: str, data: bytes, max_bytes: int) -> Iterator[RawDocument 
 def _reader(kind: str):  # type: ignore[no-untyped-def]
     # Imported lazily: each reader pulls in its own library (trafilatura, feedparser, warcio).
     if kind == "jsonl":
-        from newsdesk.ingest.jsonl import read_jsonl
+        from newsdesk.ingest.jsonl import read_jsonl  # lazy: its parser library
 
         return read_jsonl
     if kind == "warc":
-        from newsdesk.ingest.warc import read_warc
+        from newsdesk.ingest.warc import read_warc  # lazy: its parser library
 
         return read_warc
     if kind == "opml":
         return read_opml
     if kind == "feed":
-        from newsdesk.ingest.feeds import read_feed
+        from newsdesk.ingest.feeds import read_feed  # lazy: its parser library
 
         return read_feed
     if kind == "html":
-        from newsdesk.ingest.html import read_html
+        from newsdesk.ingest.html import read_html  # lazy: its parser library
 
         return read_html
-    from newsdesk.ingest.plaintext import read_plaintext
+    from newsdesk.ingest.plaintext import (
+        read_plaintext,
+    )  # lazy: its parser library
 
     return read_plaintext

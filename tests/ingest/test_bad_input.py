@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from newsdesk import api
+from newsdesk.api import open_store
 from newsdesk.cli import app
 from newsdesk.settings import Settings
-from newsdesk.api import open_store
 
 DATA = Path(__file__).parents[1] / "data"
 GOOD = DATA / "hostile.html"  # a real page (hostile markup, but a good article)

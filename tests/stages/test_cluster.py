@@ -12,14 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from newsdesk import pipeline
-from newsdesk.nlp.sentences import sentence_spans
-from newsdesk.nlp.tokens import content_hash
+from newsdesk.api import recluster
 from newsdesk.cli import app
 from newsdesk.errors import NotFound
 from newsdesk.models import Article
-from newsdesk.stages.cluster import clusterer, index, tables
-from newsdesk.api import recluster
-from newsdesk.stages.cluster import Cluster
+from newsdesk.nlp.sentences import sentence_spans
+from newsdesk.nlp.tokens import content_hash
+from newsdesk.stages.cluster import Cluster, clusterer, index, tables
 from newsdesk.stages.cluster.features import numbers, proper_nouns
 from newsdesk.stages.cluster.index import index_path
 from newsdesk.views.stories import get_story, list_stories, story_of_article

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from newsdesk import pipeline
-from newsdesk.settings import Settings
-from newsdesk.views import threads
 from newsdesk.api import recluster
+from newsdesk.settings import Settings
 from newsdesk.stages.cluster.features import proper_nouns
 from newsdesk.stages.cluster.tables import stories, story_articles, story_views
 from newsdesk.store.schema import articles
+from newsdesk.views import threads
 from newsdesk.views.stories import (
     build_story_views,
     compute_story,
@@ -176,8 +176,8 @@ def test_ingest_stores_views_of_changed_stories(tmp_path):
     import json as _json
 
     from newsdesk import api as _api
-    from newsdesk.settings import Settings as _Settings
     from newsdesk.api import open_store as _open
+    from newsdesk.settings import Settings as _Settings
     from newsdesk.views.stories import stories_without_views
 
     body = "Turkey hosted new talks between Russia and Ukraine in Istanbul on Wednesday. " * 5

@@ -8,15 +8,15 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from newsdesk import pipeline
-from newsdesk.nlp.sentences import sentence_spans
-from newsdesk.nlp.tokens import content_hash
 from newsdesk.cli import app
 from newsdesk.models import Article
+from newsdesk.nlp.sentences import sentence_spans
+from newsdesk.nlp.tokens import content_hash
 from newsdesk.stages.cluster import Cluster
 from newsdesk.stages.cluster.tables import stories, story_articles
 from newsdesk.stages.cluster.threads import Threads, add_links, merge_stories
-from newsdesk.views.threads import list_threads
 from newsdesk.views.stories import get_story, story_of_article
+from newsdesk.views.threads import list_threads
 from tests.conftest import SEEDS
 
 

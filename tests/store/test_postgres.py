@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from newsdesk import api
-from newsdesk.settings import Settings
 from newsdesk.api import open_store
+from newsdesk.settings import Settings
 
 pytestmark = pytest.mark.postgres
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from newsdesk import api
-from newsdesk.settings import Settings
 from newsdesk.api import open_store
+from newsdesk.settings import Settings
 from newsdesk.store import Store
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"

@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newsdesk import api
+from newsdesk.api import open_store
 from newsdesk.search import Filters, search
 from newsdesk.settings import Settings
-from newsdesk.api import open_store
 from newsdesk.web.app import create_app
 from tests.store.test_postgres import pg_url  # noqa: F401  (the throwaway-server fixture)
 

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from newsdesk.nlp.dates import anchor_date
-from newsdesk.nlp.embed import embed_text
+from newsdesk.nlp.embed import embed_text, get_encoder
 from newsdesk.stages.cluster.features import bag, dated_text, days
 from newsdesk.stages.cluster.linkage import average_link
 
@@ -613,8 +613,6 @@ def cluster_records(
     join: float | None = None,
 ) -> Iterator[tuple[dict[str, Any], Assignment]]:
     """Cluster a stream of raw records online, in batches; yield each record with its story."""
-    from newsdesk.nlp.embed import get_encoder
-
     enc = encoder or get_encoder()
     clusterer = Clusterer(enc.dim, join=join)
     buf: list[dict[str, Any]] = []

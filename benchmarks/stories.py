@@ -167,9 +167,10 @@ def scores(pred: list[Any], gold: list[Any]) -> dict[str, float]:
 def run_newsdesk(
     rows: list[dict[str, Any]], threshold: float | None = None, batch_size: int | None = None
 ) -> list[Any]:
+    from newsdesk.settings import Settings
     from newsdesk.stages.cluster import Cluster
 
-    stage = Cluster.from_settings(None) if threshold is None else Cluster(threshold=threshold)
+    stage = Cluster.from_settings(Settings()) if threshold is None else Cluster(threshold=threshold)
     if batch_size:
         stage.batch_size = batch_size
     recs = [{k: v for k, v in r.items() if k != "gold"} for r in rows]
@@ -421,11 +422,12 @@ def _cpu() -> float:
 
 
 def scale_one(n: int, data: Path) -> dict[str, Any]:
+    from newsdesk.settings import Settings
     from newsdesk.stages.cluster import Cluster
 
     base = load_allsides(data / "allsides-stories") + load_googlenews(data / "googlenews-ts")
     stream = synthetic(base, n)
-    stage = Cluster.from_settings(None)
+    stage = Cluster.from_settings(Settings())
     rss0 = peak_rss_mb()
     cpu0 = _cpu()
     t0 = time.perf_counter()

@@ -37,11 +37,11 @@ import numpy as np
 from _common import ROOT, default_data, emit, files, parser, read_jsonl
 
 from newsdesk.nlp.sentences import sentence_spans
-from newsdesk.stages.summarize import (
+from newsdesk.stages.summarize import Summarize
+from newsdesk.stages.summarize.summarizers import (
     Doc,
     Length,
     Newsdesk,
-    Summarize,
     get_summarizer,
     shipped_model,
     summarize_multi,

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from newsdesk.nlp.sentences import sentence_spans  # noqa: E402
-from newsdesk.stages.summarize import (  # noqa: E402
+from newsdesk.stages.summarize.summarizers import (  # noqa: E402
     FEATURES,
     MODEL_FILE,
     Doc,

@@ -4,7 +4,7 @@
 an article, ``stage`` is the pipeline stage, ``tables`` its table.
 """
 
-from newsdesk.stages.quotes.extract import extract, load_tagger
+from newsdesk.stages.quotes.extract import load_tagger
 from newsdesk.stages.quotes.stage import Quotes, filter_records
 
-__all__ = ["Quotes", "extract", "filter_records", "load_tagger"]
+__all__ = ["Quotes", "filter_records", "load_tagger"]

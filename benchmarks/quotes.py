@@ -235,7 +235,7 @@ def main() -> None:
     p.add_argument("--cues", type=Path, help="the cue lexicon written with --model")
     args = p.parse_args()
 
-    from newsdesk.stages.quotes import extract as q
+    from newsdesk.stages.quotes import tagger as q
     from newsdesk.stages.quotes.stage import filter_records
 
     arts = load_split(args.data, args.split, args.tail)

@@ -19,7 +19,7 @@ model's before shipping, so they are optimistic, and its margins over the floors
 
 Labels come from the first annotator listed for each article. Each attribution's content,
 cue and source spans become B-/I- labels Q, C and S on the regex tokens of
-:mod:`newsdesk.stages.quotes`; where spans nest (an attribution inside another's content),
+:mod:`newsdesk.stages.quotes.tokens`; where spans nest (an attribution inside another's content),
 the inner, shorter spans win. The cue lexicon (how often each word is part of a cue) is
 learned from the same split. The dev split is never read here: it is for the benchmark.
 """
@@ -38,12 +38,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from newsdesk.stages.quotes.extract import (  # noqa: E402
-    LEXICON_PATH,
-    MODEL_PATH,
-    Featurizer,
-    tokenize,
-)
+from newsdesk.stages.quotes.features import Featurizer  # noqa: E402
+from newsdesk.stages.quotes.tagger import LEXICON_PATH, MODEL_PATH  # noqa: E402
+from newsdesk.stages.quotes.tokens import tokenize  # noqa: E402
 
 Spans = list[tuple[int, int]]
 

@@ -1,7 +1,8 @@
 """Word lists shipped as data files, one home for the language data every layer shares.
 
 Each list is ``newsdesk/resources/lexicons/<name>.txt``: words separated by white space (or one
-phrase a line in files whose name says ``phrases``), ``#`` starts a comment. Lists are read once
+phrase a line in files whose name says ``phrases``, or one ``key = value`` a line for
+:func:`mapping`), ``#`` starts a comment. Lists are read once
 per process. Keeping them out of the code lets a reader see and edit the language data without
 reading the algorithms, and keeps one copy of each list.
 """
@@ -42,6 +43,18 @@ def words(name: str) -> frozenset[str]:
 def phrases(name: str) -> tuple[str, ...]:
     """The lines of lexicon ``name``, one phrase each (inner spaces kept)."""
     return tuple(" ".join(line.split()) for line in _lines(name))
+
+
+@cache
+def mapping(name: str) -> dict[str, str]:
+    """The ``key = value`` lines of lexicon ``name`` as a dict (inner spaces kept on both sides)."""
+    out: dict[str, str] = {}
+    for line in _lines(name):
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise ValueError(f"lexicon {name!r}: no '=' in {line!r}")
+        out[" ".join(key.split())] = " ".join(value.split())
+    return out
 
 
 MONTHS = ordered("months")

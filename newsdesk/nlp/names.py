@@ -16,6 +16,9 @@ Steps, per article:
    and attach the role and the country/organization it speaks for;
 3. the stage stores people, their aliases, roles over time, mentions and quote links, merging
    a new name into an existing person when the surnames agree and the first names are close.
+
+The word lists (role heads and modifiers, determiners, pronouns, demonyms, not-names, titles)
+live in ``resources/lexicons/*.txt``, read through :mod:`newsdesk.nlp.lexicons`.
 """
 
 from __future__ import annotations
@@ -26,261 +29,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from newsdesk.nlp.lexicons import CALENDAR_WORDS
+from newsdesk.nlp import lexicons
 
-# -- lexicons (small, explicit) ------------------------------------------------------------
+# -- lexicons (resources/lexicons/*.txt) -----------------------------------------------------
 # Head nouns of roles. A role phrase is optional modifiers + one of these (+ "of X").
-ROLE_HEADS = frozenset(
-    [
-        "minister",
-        "president",
-        "secretary",
-        "senator",
-        "congressman",
-        "congresswoman",
-        "representative",
-        "governor",
-        "mayor",
-        "chancellor",
-        "ambassador",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "envoy",
-        "chairman",
-        "chairwoman",
-        "chair",
-        "director",
-        "chief",
-        "ceo",
-        "adviser",
-        "advisor",
-        "aide",
-        "candidate",
-        "nominee",
-        "leader",
-        "premier",
-        "king",
-        "queen",
-        "prince",
-        "general",
-        "commander",
-        "officer",
-        "official",
-        "diplomat",
-        "negotiator",
-        "prosecutor",
-        "judge",
-        "justice",
-        "attorney",
-        "lawyer",
-        "economist",
-        "analyst",
-        "professor",
-        "fellow",
-        "researcher",
-        "expert",
-        "founder",
-        "head",
-        "deputy",
-        "speaker",
-        "manager",
-        "strategist",
-        "pollster",
-        "commissioner",
-        "representative-elect",
-        "lawmaker",
-        "sheriff",
-        "lieutenant",
-        "colonel",
-        "admiral",
-        "sergeant",
-        "captain",
-        "pope",
-        "cardinal",
-        "bishop",
-        "rabbi",
-        "imam",
-        "editor",
-        "correspondent",
-        "columnist",
-        "journalist",
-        "president-elect",
-        "frontrunner",
-        "dictator",
-        "monarch",
-        "mp",
-        "mep",
-        "delegate",
-        "superintendent",
-        "executive",
-        "treasurer",
-        "coordinator",
-    ]
-)
-ROLE_MODIFIERS = frozenset(
-    [
-        "foreign",
-        "deputy",
-        "prime",
-        "vice",
-        "defense",
-        "defence",
-        "interior",
-        "finance",
-        "justice",
-        "health",
-        "education",
-        "energy",
-        "trade",
-        "economy",
-        "economic",
-        "state",
-        "federal",
-        "national",
-        "senior",
-        "junior",
-        "former",
-        "acting",
-        "first",
-        "chief",
-        "assistant",
-        "general",
-        "press",
-        "presidential",
-        "democratic",
-        "republican",
-        "foreign-affairs",
-        "top",
-        "supreme",
-        "high",
-        "principal",
-        "special",
-        "white",
-        "house",
-        "campaign",
-        "executive",
-        "associate",
-        "managing",
-        "political",
-        "military",
-        "security",
-        "intelligence",
-        "environment",
-        "agriculture",
-        "transport",
-        "labor",
-        "labour",
-        "culture",
-        "digital",
-        "home",
-        "affairs",
-        "treasury",
-        "attorney",
-        "majority",
-        "minority",
-        "house",
-        "senate",
-        "u.s",
-        "us",
-        "un",
-        "eu",
-        "nato",
-    ]
-)
-DETERMINERS = frozenset(["the", "a", "an", "this", "that", "his", "her", "their", "its", "our"])
-PRONOUNS = frozenset(["he", "she", "they", "i", "we", "him", "her", "them", "it"])
+ROLE_HEADS = lexicons.words("role-heads")
+ROLE_MODIFIERS = lexicons.words("role-modifiers")
+DETERMINERS = lexicons.words("determiners")
+PRONOUNS = lexicons.words("pronouns-personal")
 # Country adjectives and possessives → the country a speaker speaks for.
-DEMONYMS = {
-    "ukrainian": "Ukraine", "russian": "Russia", "turkish": "Turkey", "american": "United States",
-    "u.s": "United States", "us": "United States", "british": "United Kingdom", "uk": "United Kingdom",
-    "french": "France", "german": "Germany", "chinese": "China", "israeli": "Israel",
-    "iranian": "Iran", "polish": "Poland", "italian": "Italy", "spanish": "Spain",
-    "japanese": "Japan", "indian": "India", "canadian": "Canada", "mexican": "Mexico",
-    "syrian": "Syria", "iraqi": "Iraq", "saudi": "Saudi Arabia", "egyptian": "Egypt",
-    "belarusian": "Belarus", "hungarian": "Hungary", "european": "European Union",
-    "palestinian": "Palestine", "north korean": "North Korea", "korean": "South Korea",
-    "qatari": "Qatar", "swiss": "Switzerland", "dutch": "Netherlands", "swedish": "Sweden",
-    "finnish": "Finland", "norwegian": "Norway", "danish": "Denmark", "austrian": "Austria",
-    "romanian": "Romania", "moldovan": "Moldova", "georgian": "Georgia", "lithuanian": "Lithuania",
-    "latvian": "Latvia", "estonian": "Estonia", "czech": "Czech Republic", "slovak": "Slovakia",
-    "brazilian": "Brazil", "australian": "Australia", "pakistani": "Pakistan", "afghan": "Afghanistan",
-}  # fmt: skip
-_COUNTRIES = frozenset(DEMONYMS.values()) | {"Kremlin", "Moscow", "Kyiv", "Washington", "Beijing"}
-_NOT_NAME = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "but",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "by",
-        "with",
-        "from",
-        "as",
-        "if",
-        "it",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "you",
-        "this",
-        "that",
-        "these",
-        "those",
-        "his",
-        "her",
-        "their",
-        "its",
-        "our",
-        "my",
-        "your",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "sen",
-        "rep",
-        "gov",
-        "gen",
-        "said",
-        "says",
-        *CALENDAR_WORDS,
-        "according",
-        "however",
-        "earlier",
-        "later",
-        "meanwhile",
-        "also",
-        "still",
-        "even",
-        "when",
-        "while",
-        "after",
-        "before",
-        "during",
-        "since",
-        "yet",
-        "so",
-        "then",
-        "there",
-        "here",
-        "what",
-        "who",
-        "where",
-        "why",
-        "how",
-    ]
-)
+DEMONYMS = lexicons.mapping("demonyms")
+_COUNTRIES = frozenset(DEMONYMS.values()) | lexicons.words("seats-of-government")
+_NOT_NAME = lexicons.words("not-names") | lexicons.CALENDAR_WORDS
 
 NAME_TOKEN = re.compile(r"[\w’'.\-]+|[^\w\s]")
 
@@ -300,10 +60,7 @@ def _strip_possessive(w: str) -> str:
 
 
 # Abbreviated titles → the role they name.
-TITLE_ABBREV = {
-    "sen.": "Senator", "rep.": "Representative", "gov.": "Governor", "gen.": "General",
-    "pres.": "President", "lt.": "Lieutenant", "col.": "Colonel", "adm.": "Admiral",
-}  # fmt: skip
+TITLE_ABBREV = lexicons.mapping("title-abbreviations")
 
 
 def _name_word(w: str) -> bool:
@@ -423,11 +180,8 @@ def analyse_mention(mention: str) -> Mention:
 # Anchored on the title itself (fast: no backtracking over leading words); the words before it
 # ("Ukraine’s", "Turkish", "Former") are picked up by _LEADING on a short window.
 _TITLED = re.compile(
-    r"\b(?:(?:Deputy|Vice|Prime|Foreign|Defen[cs]e|Interior|Finance|Senior|Former|Acting|Chief|"
-    r"Secretary|Press|First|General|State|Economy|Justice|Health|Trade|Energy)\s+)*"
-    r"(?:Minister|President|Secretary|Senator|Sen\.|Rep\.|Gov\.|Governor|Mayor|Chancellor|"
-    r"Ambassador|Spokesman|Spokeswoman|Spokesperson|Envoy|Chairman|Chairwoman|Premier|King|"
-    r"Queen|Prince|General|Gen\.|Commander|Director|Pope|Speaker|Leader|Adviser|Advisor)"
+    r"\b(?:(?:" + "|".join(lexicons.phrases("title-modifiers-phrases")) + r")\s+)*"
+    r"(?:" + "|".join(lexicons.phrases("titles-phrases")) + r")"
     r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?)?\s+"
     r"(?P<name>[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+){0,2})"
 )

@@ -9,7 +9,9 @@ from typer.testing import CliRunner
 
 from newsdesk import api, pipeline
 from newsdesk.cli import app
-from newsdesk.stages.quotes.extract import extract, link, tidy_speaker, tokenize
+from newsdesk.stages.quotes.extract import extract
+from newsdesk.stages.quotes.linking import _subject, link, tidy_speaker
+from newsdesk.stages.quotes.tokens import tokenize
 from newsdesk.views.quotes import quotes, quotes_for_article
 from tests.conftest import SEEDS
 
@@ -289,8 +291,6 @@ def test_tidy_speaker(text, speaker, want):
     ],
 )
 def test_subject_fallback_for_a_cue_without_speaker(text, want):
-    from newsdesk.stages.quotes.extract import _subject
-
     toks = tokenize(text)
     cue_word = next(w for w in ("wrote", "said") if w in toks.words)
     c = toks.words.index(cue_word)
@@ -301,16 +301,12 @@ def test_subject_fallback_for_a_cue_without_speaker(text, want):
 
 
 def test_subject_fallback_finds_nothing_in_a_nameless_clause():
-    from newsdesk.stages.quotes.extract import _subject
-
     toks = tokenize("In the end the crowd said “yes” loudly.")
     c = toks.words.index("said")
     assert _subject(toks, (c, c + 1)) is None
 
 
 def test_subject_fallback_skips_names_that_do_not_open_a_clause():
-    from newsdesk.stages.quotes.extract import _subject
-
     text = (
         "On Monday, Warren appeared with MSNBC’s Rachel Maddow and endorsed Clinton, saying “yes.”"
     )

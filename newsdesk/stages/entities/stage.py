@@ -24,8 +24,9 @@ from newsdesk.stages.entities.tables import (
     person_mentions,
     unique_id,
 )
-from newsdesk.stages.quotes.extract import extract, load_tagger
+from newsdesk.stages.quotes.extract import extract
 from newsdesk.stages.quotes.tables import quotes_table
+from newsdesk.stages.quotes.tagger import load_tagger
 from newsdesk.store.schema import Component
 
 if TYPE_CHECKING:

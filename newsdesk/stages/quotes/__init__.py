@@ -1,10 +1,11 @@
 """Stage ``quotes``: who said what — direct quotes and reported speech with cue, speaker, content.
 
-``extract`` tags and links (CRF tagger + rules), ``speakers`` resolves speaker mentions within
-an article, ``stage`` is the pipeline stage, ``tables`` its table.
+``tokens`` (tokenizer), ``features`` and ``tagger`` (the CRF), ``linking`` (rules that group
+tagged spans into quotes), ``speakers`` (speaker resolution within an article) and ``extract``
+(the four in a row) find quotes in one text; ``stage`` is the pipeline stage, ``tables`` its table.
 """
 
-from newsdesk.stages.quotes.extract import load_tagger
 from newsdesk.stages.quotes.stage import Quotes, filter_records
+from newsdesk.stages.quotes.tagger import load_tagger
 
 __all__ = ["Quotes", "filter_records", "load_tagger"]

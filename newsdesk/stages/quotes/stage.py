@@ -13,8 +13,9 @@ from sqlalchemy import (
 from newsdesk.models import Article
 from newsdesk.registry import BaseStage
 from newsdesk.settings import Settings
-from newsdesk.stages.quotes.extract import QuoteTagger, extract, load_tagger
+from newsdesk.stages.quotes.extract import extract
 from newsdesk.stages.quotes.tables import QUOTES, quotes_table
+from newsdesk.stages.quotes.tagger import QuoteTagger, load_tagger
 from newsdesk.store.schema import Component
 
 if TYPE_CHECKING:

@@ -1,0 +1,331 @@
+"""Quote linking: tagged speaker/cue/content spans grouped into attributions by rules.
+
+Each content span goes to the nearest cue (same sentence first), each cue takes the nearest
+speaker span of its sentence; quotations continue across sentences and paragraphs; a cue
+left without a speaker may take the subject of its clause. The switches below were set on the
+PolNeAR train split (benchmarks/quotes.py ``--split train-tail``).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from newsdesk.nlp import lexicons
+from newsdesk.stages.quotes.tokens import Tokens
+
+
+@dataclass(slots=True)
+class Attribution:
+    """One quote as token ranges (before resolution)."""
+
+    cue: tuple[int, int] | None  # None: a quote paragraph with no cue (speaker from context)
+    content: list[tuple[int, int]] = field(default_factory=list)
+    source: tuple[int, int] | None = None
+
+
+def all_spans(labels: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
+    """:func:`spans_of` for the three kinds at once (one pass over the labels)."""
+    out: dict[str, list[tuple[int, int]]] = {"S": [], "C": [], "Q": []}
+    kind = ""
+    start = -1
+    for i, lab in enumerate(labels):
+        if lab == "O":
+            if kind:
+                out[kind].append((start, i))
+                kind = ""
+            continue
+        k = lab[2]
+        if lab[0] == "B" or k != kind:
+            if kind:
+                out[kind].append((start, i))
+            kind, start = k, i
+    if kind:
+        out[kind].append((start, len(labels)))
+    return out
+
+
+def _gap(x: tuple[int, int], y: tuple[int, int]) -> int:
+    if x[1] <= y[0]:
+        return y[0] - x[1]
+    if y[1] <= x[0]:
+        return x[0] - y[1]
+    return 0
+
+
+# Linking thresholds: a content span links to a cue up to this many sentences away (a quote
+# paragraph followed by "…, he said." in the next sentence); found on the train split.
+MAX_SENTENCE_HOPS = 1
+# Whether content reaching into a quotation is widened to the whole quotation (``_snap``).
+SNAP_TO_QUOTATIONS = True
+# A quote needs at least this many content tokens (shorter ones are mostly tagging noise).
+MIN_CONTENT_TOKENS = 1
+# Whether quoted content prefers a cue outside quotation marks (an inner cue is nested speech).
+CUE_OUTSIDE_QUOTES = True
+# Whether each cue picks its nearest speaker (True) or each speaker its nearest cue (False).
+SPEAKER_PER_CUE = True
+# Whether a quotation with no cue in reach continues the previous paragraph's quote (``link``).
+ORPHAN_QUOTES = True
+# Whether a quotation with no cue in its own sentence continues the quotation of the previous
+# sentence's cue ("“A,” X said. “B.”": B is X's too) rather than going to a nearer cue of the
+# next sentence (``_continued``). Found on the train split's tail (PolNeAR gold joins A and B).
+CONTINUE_QUOTATIONS = True
+# Speaker span clean-up (``tidy_speaker``): PolNeAR gold takes the comma that closes an
+# apposition ("Jack Mozloom, a spokesman for the NFIB, said": 922 of 1,028 train speakers with an
+# inner comma and a comma after them) but not the comma after a bare name (798 of 803), and
+# never a trailing relative pronoun ("…, who said").
+TIDY_SPEAKERS = True
+# Whether a direct quote's cue the tagger left without a speaker takes the name or pronoun that is the subject
+# of its clause ("Romney fired back in March, attacking …", "…,” wrote Nordstrom.") (``_subject``).
+SUBJECT_FALLBACK = True
+
+
+def _snap(toks: Tokens, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Content that starts or ends inside a quotation covers the whole quotation (merged)."""
+    inq = toks.in_quote
+    n = len(inq)
+    para_start = [a for a, _ in toks.paragraphs]
+    para_end = [b for _, b in toks.paragraphs]
+    out: list[tuple[int, int]] = []
+    for i, j in spans:
+        p = bisect.bisect_right(para_start, i) - 1
+        a, b = para_start[p], para_end[p]
+        if inq[i] and i > a and inq[i - 1]:
+            while i > a and inq[i - 1]:
+                i -= 1
+        if inq[j - 1] and j < min(b, n) and inq[j]:
+            while j < b and inq[j]:
+                j += 1
+        if out and i <= out[-1][1] and out[-1][0] >= a:
+            out[-1] = (out[-1][0], max(j, out[-1][1]))
+        else:
+            out.append((i, j))
+    return out
+
+
+def _continued(
+    toks: Tokens, atts: list[Attribution], cue_sent: list[int], span: tuple[int, int], k: int
+) -> int:
+    """The cue a quotation with no cue in its own sentence belongs to (``k``: the nearest one).
+
+    A quotation that opens a sentence right after a sentence whose cue already carries quoted
+    content in the same paragraph ("“A,” X said. “B.”") continues that quote, even when a cue of
+    the next sentence, or a later cue of that sentence without a quotation ("“A,” X said,
+    referring to Y. “B.”"), is closer.
+    """
+    sent, inq = toks.sentence, toks.in_quote
+    s0 = sent[span[0]]
+    para_start = [a for a, _ in toks.paragraphs]
+    p0 = para_start[bisect.bisect_right(para_start, span[0]) - 1]
+    best = k
+    for j, att in enumerate(atts):
+        c = att.cue
+        if c is None or cue_sent[j] != s0 - 1 or c[0] < p0:
+            continue
+        if any(inq[a] and sent[a] == cue_sent[j] for a, _ in att.content):
+            best = j  # the last such cue of the previous sentence
+    return best
+
+
+# Capitalised words that open sentences or clauses without naming anyone.
+# Capitalised words that open sentences or clauses without naming anyone.
+_NOT_NAMES = lexicons.words("quote-not-subjects") | lexicons.CALENDAR_WORDS
+_SUBJECT_PRONOUNS = lexicons.words("pronouns-subject")
+# What may come right before a clause's subject ("" = the sentence's start).
+_CLAUSE_START = lexicons.words("quote-clause-starts") | {""}
+
+
+def _subject(toks: Tokens, cue: tuple[int, int]) -> tuple[int, int] | None:
+    """A speaker for a cue the tagger left without one: "wrote Nordstrom." or "Romney … said".
+
+    Right after the cue, a capitalised name that ends the clause; else, in the cue's sentence
+    before it and outside quotation marks, the nearest name (capitalised words, initials
+    allowed) or subject pronoun that opens a clause (sentence start, a comma, "when", "and" …:
+    not "in Orlando", "MSNBC’s Rachel Maddow") and is followed by a lower-case word (its verb).
+    """
+    words, sent, inq = toks.words, toks.sentence, toks.in_quote
+    n = len(words)
+    s = sent[cue[0]]
+
+    def name_end(i: int) -> int:
+        j = i
+        while j < n and sent[j] == s and not inq[j]:
+            w = words[j]
+            if w[0].isupper() and w.lower() not in _NOT_NAMES and w.replace("’", "").isalpha():
+                j += 1
+            elif w == "." and j > i and len(words[j - 1]) == 1:
+                j += 1  # an initial: "Carlton W. Reeves"
+            else:
+                break
+        return j
+
+    j = cue[1]
+    if j < n and not inq[j]:
+        e = name_end(j)
+        if e > j and (e >= n or words[e] in (".", ",", ";") or sent[e] != s):
+            return (j, e)
+    k = cue[0] - 1
+    while k >= 0 and sent[k] == s:
+        if inq[k]:
+            k -= 1
+            continue
+        w = words[k]
+        nxt = words[k + 1] if k + 1 < n else ""
+        if w.lower() in _SUBJECT_PRONOUNS and nxt[:1].islower():
+            return (k, k + 1)
+        if w[0].isupper() and w.isalpha() and w.lower() not in _NOT_NAMES:
+            i = k
+            while (
+                i > 0
+                and sent[i - 1] == s
+                and not inq[i - 1]
+                and (
+                    (
+                        words[i - 1][0].isupper()
+                        and words[i - 1].isalpha()
+                        and words[i - 1].lower() not in _NOT_NAMES
+                    )
+                    or (words[i - 1] == "." and i > 1 and len(words[i - 2]) == 1)
+                    or (len(words[i - 1]) == 1 and words[i - 1].isupper())
+                )
+            ):
+                i -= 1
+            e = name_end(i)
+            before = words[i - 1].lower() if i > 0 and sent[i - 1] == s else ""
+            if e < n and words[e][:1].islower() and before in _CLAUSE_START and e <= cue[0]:
+                return (i, e)
+            k = i - 1
+            continue
+        k -= 1
+    return None
+
+
+# Words the tagger sometimes leaves at a speaker span's end that PolNeAR gold never ends on
+# ("Lewandowski earlier said", "Weld, who added"): a relative pronoun, a time adverb.
+_TRAILING_NOT_SPEAKER = lexicons.words("quote-trailing-not-speaker")
+
+
+def tidy_speaker(
+    toks: Tokens, source: tuple[int, int], cue: tuple[int, int] | None
+) -> tuple[int, int]:
+    """Speaker span as PolNeAR marks it: apposition's closing comma in; a trailing "who", time
+    adverb ("earlier") or bare name's comma out."""
+    i, j = source
+    words = toks.words
+    while j - i > 1 and words[j - 1] in _TRAILING_NOT_SPEAKER:
+        j -= 1
+    inner = any(words[x] == "," for x in range(i + 1, j - 1))
+    if j - i > 1 and words[j - 1] == "," and not inner:
+        j -= 1
+    elif (
+        inner
+        and words[j - 1] != ","
+        and j < len(words)
+        and words[j] == ","
+        and toks.sentence[j] == toks.sentence[j - 1]
+        and not (cue and cue[0] <= j < cue[1])
+    ):
+        j += 1
+    return (i, j) if j > i else source
+
+
+def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
+    """Group tagged spans into attributions: content → nearest cue, speaker → nearest cue."""
+    spans = all_spans(labels)
+    cues = spans["C"]
+    sent = toks.sentence
+    atts = [Attribution(c) for c in cues]
+    cue_sent = [sent[c[0]] for c in cues]
+
+    def nearest(span: tuple[int, int], hops: int) -> int | None:
+        s0, s1 = sent[span[0]], sent[span[1] - 1]
+        best: tuple[int, int, int, int, int] | None = None
+        for k, c in enumerate(cues):
+            cs = cue_sent[k]
+            hop = 0 if s0 <= cs <= s1 else (s0 - cs if cs < s0 else cs - s1)
+            if hop > hops:
+                continue
+            # same sentence first, then (for quoted content) a cue outside quotation marks, then
+            # fewest tokens between, then a cue after the span
+            nested = (
+                1 if CUE_OUTSIDE_QUOTES and toks.in_quote[c[0]] and toks.in_quote[span[0]] else 0
+            )
+            key = (hop, nested, _gap(span, c), 0 if c[0] >= span[1] else 1, k)
+            if best is None or key < best:
+                best = key
+        return None if best is None else best[4]
+
+    orphans: list[tuple[int, int]] = []
+    contents = spans["Q"]
+    if SNAP_TO_QUOTATIONS:
+        contents = _snap(toks, contents)
+    inq = toks.in_quote
+    late: list[tuple[tuple[int, int], int]] = []
+    for span in contents:
+        k = nearest(span, MAX_SENTENCE_HOPS)
+        if k is not None:
+            if CONTINUE_QUOTATIONS and cue_sent[k] != sent[span[0]] and inq[span[0]]:
+                late.append((span, k))  # decided once every same-sentence link is known
+            else:
+                atts[k].content.append(span)
+        elif ORPHAN_QUOTES and inq[span[0]] and inq[span[1] - 1]:
+            orphans.append(span)
+    for span, k in late:
+        atts[_continued(toks, atts, cue_sent, span, k)].content.append(span)
+    sources = spans["S"]
+    if SPEAKER_PER_CUE:
+        # each cue takes the nearest speaker span of its sentence (speakers may be shared:
+        # "X said … and added …")
+        for k, att in enumerate(atts):
+            best_gap = None
+            for span in sources:
+                if sent[span[0]] != cue_sent[k] and sent[span[1] - 1] != cue_sent[k]:
+                    continue
+                g = _gap(span, cues[k])
+                if best_gap is None or g < best_gap:
+                    best_gap, att.source = g, span
+    else:
+        for span in sources:
+            k = nearest(span, 0)
+            if k is not None:
+                cur = atts[k].source
+                if cur is None or _gap(span, atts[k].cue) < _gap(cur, atts[k].cue):
+                    atts[k].source = span
+    # A cue whose sentence has a speaker but which got none (second cue of "X said … and added
+    # …") borrows the speaker of the nearest earlier cue in the same sentence.
+    for k, att in enumerate(atts):
+        if att.source is None:
+            for j in range(k - 1, -1, -1):
+                if cue_sent[j] != cue_sent[k]:
+                    break
+                if atts[j].source is not None:
+                    att.source = atts[j].source
+                    break
+    if orphans:
+        # A quotation with no cue in reach (a paragraph that is all quote) continues the quote
+        # of the previous paragraph: attach it to the nearest earlier cue one paragraph back.
+        para_start = [a for a, _ in toks.paragraphs]
+        for span in orphans:
+            p = bisect.bisect_right(para_start, span[0]) - 1
+            best = None
+            for k, att in enumerate(atts):
+                c = att.cue
+                if c is not None and c[0] < span[0] and para_start[max(p - 1, 0)] <= c[0]:
+                    best = k
+            if best is not None:
+                atts[best].content.append(span)
+    if SUBJECT_FALLBACK:
+        for att in atts:
+            # quoted content only: on reported speech the guess cost more than it found (train)
+            if (
+                att.source is None
+                and att.cue is not None
+                and any(any(inq[a:b]) for a, b in att.content)
+            ):
+                att.source = _subject(toks, att.cue)
+    if TIDY_SPEAKERS:
+        for att in atts:
+            if att.source is not None:
+                att.source = tidy_speaker(toks, att.source, att.cue)
+    return [a for a in atts if sum(j - i for i, j in a.content) >= MIN_CONTENT_TOKENS]

@@ -60,7 +60,7 @@ SEED = 13
 
 
 def _norm(s: str) -> str:
-    return pt._norm(s)
+    return pt.norm(s)
 
 
 def label_full(lines: list[pt.Line], gold: str) -> list[int]:
@@ -249,7 +249,7 @@ def train(pages, folds: int = 5) -> dict:
     p1s: list[np.ndarray | None] = [None] * len(pages)
     for k in range(folds):
         tr = [i for i in range(len(pages)) if fold_of[i] != k]
-        model = pt._Logistic.from_json(fit(*stack(tr)))
+        model = pt.Logistic.from_json(fit(*stack(tr)))
         for i in range(len(pages)):
             if fold_of[i] == k:
                 p1s[i] = model.predict(x1s[i])

@@ -23,7 +23,7 @@ def clean_filter(
     """
     if source != "-":
         raise typer.BadParameter("only - (stdin) is supported", param_hint="SOURCE")
-    from newsdesk.ingest.plaintext import filter as clean_records
+    from newsdesk.ingest.plaintext import filter_records as clean_records  # lazy: numpy model load
 
     for out in clean_records(stdin_records()):
         print_jsonl(out)

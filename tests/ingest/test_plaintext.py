@@ -290,7 +290,7 @@ def test_rendered_zyte_pages_get_much_cleaner() -> None:
 
 def test_filter_spans_point_into_the_original_text() -> None:
     page = SEED_000.read_text(encoding="utf-8")
-    (out,) = list(pt.filter([{"id": "s0", "text": page}]))
+    (out,) = list(pt.filter_records([{"id": "s0", "text": page}]))
     assert out["id"] == "s0"
     assert out["category"] == "Latest news"
     paragraphs = out["text"].split("\n\n")
@@ -298,7 +298,7 @@ def test_filter_spans_point_into_the_original_text() -> None:
 
 
 def test_filter_reports_records_without_text() -> None:
-    assert list(pt.filter([{"id": 7}])) == [{"id": 7, "error": 'record has no "text" string'}]
+    assert list(pt.filter_records([{"id": 7}])) == [{"id": 7, "error": 'record has no "text" string'}]
 
 
 def test_clean_command_reads_jsonl_from_stdin() -> None:

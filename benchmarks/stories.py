@@ -169,7 +169,7 @@ def run_newsdesk(
 ) -> list[Any]:
     from newsdesk.stages.cluster import Cluster
 
-    stage = Cluster.from_settings(None) if threshold is None else Cluster(threshold=threshold)
+    stage = Cluster(threshold=threshold)
     if batch_size:
         stage.batch_size = batch_size
     recs = [{k: v for k, v in r.items() if k != "gold"} for r in rows]
@@ -425,7 +425,7 @@ def scale_one(n: int, data: Path) -> dict[str, Any]:
 
     base = load_allsides(data / "allsides-stories") + load_googlenews(data / "googlenews-ts")
     stream = synthetic(base, n)
-    stage = Cluster.from_settings(None)
+    stage = Cluster()
     rss0 = peak_rss_mb()
     cpu0 = _cpu()
     t0 = time.perf_counter()

@@ -7,8 +7,17 @@ import math
 import re
 import unicodedata
 
+# The word patterns every stage shares, one copy each (each stage's benchmark chose its own).
 # A word: letters/digits, keeping inner apostrophes and hyphens ("don't", "well-known").
 WORD = re.compile(r"\w+(?:[’'\-]\w+)*", re.UNICODE)
+# A word split at hyphens ("well", "known"), apostrophes kept: the summarizer's sentence tokens
+# (its features and sumy's tokenizer; the shipped summarizer model was trained on them).
+PLAIN_WORD = re.compile(r"\w+(?:['’]\w+)*")
+# A word that starts with a letter (no numbers), hyphens and apostrophes kept: the clustering
+# features' content words (numbers are features of their own there).
+LETTER_WORD = re.compile(r"[^\W\d_][\w’'\-]*", re.UNICODE)
+# Where a word starts with a digit.
+DIGIT_START = re.compile(r"(?<!\w)\d")
 _SPACE = re.compile(r"\s+")
 
 

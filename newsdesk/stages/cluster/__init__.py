@@ -1,7 +1,8 @@
 """Stage ``cluster``: articles about one event, from any outlet, become a story; stories of one
 long-running matter are linked into threads.
 
-``features`` (what an article is compared by), ``clusterer`` (the online clusterer),
+``features`` (what an article is compared by), ``terms`` (its TF-IDF vectors, online document
+frequencies), ``scoring`` (the join score and threshold), ``clusterer`` (the online clusterer),
 ``linkage`` (average link over a batch), ``index`` (the clusterer's state for a store),
 ``threads`` (thread evidence), ``stage`` (the pipeline stage), ``tables``.
 """

@@ -3,7 +3,8 @@
 The clusterer is online and deterministic: articles arrive in batches (BATCH, 4096 by default);
 each batch is grouped by average link, and each group joins an earlier story or opens a new
 one, without re-clustering earlier articles (after Miranda et al. 2018 and Staykovski et al.
-2019 for the features, average-link agglomerative clustering for the grouping). Per batch:
+2019 for the features, average-link agglomerative clustering for the grouping). Per batch
+(the features in :mod:`.features` and :mod:`.terms`, the scores in :mod:`.scoring`):
 
 1. features: a sentence-embedding vector of title + lead (``newsdesk.embed``); a sparse bag of
    content words, proper-noun phrases ("e:hakan fidan") and numbers ("n:23"), weighted TF-IDF
@@ -36,7 +37,6 @@ settings path for other databases) and is rebuilt from the database when missing
 from __future__ import annotations
 
 import logging
-import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -49,38 +49,38 @@ from newsdesk.nlp.dates import anchor_date
 from newsdesk.nlp.embed import embed_text, get_encoder
 from newsdesk.stages.cluster.features import bag, dated_text, days
 from newsdesk.stages.cluster.linkage import average_link
+from newsdesk.stages.cluster.scoring import (
+    JOIN,
+    JOIN_SHORT,
+    LONG_WORDS,
+    SHORT_WORDS,
+    Columns,
+    join_threshold,
+    scores,
+)
+from newsdesk.stages.cluster.terms import Features, Terms, add_sparse
 
 if TYPE_CHECKING:
     from newsdesk.nlp.embed import Encoder
 
+__all__ = [
+    "BATCH",
+    "JOIN",
+    "JOIN_SHORT",
+    "LONG_WORDS",
+    "SHORT_WORDS",
+    "Assignment",
+    "Clusterer",
+    "Item",
+    "cluster_records",
+    "items_from_records",
+    "join_threshold",
+]
 
 log = logging.getLogger(__name__)
 
-# -- parameters ---------------------------------------------------------------------------
-# Weights and thresholds were tuned on the *tune* halves of allsides-stories and googlenews-ts
-# (split by gold cluster, see benchmarks/stories.py); the reported figures are on the other half.
-# The score of an article against a story is average-link similarity, computed exactly from the
-# story's running sums (mean cosine with the members = dot with the sum / n) for the embedding,
-# the body TF-IDF and the headline TF-IDF, then the entity-mismatch and time terms; article to
-# article it is the same with n = 1, so average link over groups and stories stays consistent.
-# A feature that cannot be computed (no headline) drops out and the others are rescaled, so
-# scores stay comparable between titled and untitled input.
-W_DENSE = 0.25  # mean embedding cosine with the story's members (average link)
-W_SPARSE = 0.45  # mean body TF-IDF cosine with the story's members
-W_TITLE = 0.30  # mean headline TF-IDF cosine with the story's members
-CENTROID_TERMS = 1000  # terms kept in a story's sparse sums (the strongest)
+# -- parameters (the score's own are in .scoring) -------------------------------------------
 MAX_STORIES = 6  # candidate stories scored per article (those of the closest neighbours)
-JOIN = 0.28  # average score needed to join (articles of LONG_WORDS words or more)
-# Short texts (headline + snippet) share fewer terms, so their scores run lower: the threshold
-# falls linearly from JOIN at LONG_WORDS to JOIN_SHORT at SHORT_WORDS words and below. JOIN was
-# chosen on the allsides tune half (leads of ~100 words), JOIN_SHORT on the googlenews tune half
-# (~28 words), each the middle of the best plateau (mean F1 of the value and its two neighbours
-# on a 0.02 grid) rather than the single best value: below it average link starts chaining
-# stories together and F1 falls off a cliff. An explicit threshold (settings.story_threshold)
-# applies to every length.
-JOIN_SHORT = 0.12
-SHORT_WORDS = 40
-LONG_WORDS = 80
 MERGE_MARGIN = 0.20  # a group scoring JOIN + this with two stories merges them
 K = 24  # nearest earlier articles looked at per new article
 # Articles clustered together by average link (the rest of the stream joins by story sums);
@@ -88,15 +88,6 @@ K = 24  # nearest earlier articles looked at per new article
 # a 256-article row too) and cost O(BATCH^2) memory for the pair scores (peak RSS ~0.55 GB at
 # 10k articles, see the benchmark's scale table).
 BATCH = 4096
-ENTITY_MISMATCH = 1.0  # both name proper nouns, none shared: a veto
-MIN_ENTITIES = 3  # an article needs this many proper nouns for the mismatch test
-GAP_FREE_DAYS = 3.0  # stories develop over days: no penalty within this gap
-GAP_PENALTY_PER_DAY = 0.01
-CLOSE_DAYS = 2.0  # both dated and this close: a bonus (same news cycle)
-CLOSE_BONUS = 0.10
-MAX_GAP_DAYS = 45.0  # beyond this an article never joins: another episode (see threads)
-ENTITY_WEIGHT = 1.0  # weight of a proper-noun term in the sparse vector
-NUMBER_WEIGHT = 1.0
 HNSW_FROM = 100_000  # exact search up to here; HNSW (M=32) beyond
 HNSW_M = 32
 HNSW_EF_SEARCH = 64
@@ -129,20 +120,6 @@ class Assignment:
     merged: tuple[int, ...] = ()  # earlier stories merged into ``story`` by this article
 
 
-def _add_sparse(
-    ids: np.ndarray, sums: np.ndarray, more_ids: np.ndarray, more: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The sum of two sparse vectors (sorted ids, values), keeping the CENTROID_TERMS strongest."""
-    u = np.union1d(ids, more_ids)
-    merged = np.zeros(len(u), np.float64)
-    merged[np.searchsorted(u, ids)] += sums
-    merged[np.searchsorted(u, more_ids)] += more
-    if len(u) > 2 * CENTROID_TERMS:  # keep the strongest terms (ties: older ids first)
-        keep = np.sort(np.lexsort((u, -merged))[:CENTROID_TERMS])
-        u, merged = u[keep], merged[keep]
-    return u, merged
-
-
 @dataclass(slots=True)
 class _Story:
     """A story's running sums: average-link similarity to it is a dot product with them."""
@@ -160,34 +137,9 @@ class _Story:
     ents: int = 0  # the most proper nouns any member names
 
     def add_terms(self, ids: np.ndarray, tfs: np.ndarray, hids: np.ndarray, hw: np.ndarray) -> None:
-        self.tids, self.tsum = _add_sparse(self.tids, self.tsum, ids, tfs)
+        self.tids, self.tsum = add_sparse(self.tids, self.tsum, ids, tfs)
         if len(hids):
-            self.hids, self.hsum = _add_sparse(self.hids, self.hsum, hids, hw)
-
-
-@dataclass(slots=True)
-class _Features:
-    """One article's sparse features: term ids with unit TF-IDF weights, body and headline."""
-
-    ids: np.ndarray
-    w: np.ndarray
-    tids: np.ndarray
-    wt: np.ndarray
-    ents: int  # how many proper nouns
-
-
-@dataclass(slots=True)
-class _Columns:
-    """What articles are scored against: the batch's own articles, or stories (their sums)."""
-
-    C: np.ndarray  # (c, dim) embedding sums
-    X: Any  # (c, vocab) body TF-IDF sums, sparse
-    H: Any  # (c, vocab) headline TF-IDF sums, sparse
-    E: Any  # (c, vocab) proper nouns named, sparse 0/1
-    ents: np.ndarray  # (c,) the most proper nouns a member names
-    n: np.ndarray  # (c,) members
-    t_min: np.ndarray  # (c,) days; NaN where undated
-    t_max: np.ndarray
+            self.hids, self.hsum = add_sparse(self.hids, self.hsum, hids, hw)
 
 
 class Clusterer:
@@ -201,100 +153,21 @@ class Clusterer:
         self.keys: list[str] = []
         self.pos_of: dict[str, int] = {}
         self.story_of: list[int] = []
-        self.vocab: dict[str, int] = {}
-        self.is_entity = np.zeros(1024, dtype=bool)
-        self.is_title = np.zeros(1024, dtype=bool)
-        self.df = np.zeros(1024, dtype=np.float64)
-        self.docs = 0  # articles counted in df
+        self.terms = Terms()
         self.stories: dict[int, _Story] = {}
         self.next_story = 1
         self.join = join  # None: by length (join_threshold)
         self.merge = merge  # None: the join threshold + MERGE_MARGIN
 
-    # 1. features ---------------------------------------------------------------------------
-    def _encode_bag(self, b: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
-        ids, tfs = [], []
-        for term, count in b.items():
-            i = self.vocab.get(term)
-            if i is None:
-                i = len(self.vocab)
-                self.vocab[term] = i
-                if i >= len(self.df):
-                    grow = len(self.df)
-                    self.df = np.concatenate([self.df, np.zeros(grow)])
-                    self.is_entity = np.concatenate([self.is_entity, np.zeros(grow, bool)])
-                    self.is_title = np.concatenate([self.is_title, np.zeros(grow, bool)])
-                self.is_entity[i] = term.startswith("e:")
-                self.is_title[i] = term.startswith("t:")
-            weight = (
-                ENTITY_WEIGHT
-                if term.startswith("e:")
-                else NUMBER_WEIGHT
-                if term.startswith("n:")
-                else 1.0
-            )
-            ids.append(i)
-            tfs.append(weight * (1.0 + math.log(count)))
-        order = np.argsort(np.asarray(ids, dtype=np.int64), kind="stable")
-        return (
-            np.asarray(ids, dtype=np.int64)[order],
-            np.asarray(tfs, dtype=np.float64)[order],
-        )
-
-    def _featurize(self, bags: Sequence[Counter[str]]) -> list[_Features]:
-        """Unit TF-IDF vectors of articles and of their headlines. Document frequencies count
-        the whole batch first, so within a batch the features do not depend on the order."""
-        encoded = [self._encode_bag(b) for b in bags]
-        for ids, _ in encoded:
-            self.df[ids] += 1.0
-        self.docs += len(encoded)
-        out = []
-        for all_ids, tfs in encoded:
-            idf = np.log((self.docs + 1.0) / (self.df[all_ids] + 1.0)) + 1.0
-            head = self.is_title[all_ids]
-            parts = []
-            for mask in (~head, head):
-                w = tfs[mask] * idf[mask]
-                parts += [all_ids[mask], w / (float(np.linalg.norm(w)) or 1.0)]
-            ents = int(self.is_entity[parts[0]].sum())
-            out.append(_Features(parts[0], parts[1], parts[2], parts[3], ents))
-        return out
-
-    def _csr(self, rows: Sequence[tuple[np.ndarray, np.ndarray | None]]) -> Any:
-        """A sparse matrix over the vocabulary, one row per (term ids, weights or None = 1)."""
-        from scipy.sparse import csr_matrix
-
-        lengths = [len(ids) for ids, _ in rows]
-        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        if not rows or not indptr[-1]:
-            return csr_matrix((len(rows), len(self.vocab)), dtype=np.float32)
-        indices = np.concatenate([ids for ids, _ in rows])
-        data = np.concatenate([np.ones(len(ids)) if w is None else w for ids, w in rows]).astype(
-            np.float32
-        )
-        return csr_matrix((data, indices, indptr), shape=(len(rows), len(self.vocab)))
-
-    def _matrices(
-        self, rows: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
-    ) -> tuple[Any, Any, Any]:
-        """Body TF-IDF, headline TF-IDF and proper-noun (0/1) rows, from (ids, w, tids, wt) of
-        articles or (tids, tsum, hids, hsum) of stories."""
-        body = self._csr([(ids, w) for ids, w, _, _ in rows])
-        head = self._csr([(hids, hw) for _, _, hids, hw in rows])
-        return body, head, self._entities([ids for ids, _, _, _ in rows])
-
-    def _entities(self, term_ids: Sequence[np.ndarray]) -> Any:
-        return self._csr([(ids[self.is_entity[ids]], None) for ids in term_ids])
-
-    # 2.-5. one batch ------------------------------------------------------------------------
+    # one batch -----------------------------------------------------------------------------
     def add(self, items: Sequence[Item]) -> list[Assignment]:
         """Cluster a batch: average link over its articles and the earlier stories near them."""
         if not items:
             return []
         m = len(items)
         V = np.ascontiguousarray(np.stack([it.vec for it in items]).astype(np.float32))
-        feats = self._featurize([it.bag for it in items])
-        X, H, E = self._matrices([(f.ids, f.w, f.tids, f.wt) for f in feats])
+        feats = self.terms.featurize([it.bag for it in items])
+        X, H, E = self.terms.matrices([(f.ids, f.w, f.tids, f.wt) for f in feats])
         ents = np.array([f.ents for f in feats], np.int32)
         t = np.array([np.nan if it.t is None else it.t for it in items], np.float32)
         thr = np.array(
@@ -306,7 +179,7 @@ class Clusterer:
         col = {sid: j for j, sid in enumerate(cands)}
 
         # 3. scores: article-article and article-story, as margins over the join threshold
-        pair = self._scores(V, X, H, E, ents, t, _Columns(V, X, H, E, ents, np.ones(m), t, t))
+        pair = scores(V, X, H, E, ents, t, Columns(V, X, H, E, ents, np.ones(m), t, t))
         np.fill_diagonal(pair, -np.inf)
         margins = np.full((m, m + len(cands)), -np.inf, np.float32)
         block = margins[:, :m]
@@ -315,7 +188,7 @@ class Clusterer:
         block -= (thr / 2).astype(np.float32)[None, :]
         to_story = np.zeros((m, 0), np.float32)
         if cands:
-            to_story = self._scores(V, X, H, E, ents, t, self._story_columns(cands))
+            to_story = scores(V, X, H, E, ents, t, self._story_columns(cands))
             margins[:, m:] = to_story
             margins[:, m:] -= thr.astype(np.float32)[:, None]
         forced = np.zeros(m, bool)  # near-duplicates go with their original
@@ -409,10 +282,10 @@ class Clusterer:
                 found.add(self.story_of[orig])
         return sorted(found)
 
-    def _story_columns(self, sids: Sequence[int]) -> _Columns:
+    def _story_columns(self, sids: Sequence[int]) -> Columns:
         sts = [self.stories[s] for s in sids]
-        SX, SH, SE = self._matrices([(st.tids, st.tsum, st.hids, st.hsum) for st in sts])
-        return _Columns(
+        SX, SH, SE = self.terms.matrices([(st.tids, st.tsum, st.hids, st.hsum) for st in sts])
+        return Columns(
             np.stack([st.csum for st in sts]).astype(np.float32),
             SX,
             SH,
@@ -422,54 +295,6 @@ class Clusterer:
             np.array([np.nan if st.t_min is None else st.t_min for st in sts], np.float32),
             np.array([np.nan if st.t_max is None else st.t_max for st in sts], np.float32),
         )
-
-    @staticmethod
-    def _scores(
-        V: np.ndarray,
-        X: Any,
-        H: Any,
-        E: Any,
-        ents: np.ndarray,
-        t: np.ndarray,
-        cols: _Columns,
-    ) -> np.ndarray:
-        """The join score (see the parameters) of every article against every column at once.
-
-        Average link from sums: mean cosines = dot products with the column's sums / its size.
-        Built in place in one float32 matrix: a batch of 4096 against itself is 64 MiB each.
-        """
-        inv_n = (1.0 / cols.n).astype(np.float32)[None, :]
-        S = np.asarray(V @ cols.C.T, np.float32)
-        S *= W_DENSE
-        S += (W_SPARSE * (X @ cols.X.T)).toarray()
-        S *= inv_n
-        rows_t = np.flatnonzero(H.getnnz(1) > 0)
-        cols_t = np.flatnonzero(cols.H.getnnz(1) > 0)
-        S /= 1.0 - W_TITLE  # no headline on one side: the other features rescaled
-        if len(rows_t) and len(cols_t):
-            both = np.ix_(rows_t, cols_t)
-            title = (H[rows_t] @ cols.H[cols_t].T).toarray() * (W_TITLE * inv_n[:, cols_t])
-            S[both] = S[both] * (1.0 - W_TITLE) + title
-        rows_e = np.flatnonzero(ents >= MIN_ENTITIES)
-        cols_e = np.flatnonzero(cols.ents >= MIN_ENTITIES)
-        if len(rows_e) and len(cols_e):  # both name proper nouns: sharing none is a veto
-            named = np.ix_(rows_e, cols_e)
-            veto = np.full((len(rows_e), len(cols_e)), ENTITY_MISMATCH, np.float32)
-            veto[(E[rows_e] @ cols.E[cols_e].T).nonzero()] = 0.0
-            S[named] -= veto
-        dated_r = np.flatnonzero(~np.isnan(t))
-        dated_c = np.flatnonzero(~np.isnan(cols.t_min))
-        if len(dated_r) and len(dated_c):
-            when = np.ix_(dated_r, dated_c)
-            tr = t[dated_r][:, None]
-            gap = np.maximum(cols.t_min[dated_c][None, :] - tr, tr - cols.t_max[dated_c][None, :])
-            np.maximum(gap, 0.0, out=gap)
-            sub = S[when]
-            sub -= GAP_PENALTY_PER_DAY * np.maximum(gap - GAP_FREE_DAYS, 0.0)
-            sub[gap <= CLOSE_DAYS] += CLOSE_BONUS
-            sub[gap > MAX_GAP_DAYS] = -np.inf  # another episode: see threads
-            S[when] = sub
-        return S
 
     def _with_links(
         self, out: list[Assignment], V: np.ndarray, E: Any, near: Sequence[int]
@@ -482,7 +307,7 @@ class Clusterer:
         sts = [self.stories[s] for s in sids]
         C = np.stack([st.csum / st.cnorm for st in sts]).astype(np.float32)
         dense = np.asarray(V @ C.T, np.float64)
-        shared = (E @ self._entities([st.tids for st in sts]).T).toarray()
+        shared = (E @ self.terms.entities([st.tids for st in sts]).T).toarray()
         hit = (dense >= THREAD_DENSE) & (shared >= THREAD_SHARED_ENTITIES)
         result = []
         for i, a in enumerate(out):
@@ -511,7 +336,7 @@ class Clusterer:
                 a.t_min = t if a.t_min is None else min(a.t_min, t)
                 a.t_max = t if a.t_max is None else max(a.t_max, t)
 
-    def _append(self, it: Item, v: np.ndarray, sid: int, f: _Features) -> None:
+    def _append(self, it: Item, v: np.ndarray, sid: int, f: Features) -> None:
         """Record an article as a member of ``sid`` (its features go into the story's sums)."""
         pos = len(self.keys)
         self.keys.append(it.key)
@@ -540,7 +365,7 @@ class Clusterer:
 
     def restore(self, items: Sequence[Item], story_ids: Sequence[int]) -> None:
         """Re-add already clustered items with their known stories (rebuilding state from the DB)."""
-        feats = self._featurize([it.bag for it in items])
+        feats = self.terms.featurize([it.bag for it in items])
         for it, sid, f in zip(items, story_ids, feats, strict=True):
             if sid not in self.stories:
                 self.stories[sid] = _Story(csum=np.zeros(self.dim, dtype=np.float64))
@@ -568,15 +393,6 @@ class Clusterer:
     def centroid(self, sid: int) -> np.ndarray:
         c = self.stories[sid].csum
         return c / (float(np.linalg.norm(c)) or 1.0)
-
-
-def join_threshold(words: int) -> float:
-    """The default score an article of ``words`` words needs to join a story."""
-    if words >= LONG_WORDS:
-        return JOIN
-    if words <= SHORT_WORDS:
-        return JOIN_SHORT
-    return JOIN_SHORT + (JOIN - JOIN_SHORT) * (words - SHORT_WORDS) / (LONG_WORDS - SHORT_WORDS)
 
 
 def new_hnsw(dim: int) -> Any:

@@ -9,13 +9,13 @@ from typing import Any
 
 from newsdesk.nlp import lexicons
 from newsdesk.nlp.lexicons import CALENDAR_WORDS
+from newsdesk.nlp.tokens import LETTER_WORD
 
 TITLE_WEIGHT = 1  # title words counted this many times
 BAG_CHARS = 3600  # the sparse features read this much of the text (3x the embedding's lead)
 _EPOCH = date(1970, 1, 1)
 
 _STOP = lexicons.words("stopwords-en")
-_WORD = re.compile(r"[^\W\d_][\w’'\-]*", re.UNICODE)
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\d(?![\w])|(?<![\w.])\d(?![\w.,])")
 _CAP = re.compile(
     r"(?<![\w’'])[A-Z][\w’'\-]*(?:[ \t]+(?:(?:of|de|del|da|al|bin|van|von|la|le|the)[ \t]+)?[A-Z][\w’'\-]*)*"
@@ -41,7 +41,7 @@ def proper_nouns(text: str) -> list[str]:
     single word at a sentence or line start ("However", "Earlier", "Category") is kept only if
     it also appears capitalised in mid-sentence. Month and weekday names are dates, not names.
     """
-    lower_vocab = {w for w in _WORD.findall(text) if w.islower()}
+    lower_vocab = {w for w in LETTER_WORD.findall(text) if w.islower()}
     mid: set[str] = set()
     found: list[tuple[list[str], bool]] = []
     for m in _CAP.finditer(text):
@@ -96,7 +96,7 @@ def bag(title: str | None, text: str) -> Counter[str]:
     for source, weight in ((title or "", TITLE_WEIGHT), (body, 1)):
         if not source:
             continue
-        for w in _WORD.findall(source):
+        for w in LETTER_WORD.findall(source):
             low = w.lower()
             if len(low) > 2 and low not in _STOP:
                 c[low] += weight
@@ -107,7 +107,7 @@ def bag(title: str | None, text: str) -> Counter[str]:
                 c["e:" + parts[-1]] += weight  # "hakan fidan" also matches a later "Fidan"
         for n in numbers(source):
             c["n:" + n] += weight
-    for w in _WORD.findall(title or ""):  # the headline alone, compared headline to headline
+    for w in LETTER_WORD.findall(title or ""):  # the headline alone, compared headline to headline
         low = w.lower()
         if len(low) > 2 and low not in _STOP:
             c["t:" + low] += 1

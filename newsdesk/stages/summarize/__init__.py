@@ -1,25 +1,41 @@
 """Stage ``summarize``: extractive article summaries, and the multi-document story summariser.
 
-``summarizers`` holds the methods behind one interface (``summarize(doc, length, method)``),
-``stage`` the pipeline stage, ``tables`` its table.
+``doc`` (what the summarizers read; summary length), ``baselines`` (Lead, LexRank, TextRank),
+``features`` + ``scorer`` (the newsdesk method's sentence features and logistic model),
+``mmr`` (redundancy-aware selection), ``summarizers`` (the one interface,
+``summarize(doc, length, method)``, and ``summarize_multi``), ``stage`` the pipeline stage,
+``tables`` its table.
 """
 
+from newsdesk.stages.summarize.doc import DEFAULT_SENTENCES, Doc, Length
+from newsdesk.stages.summarize.features import FEATURES, features
+from newsdesk.stages.summarize.scorer import MODEL_FILE, ScorerModel, shipped_model
 from newsdesk.stages.summarize.stage import Summarize
 from newsdesk.stages.summarize.summarizers import (
+    DEFAULT_METHOD,
     SUMMARIZERS,
-    Doc,
-    Length,
+    Newsdesk,
+    Summarizer,
     get_summarizer,
     summarize,
     summarize_multi,
 )
 
 __all__ = [
+    "DEFAULT_METHOD",
+    "DEFAULT_SENTENCES",
+    "FEATURES",
+    "MODEL_FILE",
     "SUMMARIZERS",
     "Doc",
     "Length",
+    "Newsdesk",
+    "ScorerModel",
     "Summarize",
+    "Summarizer",
+    "features",
     "get_summarizer",
+    "shipped_model",
     "summarize",
     "summarize_multi",
 ]

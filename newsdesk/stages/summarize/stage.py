@@ -11,11 +11,9 @@ from sqlalchemy import Connection
 from newsdesk.models import Article, Summary
 from newsdesk.registry import BaseStage
 from newsdesk.settings import Settings
+from newsdesk.stages.summarize.doc import DEFAULT_SENTENCES, Doc, Length
 from newsdesk.stages.summarize.summarizers import (
     DEFAULT_METHOD,
-    DEFAULT_SENTENCES,
-    Doc,
-    Length,
     Summarizer,
     get_summarizer,
     summarize,

@@ -1,0 +1,130 @@
+"""The sparse side of the clusterer: a growing vocabulary with online document frequencies.
+
+An article's bag (:func:`newsdesk.stages.cluster.features.bag`: content words, "e:" proper
+nouns, "n:" numbers, "t:" headline words) becomes unit TF-IDF vectors of its body and of its
+headline; a story keeps the sums of its members' vectors (:func:`add_sparse`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+CENTROID_TERMS = 1000  # terms kept in a story's sparse sums (the strongest)
+ENTITY_WEIGHT = 1.0  # weight of a proper-noun term in the sparse vector
+NUMBER_WEIGHT = 1.0
+
+
+def add_sparse(
+    ids: np.ndarray, sums: np.ndarray, more_ids: np.ndarray, more: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sum of two sparse vectors (sorted ids, values), keeping the CENTROID_TERMS strongest."""
+    u = np.union1d(ids, more_ids)
+    merged = np.zeros(len(u), np.float64)
+    merged[np.searchsorted(u, ids)] += sums
+    merged[np.searchsorted(u, more_ids)] += more
+    if len(u) > 2 * CENTROID_TERMS:  # keep the strongest terms (ties: older ids first)
+        keep = np.sort(np.lexsort((u, -merged))[:CENTROID_TERMS])
+        u, merged = u[keep], merged[keep]
+    return u, merged
+
+
+@dataclass(slots=True)
+class Features:
+    """One article's sparse features: term ids with unit TF-IDF weights, body and headline."""
+
+    ids: np.ndarray
+    w: np.ndarray
+    tids: np.ndarray
+    wt: np.ndarray
+    ents: int  # how many proper nouns
+
+
+class Terms:
+    """The vocabulary, which terms are proper nouns or headline words, and document frequencies."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.is_entity = np.zeros(1024, dtype=bool)
+        self.is_title = np.zeros(1024, dtype=bool)
+        self.df = np.zeros(1024, dtype=np.float64)
+        self.docs = 0  # articles counted in df
+
+    def encode_bag(self, b: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+        ids, tfs = [], []
+        for term, count in b.items():
+            i = self.vocab.get(term)
+            if i is None:
+                i = len(self.vocab)
+                self.vocab[term] = i
+                if i >= len(self.df):
+                    grow = len(self.df)
+                    self.df = np.concatenate([self.df, np.zeros(grow)])
+                    self.is_entity = np.concatenate([self.is_entity, np.zeros(grow, bool)])
+                    self.is_title = np.concatenate([self.is_title, np.zeros(grow, bool)])
+                self.is_entity[i] = term.startswith("e:")
+                self.is_title[i] = term.startswith("t:")
+            weight = (
+                ENTITY_WEIGHT
+                if term.startswith("e:")
+                else NUMBER_WEIGHT
+                if term.startswith("n:")
+                else 1.0
+            )
+            ids.append(i)
+            tfs.append(weight * (1.0 + math.log(count)))
+        order = np.argsort(np.asarray(ids, dtype=np.int64), kind="stable")
+        return (
+            np.asarray(ids, dtype=np.int64)[order],
+            np.asarray(tfs, dtype=np.float64)[order],
+        )
+
+    def featurize(self, bags: Sequence[Counter[str]]) -> list[Features]:
+        """Unit TF-IDF vectors of articles and of their headlines. Document frequencies count
+        the whole batch first, so within a batch the features do not depend on the order."""
+        encoded = [self.encode_bag(b) for b in bags]
+        for ids, _ in encoded:
+            self.df[ids] += 1.0
+        self.docs += len(encoded)
+        out = []
+        for all_ids, tfs in encoded:
+            idf = np.log((self.docs + 1.0) / (self.df[all_ids] + 1.0)) + 1.0
+            head = self.is_title[all_ids]
+            parts = []
+            for mask in (~head, head):
+                w = tfs[mask] * idf[mask]
+                parts += [all_ids[mask], w / (float(np.linalg.norm(w)) or 1.0)]
+            ents = int(self.is_entity[parts[0]].sum())
+            out.append(Features(parts[0], parts[1], parts[2], parts[3], ents))
+        return out
+
+    def csr(self, rows: Sequence[tuple[np.ndarray, np.ndarray | None]]) -> Any:
+        """A sparse matrix over the vocabulary, one row per (term ids, weights or None = 1)."""
+        from scipy.sparse import csr_matrix
+
+        lengths = [len(ids) for ids, _ in rows]
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        if not rows or not indptr[-1]:
+            return csr_matrix((len(rows), len(self.vocab)), dtype=np.float32)
+        indices = np.concatenate([ids for ids, _ in rows])
+        data = np.concatenate([np.ones(len(ids)) if w is None else w for ids, w in rows]).astype(
+            np.float32
+        )
+        return csr_matrix((data, indices, indptr), shape=(len(rows), len(self.vocab)))
+
+    def matrices(
+        self, rows: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+    ) -> tuple[Any, Any, Any]:
+        """Body TF-IDF, headline TF-IDF and proper-noun (0/1) rows, from (ids, w, tids, wt) of
+        articles or (tids, tsum, hids, hsum) of stories."""
+        body = self.csr([(ids, w) for ids, w, _, _ in rows])
+        head = self.csr([(hids, hw) for _, _, hids, hw in rows])
+        return body, head, self.entities([ids for ids, _, _, _ in rows])
+
+    def entities(self, term_ids: Sequence[np.ndarray]) -> Any:
+        return self.csr([(ids[self.is_entity[ids]], None) for ids in term_ids])

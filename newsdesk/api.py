@@ -1,49 +1,118 @@
-"""Library entry points: one function per user-visible action; the CLI and web call these.
+"""The library's front door: one typed function per user action; the CLI and the web call these.
 
 This is the one orchestrator: it opens the store with every registered stage's tables, runs
-ingest and then the pipeline, stores story views after clustering, and rebuilds stories.
+ingest and then the pipeline, stores story views after clustering, rebuilds stories, and hands
+the read side (:mod:`newsdesk.views`, :mod:`newsdesk.search`) to its callers as the typed
+objects of :mod:`newsdesk.models`. Work that embeds text (the stages, story framing, semantic
+search) embeds with setting ``encoder``.
+
+| user action | CLI | web |
+|---|---|---|
+| :func:`ingest`, :func:`demo` | ``ingest``, ``demo`` | ``POST /api/articles`` |
+| :func:`run`, :func:`recluster`, :func:`build_story_views` | ``run``, ``recluster``, ``story-views`` | |
+| :func:`articles`, :func:`article_briefs`, :func:`show`, :func:`article_view`, :func:`facet` | ``articles``, ``show`` | article pages, listings |
+| :func:`summary` | ``summary`` | |
+| :func:`stories`, :func:`story`, :func:`story_extras`, :func:`threads` | ``stories``, ``story``, ``threads`` | story pages |
+| :func:`quotes`, :func:`people`, :func:`person` | ``quotes``, ``people``, ``person`` | people pages |
+| :func:`search` | ``search`` | search page |
+| :func:`export` | ``export`` | |
+| :func:`stages`, :func:`stage_filter`, :func:`clean`, :func:`summarize_records` | ``stages``, ``filter``, ``<stage> -``, ``clean -`` | |
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from importlib.resources import files
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from newsdesk import export as exportlib
 from newsdesk import ingest as ingestlib
 from newsdesk import pipeline, registry
-from newsdesk.models import Article, IngestReport
+from newsdesk.ingest.plaintext import filter_records as clean_records
+from newsdesk.models import (
+    Article,
+    ArticleBrief,
+    ArticleView,
+    Dossier,
+    Facet,
+    IngestReport,
+    PersonBrief,
+    ReclusterReport,
+    SearchFilters,
+    SearchResults,
+    StageInfo,
+    StoredQuote,
+    StoryBrief,
+    StoryExtras,
+    StoryRef,
+    StoryView,
+    Summary,
+    ThreadView,
+)
+from newsdesk.nlp.embed import use_encoder
 from newsdesk.pipeline import PipelineReport
+from newsdesk.search import search as run_search
 from newsdesk.settings import Settings
 from newsdesk.stages.cluster import stage as cluster_stage
+from newsdesk.stages.summarize import Length, Summarize, summarize
 from newsdesk.store import Store
 from newsdesk.store import open_store as _open_store
+from newsdesk.views import articles as article_views
+from newsdesk.views import people as people_views
+from newsdesk.views import quotes as quote_views
 from newsdesk.views import stories as story_views
+from newsdesk.views import summaries as summary_views
 from newsdesk.views import threads as thread_views
 
-DEMO_CORPUS = Path(__file__).resolve().parent.parent / "demo" / "corpus"
+Record = dict[str, Any]
 
 __all__ = [
+    "article_briefs",
+    "article_view",
     "articles",
     "build_story_views",
+    "clean",
+    "demo",
+    "demo_paths",
     "export",
+    "facet",
     "ingest",
     "open_store",
+    "people",
+    "person",
+    "quotes",
     "recluster",
     "run",
+    "search",
     "show",
+    "stage_filter",
+    "stages",
+    "stories",
+    "story",
+    "story_extras",
+    "summarize_records",
+    "summary",
+    "threads",
 ]
 
 
+# -- the store and the pipeline ----------------------------------------------------------------
 def open_store(db: str) -> Store:
     """Open (creating and migrating as needed) the store at ``db`` with every stage's tables."""
     return _open_store(db, registry.components())
 
 
+def demo_corpus() -> Path:
+    """The bundled demo corpus: package data (``newsdesk/resources/demo``), so an installed
+    package has it too; its SOURCES.md gives each file's provenance and license."""
+    return Path(str(files("newsdesk") / "resources" / "demo"))
+
+
 def demo_paths() -> list[str]:
     """The demo corpus's article files (its SOURCES.md documents them and is not an article)."""
-    return [str(p) for p in sorted(DEMO_CORPUS.rglob("*")) if p.is_file() and p.suffix != ".md"]
+    root = demo_corpus()
+    return [str(p) for p in sorted(root.rglob("*")) if p.is_file() and p.suffix != ".md"]
 
 
 def ingest(
@@ -69,6 +138,11 @@ def ingest(
     return report
 
 
+def demo(store: Store, settings: Settings | None = None) -> IngestReport:
+    """Ingest the bundled demo corpus (and run the stages over it)."""
+    return ingest(demo_paths(), store, settings)
+
+
 def run(
     store: Store,
     settings: Settings | None = None,
@@ -84,28 +158,90 @@ def run(
     settings = settings or Settings.load()
     report = pipeline.run(store, settings, only=only, progress=progress)
     if settings.story_views and report.processed.get(cluster_stage.Cluster.name):
-        story_views.build_story_views(store, story_views.stories_without_views(store))
+        with use_encoder(settings.encoder):
+            story_views.build_story_views(store, story_views.stories_without_views(store))
     return report
 
 
-def recluster(store: Store, settings: Settings | None = None) -> dict[str, int]:
-    """Full rebuild: forget every story and cluster all articles again, in arrival order."""
+def recluster(store: Store, settings: Settings | None = None) -> ReclusterReport:
+    """Full rebuild: forget every story and cluster all articles again, in arrival order.
+
+    Also what a new version of the cluster stage needs: the stage only ever adds articles to
+    the stories it has, so a bumped ``Cluster.version`` alone re-clusters nothing.
+    """
     settings = settings or Settings.load()
     cluster_stage.reset(store, settings)
     thread_views.forget_names()  # story ids are reused by the new clustering
     report = run(store, settings, only=[cluster_stage.Cluster.name])
     cluster_stage.save_state(store, settings)
-    return {
-        "articles": report.processed.get(cluster_stage.Cluster.name, 0),
-        "stories": story_views.count_stories(store),
-    }
+    return ReclusterReport(
+        articles=report.processed.get(cluster_stage.Cluster.name, 0),
+        stories=story_views.count_stories(store),
+    )
 
 
-def build_story_views(store: Store, story_ids: Iterable[int] | None = None) -> int:
+def build_story_views(
+    store: Store, story_ids: Iterable[int] | None = None, settings: Settings | None = None
+) -> int:
     """Compute and store story views (default: every story lacking a current one); how many."""
-    return story_views.build_story_views(store, story_ids)
+    settings = settings or Settings.load()
+    with use_encoder(settings.encoder):
+        return story_views.build_story_views(store, story_ids)
 
 
+def stages() -> list[StageInfo]:
+    """The registered analysis stages, in the order they run."""
+    return registry.stage_infos()
+
+
+# -- filters on raw JSONL records (no store) ---------------------------------------------------
+def stage_filter(
+    name: str, records: Iterable[Record], settings: Settings | None = None
+) -> Iterator[Record]:
+    """``newsdesk filter NAME -``: the stage ``name`` over raw records ``{"id", "text", ...}``.
+
+    Raises :class:`~newsdesk.registry.UnknownStage` at once for a name no package declares.
+    """
+    settings = settings or Settings.load()
+    stage = registry.get_stage(name).from_settings(settings)
+    return _embedding_with(settings.encoder, iter(stage.filter(records)))
+
+
+def _embedding_with(encoder: str, results: Iterator[Record]) -> Iterator[Record]:
+    """``results``, each computed with ``encoder`` current (only while this generator runs)."""
+    while True:
+        with use_encoder(encoder):
+            try:
+                item = next(results)
+            except StopIteration:
+                return
+        yield item
+
+
+def summarize_records(
+    records: Iterable[Record],
+    settings: Settings | None = None,
+    ratio: float | None = None,
+    method: str | None = None,
+) -> Iterator[Record]:
+    """``newsdesk summarize -`` with a length as a share of the sentences, or another method."""
+    settings = settings or Settings.load()
+    if ratio is None and method is None:
+        return stage_filter("summarize", records, settings)
+    if ratio is not None:
+        length = Length(ratio=ratio)
+    else:
+        length = Summarize.from_settings(settings).length
+    stage = Summarize(length, method) if method is not None else Summarize(length)
+    return _embedding_with(settings.encoder, iter(stage.filter(records)))
+
+
+def clean(records: Iterable[Record]) -> Iterator[Record]:
+    """``newsdesk clean -``: scraped plain-text pages → clean bodies, metadata and spans."""
+    return clean_records(records)
+
+
+# -- articles ----------------------------------------------------------------------------------
 def articles(
     store: Store,
     limit: int = 20,
@@ -117,13 +253,64 @@ def articles(
     return store.list_articles(limit=limit, offset=offset, outlet=outlet, category=category)
 
 
+def article_briefs(
+    store: Store,
+    limit: int = 20,
+    offset: int = 0,
+    outlet: str | None = None,
+    category: str | None = None,
+    ids: Sequence[str] | None = None,
+) -> list[ArticleBrief]:
+    """Latest articles first without their text (or the briefs of ``ids``, in that order)."""
+    if ids is not None:
+        return article_views.briefs_by_ids(store, ids)
+    return article_views.latest_briefs(store, limit, offset, outlet=outlet, category=category)
+
+
 def show(store: Store, article_id: str) -> Article:
     """One article by id (or unique id prefix)."""
     return store.get_article(article_id)
 
 
-def iter_all(store: Store) -> Iterator[Article]:
-    return store.iter_articles()
+def article_view(store: Store, article_id: str) -> ArticleView:
+    """One article with its stored summary, its quotes and its neighbours in its story."""
+    return article_views.article_view(store, article_id)
+
+
+def articles_stamp(store: Store) -> tuple[int, int]:
+    """(article count, newest sequence number): what changes when articles arrive."""
+    return article_views.articles_stamp(store)
+
+
+def facet(store: Store, column: str) -> list[Facet]:
+    """Every outlet (``column="outlet"``) or category with its article count, biggest first."""
+    return article_views.facet(store, column)
+
+
+def summary(
+    store: Store,
+    article_id: str,
+    sentences: int | None = None,
+    ratio: float | None = None,
+    method: str | None = None,
+) -> tuple[Article, Summary]:
+    """An article and its summary: the stored one, or one computed now when a length or a
+    method is given (or nothing is stored yet)."""
+    a = store.get_article(article_id)
+    s = None
+    if sentences is None and ratio is None and method is None:
+        s = summary_views.get_summary(store, a.id)
+    if s is None:
+        length = Length(sentences=sentences, ratio=ratio)
+        s = summarize(a, length, method) if method is not None else summarize(a, length)
+    return a, s
+
+
+def stored_summary(store: Store, article: Article) -> Summary | None:
+    """The stored summary, else one computed now (not stored) for an article with text."""
+    return summary_views.get_summary(store, article.id) or (
+        summarize(article) if article.text.strip() else None
+    )
 
 
 def export(store: Store, fmt: str, out: TextIO) -> int:
@@ -133,3 +320,88 @@ def export(store: Store, fmt: str, out: TextIO) -> int:
     if fmt == "csv":
         return exportlib.write_csv(store.iter_articles(), out)
     raise ValueError(f"unknown export format {fmt!r} (jsonl or csv)")
+
+
+# -- stories -----------------------------------------------------------------------------------
+def stories(
+    store: Store, limit: int = 20, offset: int = 0, order: str = "latest"
+) -> list[StoryBrief]:
+    """Stories, the latest (``order="latest"``) or the biggest first."""
+    return story_views.list_stories(store, limit=limit, offset=offset, order=order)
+
+
+def story(store: Store, story_id: int, settings: Settings | None = None) -> StoryView:
+    """One story's view: summary, timeline, outlets, framing, thread (stored after a first read)."""
+    settings = settings or Settings.load()
+    with use_encoder(settings.encoder):
+        return story_views.get_story(store, story_id)
+
+
+def story_stamp(store: Store, story_id: int) -> tuple[Any, ...] | None:
+    """What changes when a story changes (for caches of its view); None: no such story."""
+    return story_views.story_stamp(store, story_id)
+
+
+def story_extras(store: Store, story_ids: Sequence[int]) -> dict[int, StoryExtras]:
+    """Outlets and a short summary for each of a page of stories (cheap: no story view)."""
+    return story_views.story_extras(store, story_ids)
+
+
+def story_titles(store: Store, story_ids: Sequence[int]) -> list[StoryRef]:
+    return story_views.story_titles(store, story_ids)
+
+
+def threads(store: Store, limit: int = 50, offset: int = 0) -> list[ThreadView]:
+    """Threads of two or more stories, the most recently active first."""
+    return thread_views.list_threads(store, limit=limit, offset=offset)
+
+
+def count_articles(store: Store) -> int:
+    return store.count_articles()
+
+
+# -- who said what -----------------------------------------------------------------------------
+def quotes(
+    store: Store,
+    speaker: str | None = None,
+    story_id: int | str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[StoredQuote]:
+    """Stored quotes, newest first; by a speaker (id or part of a name) or from a story."""
+    return quote_views.quotes(store, speaker=speaker, story_id=story_id, limit=limit, offset=offset)
+
+
+def people(
+    store: Store, limit: int = 50, offset: int = 0, kind: str = "person"
+) -> list[PersonBrief]:
+    """People (``kind="person"``) or organizations (``"org"``), most quoted first."""
+    return people_views.people(store, limit, offset, kind=kind)
+
+
+def person(store: Store, name_or_id: str) -> Dossier:
+    """A person's or an organization's dossier (by id or any name variant)."""
+    return people_views.person(store, name_or_id)
+
+
+# -- search ------------------------------------------------------------------------------------
+def search(
+    store: Store,
+    query: str,
+    limit: int = 20,
+    offset: int = 0,
+    filters: SearchFilters | None = None,
+    mode: str = "hybrid",
+    settings: Settings | None = None,
+) -> SearchResults:
+    """Full text and semantic similarity (setting ``encoder``), fused by reciprocal rank."""
+    settings = settings or Settings.load()
+    return run_search(
+        store,
+        query,
+        limit=limit,
+        offset=offset,
+        filters=filters,
+        mode=mode,
+        encoder=settings.encoder or None,
+    )

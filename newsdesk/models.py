@@ -7,7 +7,7 @@ Objects are frozen: stages return new objects (``dataclasses.replace``) instead 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 Span = tuple[int, int]
@@ -107,3 +107,274 @@ class Quote:
     role: str | None = None  # "Deputy Foreign Minister"
     entity_id: str | None = None
     published: datetime | None = None
+
+
+# -- the read side: what views, search and the api hand to the CLI and the web ------------------
+# Dates on the read side are the store's ISO 8601 strings (they sort and serialise as stored).
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """A value of a listing facet (an outlet, a category) and how many articles have it."""
+
+    name: str
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleBrief:
+    """An article as listings show it: metadata without the text."""
+
+    id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    authors: tuple[str, ...]
+    category: str | None
+    reading_minutes: int | None
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredQuote:
+    """A stored quote: the :class:`Quote`, its text, and its row id."""
+
+    id: int
+    quote: Quote
+    text: str
+    speaker_mention: str | None = None
+    org: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryBrief:
+    """A story as listings show it."""
+
+    id: int
+    title: str | None
+    articles: int
+    outlets: int
+    first_published: str | None
+    last_published: str | None
+    thread_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle:
+    id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """A sentence of a story summary, attributed to its article and outlet."""
+
+    text: str
+    article_id: str
+    outlet: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    date: str  # ISO date (or datetime for articles)
+    granularity: str  # "day" | "month" | "year" | "published"
+    kind: str  # "article" | "event"
+    text: str  # the headline, or the sentence stating the dated event
+    article_id: str
+    outlet: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Framing:
+    """What one outlet says that the others do not."""
+
+    outlet: str
+    articles: int
+    terms: tuple[str, ...]
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadStory:
+    """A story as a thread lists it."""
+
+    id: int
+    title: str | None
+    articles: int
+    first_published: str | None
+    last_published: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadView:
+    """A thread: its label (what its stories share) and its stories in time order."""
+
+    id: int
+    label: str
+    stories: tuple[ThreadStory, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """Everything a story page shows."""
+
+    story: StoryBrief
+    articles: tuple[StoryArticle, ...]
+    summary: tuple[SummarySentence, ...]
+    timeline: tuple[TimelineEntry, ...]
+    outlets: tuple[tuple[str, int], ...]
+    framing: tuple[Framing, ...]
+    thread: ThreadView | None = None  # when the story belongs to a thread
+
+
+@dataclass(frozen=True, slots=True)
+class StoryExtras:
+    """What a story card adds to its brief: outlets with counts, and a short summary."""
+
+    outlets: tuple[Facet, ...] = ()
+    summary: str | None = None  # the stored summary of the story's most central article
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRef:
+    id: int
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    """Everything an article page shows: the article, its summary and quotes, its story."""
+
+    article: Article
+    summary: tuple[str, ...] | None  # the stored summary's sentences; None: none stored
+    summary_method: str | None
+    quotes: tuple[StoredQuote, ...]
+    story: StoryRef | None = None
+    previous: ArticleBrief | None = None  # neighbours in the story's timeline order
+    next: ArticleBrief | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonBrief:
+    """A person (or an organization) as listings show it."""
+
+    id: str
+    name: str
+    kind: str
+    role: str | None  # the latest role stated
+    org: str | None
+    quotes: int
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoleSpan:
+    """A role a person was given, and when (first and last article stating it)."""
+
+    role: str
+    org: str | None
+    first: str | None
+    last: str | None
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An article that mentions a person."""
+
+    id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CoMention:
+    """Someone mentioned in the same articles, and in how many."""
+
+    id: str
+    name: str
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dossier:
+    """A person's (or an organization's) page: roles over time, quotes by date, articles, stories."""
+
+    id: str
+    name: str
+    kind: str
+    org: str | None
+    aliases: tuple[str, ...]
+    roles: tuple[RoleSpan, ...]
+    quotes: tuple[StoredQuote, ...]
+    articles: tuple[Mention, ...]
+    stories: tuple[int, ...]
+    mentioned_with: tuple[CoMention, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One result: the article's metadata, its fused score and where each retriever ranked it."""
+
+    article_id: str
+    title: str | None
+    outlet: str | None
+    published: datetime | None
+    score: float
+    text_rank: int | None  # 1-based rank in the full-text list, None if not found there
+    semantic_rank: int | None
+    snippet: tuple[tuple[str, bool], ...] = ()  # (piece, is_match) — plain text, never markup
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.article_id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "published": self.published.isoformat() if self.published else None,
+            "score": round(self.score, 6),
+            "text_rank": self.text_rank,
+            "semantic_rank": self.semantic_rank,
+            "snippet": "".join(p for p, _ in self.snippet),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """A page of search results and what ran."""
+
+    query: str
+    hits: tuple[SearchHit, ...] = ()
+    mode: str = "hybrid"  # what actually ran: hybrid, text or semantic
+    more: bool = False  # whether a next page exists
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Restrictions on a search: date range, outlet, person, story."""
+
+    since: date | datetime | None = None
+    until: date | datetime | None = None
+    outlet: str | None = None
+    person: str | None = None
+    story: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StageInfo:
+    """A registered analysis stage, as ``newsdesk stages`` lists it."""
+
+    name: str
+    version: int
+    requires: tuple[str, ...]
+    provides: tuple[str, ...]
+    source: str  # ``module:Class``
+
+
+@dataclass(frozen=True, slots=True)
+class ReclusterReport:
+    articles: int
+    stories: int

@@ -1,7 +1,9 @@
 """Run the registered stages over stored articles, in batches, resumably.
 
 Steps, for each stage in dependency order:
-1. find the articles this stage has not processed (``article_stages`` bookkeeping);
+1. find the articles this stage has not processed at its current ``version`` (``article_stages``
+   records the version that processed each article: bumping a stage's version re-runs it over
+   the older articles);
 2. process them in batches, each batch in one transaction together with its "done" marks,
    so a crash leaves every batch either fully processed or untouched;
 3. running again picks up exactly the articles still pending;
@@ -18,7 +20,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from newsdesk.registry import load_stages, ordered
+from newsdesk.nlp.embed import use_encoder
+from newsdesk.registry import Stage, UnknownStage, load_stages, ordered
 from newsdesk.settings import Settings
 from newsdesk.store import Store
 
@@ -27,6 +30,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class PipelineReport:
+    """How many articles each stage processed in a run, and in how many seconds."""
+
     processed: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -37,37 +42,50 @@ def run(
     only: Sequence[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> PipelineReport:
-    """Process every pending article with every stage (or the stages named in ``only``)."""
+    """Process every pending article with every stage (or the stages named in ``only``).
+
+    Every stage embeds with setting ``encoder`` (:func:`newsdesk.nlp.embed.use_encoder`).
+    """
     report = PipelineReport()
     stages = load_stages()
     if only:
         unknown = set(only) - set(stages)
         if unknown:
-            raise ValueError(f"unknown stage(s): {', '.join(sorted(unknown))}")
-    for cls in ordered(stages):
-        if only and cls.name not in only:
-            continue
-        pending = store.pending_ids(cls.name)
-        if not pending:
-            continue
-        store.ensure(cls.tables)
-        instance = cls.from_settings(settings)
-        start = time.perf_counter()
-        done = 0
-        # a stage may want bigger batches than ingest's (clustering: average link per batch)
-        size = max(settings.batch_size, instance.batch_size)
-        for i in range(0, len(pending), size):
-            ids = pending[i : i + size]
-            t0 = time.perf_counter()
-            with store.begin() as conn:
-                batch = store.articles_by_ids(conn, ids)
-                instance.process(store, conn, batch)
-                store.mark_done(conn, cls.name, ids, time.perf_counter() - t0)
-            done += len(ids)
-            if progress:
-                progress(cls.name, done, len(pending))
-        instance.after_run(store)
-        report.processed[cls.name] = done
-        report.seconds[cls.name] = time.perf_counter() - start
-        log.info("stage %s: %d articles in %.1fs", cls.name, done, report.seconds[cls.name])
+            raise UnknownStage(f"unknown stage(s): {', '.join(sorted(unknown))}")
+    with use_encoder(settings.encoder):
+        for cls in ordered(stages):
+            if not only or cls.name in only:
+                _run_stage(cls, store, settings, report, progress)
     return report
+
+
+def _run_stage(
+    cls: type[Stage],
+    store: Store,
+    settings: Settings,
+    report: PipelineReport,
+    progress: Callable[[str, int, int], None] | None,
+) -> None:
+    pending = store.pending_ids(cls.name, cls.version)
+    if not pending:
+        return
+    store.ensure(cls.tables)
+    instance = cls.from_settings(settings)
+    start = time.perf_counter()
+    done = 0
+    # a stage may want bigger batches than ingest's (clustering: average link per batch)
+    size = max(settings.batch_size, instance.batch_size)
+    for i in range(0, len(pending), size):
+        ids = pending[i : i + size]
+        t0 = time.perf_counter()
+        with store.begin() as conn:
+            batch = store.articles_by_ids(conn, ids)
+            instance.process(store, conn, batch)
+            store.mark_done(conn, cls.name, ids, time.perf_counter() - t0, cls.version)
+        done += len(ids)
+        if progress:
+            progress(cls.name, done, len(pending))
+    instance.after_run(store)
+    report.processed[cls.name] = done
+    report.seconds[cls.name] = time.perf_counter() - start
+    log.info("stage %s: %d articles in %.1fs", cls.name, done, report.seconds[cls.name])

@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import import_module
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, runtime_checkable
 
 from newsdesk.errors import NewsdeskError
-from newsdesk.models import Article
+from newsdesk.models import Article, StageInfo
 from newsdesk.settings import Settings
 from newsdesk.store.schema import Component
 
@@ -51,12 +51,18 @@ class RegistryError(NewsdeskError):
     """A stage that cannot be loaded: a duplicate name, a missing attribute, unmet needs."""
 
 
+class UnknownStage(RegistryError, ValueError):
+    """A stage name that no installed package declares."""
+
+
 @runtime_checkable
 class Stage(Protocol):
     """An analysis stage. :class:`BaseStage` gives the defaults of the optional parts."""
 
     name: ClassVar[str]
-    version: ClassVar[int]  # bump when results change: the pipeline re-runs older articles
+    # Bump when the stage's results change (a new model, a fixed rule): the pipeline then runs
+    # the stage again over every article it processed with an older version.
+    version: ClassVar[int]
     requires: ClassVar[frozenset[str]]
     provides: ClassVar[frozenset[str]]
     tables: ClassVar[tuple[Component, ...]]  # schema components this stage owns
@@ -65,12 +71,14 @@ class Stage(Protocol):
     @classmethod
     def from_settings(cls, settings: Settings) -> Stage: ...
 
-    def process(self, store: Store, conn: Connection, batch: Sequence[Article]) -> None: ...
+    def process(self, store: Store, conn: Connection, batch: Sequence[Article]) -> None:
+        """Analyse ``batch`` and write the results through ``conn`` (the batch's transaction)."""
 
     def after_run(self, store: Store) -> None:
         """Called once after the pipeline's batches of a run (work over the whole run)."""
 
-    def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]: ...
+    def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """``newsdesk <name> -``: one result per JSONL record ``{"id", "text", ...}``."""
 
 
 class BaseStage:
@@ -84,55 +92,98 @@ class BaseStage:
     batch_size: int = 0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Stage:
-        return cls()  # type: ignore[return-value]
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls()
 
     def after_run(self, store: Store) -> None:
         return None
 
 
-_REQUIRED = ("name", "requires", "provides", "from_settings", "process", "filter")
+# What :func:`_load` checks a class has (the protocol's members) and the type of each value.
+_ATTRIBUTES: dict[str, type | tuple[type, ...]] = {
+    "name": str,
+    "version": int,
+    "requires": frozenset,
+    "provides": frozenset,
+    "tables": tuple,
+    "batch_size": int,
+}
+_METHODS = ("from_settings", "process", "after_run", "filter")
+
+
+def check_stage(cls: object, name: str, source: str) -> type[Stage]:
+    """``cls`` if it is a stage class named ``name``, else a :class:`RegistryError` saying why.
+
+    Every part of the protocol must be there (subclass :class:`BaseStage` for the defaults):
+    a stage is never patched up behind its author's back.
+    """
+    where = f"stage {name!r} ({source})"
+    if not isinstance(cls, type):
+        raise RegistryError(f"{where} is not a class")
+    missing = [a for a in (*_ATTRIBUTES, *_METHODS) if not hasattr(cls, a)]
+    if missing:
+        raise RegistryError(
+            f"{where} lacks {', '.join(missing)} (subclass newsdesk.registry.BaseStage)"
+        )
+    values = {a: getattr(cls, a) for a in (*_ATTRIBUTES, *_METHODS)}
+    for attr, want in _ATTRIBUTES.items():
+        if not isinstance(values[attr], want) or isinstance(values[attr], bool):
+            raise RegistryError(f"{where}: {attr} must be {_words(want)}")
+    for attr in _METHODS:
+        if not callable(values[attr]):
+            raise RegistryError(f"{where}: {attr} must be a method")
+    if not all(isinstance(c, Component) for c in values["tables"]):
+        raise RegistryError(f"{where}: tables must be newsdesk.store.schema.Component objects")
+    if values["name"] != name:
+        raise RegistryError(f"{where} is named {values['name']!r} but registered as {name!r}")
+    if values["version"] < 1:
+        raise RegistryError(f"{where}: version must be 1 or more")
+    stage: type[Stage] = cls
+    return stage
+
+
+def _words(want: type | tuple[type, ...]) -> str:
+    names = {str: "a string", int: "an integer", frozenset: "a frozenset", tuple: "a tuple"}
+    return names[want] if isinstance(want, type) else " or ".join(names[w] for w in want)
 
 
 def _load(name: str, value: str) -> type[Stage]:
     module, _, attr = value.partition(":")
     try:
-        cls = getattr(import_module(module), attr)
+        cls = import_module(module)
+        for part in attr.split("."):
+            cls = getattr(cls, part)
     except (ImportError, AttributeError) as exc:
         raise RegistryError(f"stage {name!r} ({value}) cannot be loaded: {exc}") from exc
-    missing = [a for a in _REQUIRED if not hasattr(cls, a)]
-    if missing:
-        raise RegistryError(f"stage {name!r} ({value}) lacks {', '.join(missing)}")
-    if cls.name != name:
-        raise RegistryError(f"stage {value} is named {cls.name!r} but registered as {name!r}")
-    for attr_name, default in (("version", 1), ("tables", ()), ("batch_size", 0)):
-        if not hasattr(cls, attr_name):
-            setattr(cls, attr_name, default)
-    if not hasattr(cls, "after_run"):
-        cls.after_run = BaseStage.after_run
-    return cls  # type: ignore[no-any-return]
+    return check_stage(cls, name, value)
 
 
 def declared() -> dict[str, str]:
     """Every stage declared in the entry-point group: name -> ``module:Class``.
 
-    Raises :class:`RegistryError` when two packages declare one name differently.
+    Raises :class:`RegistryError` when two packages declare one name (a plugin named like a
+    built-in included): which one to run is never chosen silently.
     """
     found: dict[str, str] = {}
+    by: dict[str, str] = {}
     own = False
     for ep in entry_points(group=GROUP):
-        if ep.dist is not None and ep.dist.name == "newsdesk":
+        dist = ep.dist.name if ep.dist is not None else "?"
+        if dist == "newsdesk":
             own = True
         if ep.name in found and found[ep.name] != ep.value:
             raise RegistryError(
-                f"two stages named {ep.name!r}: {found[ep.name]} and {ep.value}; "
-                "uninstall one or rename it"
+                f"two stages named {ep.name!r}: {found[ep.name]} (from {by[ep.name]}) and "
+                f"{ep.value} (from {dist}); uninstall one or rename it"
             )
-        found[ep.name] = ep.value
+        found[ep.name], by[ep.name] = ep.value, dist
     if not own:  # a source tree that was never installed: its built-ins are not in metadata
         for name, value in BUILTINS.items():
             if name in found and found[name] != value:
-                raise RegistryError(f"two stages named {name!r}: {value} and {found[name]}")
+                raise RegistryError(
+                    f"two stages named {name!r}: {value} (newsdesk) and {found[name]} "
+                    f"(from {by[name]}); uninstall one or rename it"
+                )
             found.setdefault(name, value)
     return found
 
@@ -140,6 +191,29 @@ def declared() -> dict[str, str]:
 def load_stages() -> dict[str, type[Stage]]:
     """Built-in stages plus those of installed packages, by name."""
     return {name: _load(name, value) for name, value in sorted(declared().items())}
+
+
+def get_stage(name: str) -> type[Stage]:
+    """The stage class registered as ``name``; :class:`UnknownStage` names the known ones."""
+    found = declared()
+    if name not in found:
+        raise UnknownStage(f"unknown stage {name!r}; installed: {', '.join(sorted(found))}")
+    return _load(name, found[name])
+
+
+def stage_infos() -> list[StageInfo]:
+    """Every loaded stage in the order the pipeline runs them."""
+    found = declared()
+    return [
+        StageInfo(
+            name=cls.name,
+            version=cls.version,
+            requires=tuple(sorted(cls.requires)),
+            provides=tuple(sorted(cls.provides)),
+            source=found[cls.name],
+        )
+        for cls in ordered(load_stages())
+    ]
 
 
 def components(stages: Iterable[type[Stage]] | None = None) -> list[Component]:

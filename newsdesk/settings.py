@@ -1,66 +1,212 @@
-"""Settings: each declared once with its default and help; env ``NEWSDESK_<NAME>`` overrides.
+"""Settings: one table, each setting declared once with its type, default and help.
 
-Precedence: defaults < ``newsdesk.toml`` (current directory) < ``NEWSDESK_*`` environment
-< explicit keyword arguments (the CLI passes its flags this way).
+The :class:`Settings` dataclass *is* the table: every field carries its help text, and
+:data:`SETTINGS` lists them (name, type, default, help) for the CLI, the docs and the web.
+One name at every layer: setting ``summary_sentences`` is the key ``summary_sentences`` in
+``newsdesk.toml``, the environment variable ``NEWSDESK_SUMMARY_SENTENCES``, the CLI flag
+``--summary-sentences`` and the keyword argument ``Settings.load(summary_sentences=...)``.
+
+Precedence: defaults < ``newsdesk.toml`` (in the current directory) < ``NEWSDESK_*`` environment
+< explicit keyword arguments (the CLI passes its flags this way). An unknown key in
+``newsdesk.toml`` or in the keyword arguments, or a value of the wrong type anywhere, is a
+:class:`SettingsError` naming the key and where it came from. (Unknown ``NEWSDESK_*`` variables
+are left alone: the environment is shared with other tools and with the tests.)
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from newsdesk.errors import NewsdeskError
 
 DEFAULT_DB = "newsdesk.db"
+CONFIG_FILE = "newsdesk.toml"
+ENV_PREFIX = "NEWSDESK_"
+
+T = TypeVar("T")
+
+
+class SettingsError(NewsdeskError):
+    """A setting that is unknown or has a value of the wrong type; says which and from where."""
+
+
+def _setting(default: T, help: str) -> T:
+    """A field of :class:`Settings`: its default and its help text (the table's two columns)."""
+    return field(default=default, metadata={"help": help})  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    db: str = DEFAULT_DB  # SQLite path or SQLAlchemy URL (sqlite:///x.db, postgresql://…)
-    max_file_bytes: int = 50_000_000  # inputs larger than this are refused with an error
-    batch_size: int = 200  # articles per ingest transaction
-    workers: int = 0  # >0: extract on a local Dask cluster of this many worker processes
-    scheduler: str = ""  # address of an existing Dask scheduler (tcp://host:8786) to extract on
-    words_per_minute: int = 230  # reading-time estimate when the page states none
-    near_duplicate_threshold: float = 0.8  # estimated Jaccard of word 5-shingles
-    summary_sentences: int = 3
-    encoder: str = ""  # sentence encoder for summaries/stories/search: "" = wordllama, or "minilm"
-    story_threshold: float = 0.0  # score to join a story; 0 = tuned defaults by text length
-    story_batch: int = 4096  # articles grouped by average link at once (memory ~ batch²)
-    story_views: bool = True  # store story pages' views after clustering (fast first views)
-    stories_index: str = ""  # faiss index file; "" = beside a SQLite store (<db>.stories.faiss)
-    api_token: str = ""  # token required for write endpoints of the web API; empty = writes off
-    public_reads: bool = True  # whether the web UI / API can be read without the token
+    """Every setting newsdesk reads. Build one with :meth:`load`."""
+
+    db: str = _setting(
+        DEFAULT_DB, "The store: a SQLite file path or a SQLAlchemy URL (postgresql+psycopg://…)."
+    )
+    max_file_bytes: int = _setting(
+        50_000_000, "Inputs larger than this many bytes are refused with an error."
+    )
+    batch_size: int = _setting(
+        200, "Articles per transaction, in ingest and in each analysis stage's batches."
+    )
+    workers: int = _setting(
+        0, "Extract on a local Dask cluster of this many worker processes (0: in this process)."
+    )
+    scheduler: str = _setting(
+        "", "Address of an existing Dask scheduler (tcp://host:8786) to extract on."
+    )
+    words_per_minute: int = _setting(
+        230, "Reading speed for the reading-time estimate of pages that state none."
+    )
+    near_duplicate_threshold: float = _setting(
+        0.8,
+        "Estimated Jaccard similarity of word 5-shingles above which an article is a near-duplicate.",
+    )
+    summary_sentences: int = _setting(
+        3, "Sentences per article summary (fewer for short articles)."
+    )
+    encoder: str = _setting(
+        "",
+        "Sentence encoder of every stage that embeds (summaries, search vectors, stories, framing): "
+        '"" = wordllama (default), or "minilm" (needs torch and the minilm extra).',
+    )
+    story_threshold: float = _setting(
+        0.0,
+        "Score an article needs to join a story; 0 = the tuned defaults by text length "
+        "(0.28 at 80+ words down to 0.12 at 40 words or fewer).",
+    )
+    story_batch: int = _setting(
+        4096,
+        "Articles the cluster stage groups by average link at once: memory grows with its square, "
+        "smaller batches cluster somewhat worse.",
+    )
+    story_views: bool = _setting(
+        True, "Store the story pages' views after clustering, so that first views are fast."
+    )
+    stories_index: str = _setting(
+        "",
+        'The cluster stage\'s faiss index file; "" = beside a SQLite store (<db>.stories.faiss).',
+    )
+    api_token: str = _setting(
+        "", "Token that the web API's write endpoints require; empty = writes are disabled."
+    )
+    public_reads: bool = _setting(True, "Whether the web UI and API can be read without the token.")
 
     @classmethod
-    def load(cls, **overrides: Any) -> Settings:
-        """Build settings from defaults, ``newsdesk.toml``, environment, then ``overrides``."""
-        s = cls()
-        toml = Path("newsdesk.toml")
-        if toml.is_file():
-            with toml.open("rb") as fh:
-                s = s._with(tomllib.load(fh))
-        env = {
-            f.name: os.environ[f"NEWSDESK_{f.name.upper()}"]
-            for f in fields(cls)
-            if f"NEWSDESK_{f.name.upper()}" in os.environ
-        }
-        s = s._with(env)
-        return s._with({k: v for k, v in overrides.items() if v is not None})
+    def load(
+        cls,
+        config: str | Path | None = None,
+        environ: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> Settings:
+        """Settings from defaults, ``newsdesk.toml``, the environment, then ``overrides``.
 
-    def _with(self, values: dict[str, Any]) -> Settings:
-        known = {f.name: f for f in fields(self)}
+        ``config``: the TOML file (default ``newsdesk.toml`` in the current directory, when it
+        exists; a file named here must exist). ``environ``: default ``os.environ``. Overrides
+        that are None are skipped (a CLI flag not given).
+        """
+        s = cls()
+        path = Path(config) if config is not None else Path(CONFIG_FILE)
+        if config is not None or path.is_file():
+            s = s._with(_read_toml(path), str(path))
+        env = os.environ if environ is None else environ
+        for info in SETTINGS:
+            if info.env in env:
+                s = s._with({info.name: env[info.env]}, info.env)
+        return s._with({k: v for k, v in overrides.items() if v is not None}, "arguments")
+
+    def _with(self, values: Mapping[str, Any], source: str) -> Settings:
         clean: dict[str, Any] = {}
         for key, value in values.items():
-            if key not in known:
-                continue
-            default = getattr(self, key)
-            if isinstance(default, bool) and isinstance(value, str):
-                value = value.strip().lower() in {"1", "true", "yes", "on"}
-            elif isinstance(default, int) and not isinstance(default, bool):
-                value = int(value)
-            elif isinstance(default, float):
-                value = float(value)
-            clean[key] = value
+            info = BY_NAME.get(key)
+            if info is None:
+                raise SettingsError(f"{source}: unknown setting {key!r}{_did_you_mean(key)}")
+            clean[key] = info.coerce(value, source)
         return replace(self, **clean)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class SettingInfo:
+    """One row of the settings table."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def coerce(self, value: Any, source: str) -> Any:
+        """``value`` as this setting's type; strings (environment, flags) are parsed."""
+        want = self.type
+        try:
+            if want is bool:
+                if isinstance(value, bool):
+                    return value
+                if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+                    return value.strip().lower() in _TRUE
+                raise ValueError
+            if want is int:
+                if isinstance(value, bool | float):
+                    raise ValueError
+                return int(value)
+            if want is float:
+                if isinstance(value, bool):
+                    raise ValueError
+                return float(value)
+            if not isinstance(value, str):
+                raise ValueError
+            return value
+        except ValueError:
+            raise SettingsError(
+                f"{source}: setting {self.name!r} must be {_TYPE_WORDS[want]}, not {value!r}"
+            ) from None
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_TYPE_WORDS = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+_TYPES = {"bool": bool, "int": int, "float": float, "str": str}
+
+
+def _did_you_mean(key: str) -> str:
+    close = difflib.get_close_matches(key, list(BY_NAME), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: no such settings file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML ({exc})") from None
+
+
+SETTINGS: tuple[SettingInfo, ...] = tuple(
+    SettingInfo(
+        f.name,
+        _TYPES[f.type] if isinstance(f.type, str) else f.type,  # type: ignore[arg-type]
+        f.default,
+        f.metadata["help"],
+    )
+    for f in fields(Settings)
+)
+"""The settings table: name, type, default and help of every setting, in declaration order."""
+
+BY_NAME: dict[str, SettingInfo] = {s.name: s for s in SETTINGS}

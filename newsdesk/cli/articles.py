@@ -1,18 +1,21 @@
-"""Commands over articles: ingest, articles, show, export, run, stages, demo."""
+"""Commands over articles and the pipeline: ingest, articles, show, export, run, stages, demo."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from newsdesk import api
 from newsdesk.cli.common import (
-    DbOption,
+    STAGES,
+    STORE,
     JsonFlag,
     app,
     console,
@@ -20,31 +23,25 @@ from newsdesk.cli.common import (
     handled,
     opened,
     print_json,
+    with_settings,
 )
+from newsdesk.cli.render import print_story
 from newsdesk.export import article_dict
 from newsdesk.models import Article, IngestReport
-from newsdesk.registry import load_stages, ordered
+from newsdesk.registry import UnknownStage
+from newsdesk.settings import Settings
+
+INGEST = ("max_file_bytes", "workers", "scheduler", "words_per_minute", "near_duplicate_threshold")
 
 
 @app.command()
+@with_settings(*STORE, *INGEST, *STAGES)
 def ingest(
+    settings: Settings,
     paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for stdin.")],
-    db: DbOption = None,
     no_stages: Annotated[
         bool, typer.Option("--no-stages", help="Store articles only; skip analysis.")
     ] = False,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            help="Extract on a local Dask cluster of N worker processes [env: NEWSDESK_WORKERS]."
-        ),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            help="Extract on an existing Dask cluster (tcp://host:8786); files on shared storage."
-        ),
-    ] = None,
     fetch: Annotated[
         bool,
         typer.Option("--fetch", help="Fetch http(s) URL arguments and the feeds OPML files list."),
@@ -59,7 +56,7 @@ def ingest(
     Example:  newsdesk ingest demo/corpus --db news.db
     Example:  newsdesk ingest --fetch https://example.org/feed.xml feeds.opml
     """
-    with opened(db, workers=workers, scheduler=scheduler) as (store, settings):
+    with opened(settings) as store:
         show_bar = sys.stderr.isatty()
         with Progress(
             TextColumn("[progress.description]{task.description}"),
@@ -93,8 +90,9 @@ def _render_report(report: IngestReport) -> None:
 
 
 @app.command()
+@with_settings(*STORE)
 def articles(
-    db: DbOption = None,
+    settings: Settings,
     limit: Annotated[int, typer.Option(help="How many.")] = 20,
     offset: Annotated[int, typer.Option(help="Skip this many (pagination).")] = 0,
     outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
@@ -105,7 +103,7 @@ def articles(
 
     Example:  newsdesk articles --limit 5 --json
     """
-    with opened(db) as (store, _):
+    with opened(settings) as store:
         items = api.articles(store, limit=limit, offset=offset, outlet=outlet, category=category)
     if as_json:
         print_json([_brief(a) for a in items])
@@ -129,22 +127,23 @@ def _brief(a: Article) -> dict[str, object]:
 
 
 @app.command()
+@with_settings(*STORE)
 def show(
+    settings: Settings,
     article_id: Annotated[str, typer.Argument(help="Article id (or a unique prefix of it).")],
-    db: DbOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Show one article: metadata, then the clean text.
 
     Example:  newsdesk show 3f2a9c1b
     """
-    with opened(db) as (store, _):
+    with opened(settings) as store:
         a = api.show(store, article_id)
-        summary = _summary_of(store, a)
+        summary = api.stored_summary(store, a)
     if as_json:
         print_json({**article_dict(a), "summary": summary.text_of(a.text) if summary else None})
         return
-    console.print(f"[bold]{_esc(a.title or '(untitled)')}[/bold]")
+    console.print(f"[bold]{escape(a.title or '(untitled)')}[/bold]")
     meta = [
         a.outlet or "",
         a.published.date().isoformat() if a.published else "",
@@ -167,24 +166,11 @@ def show(
     console.print(a.text, markup=False)
 
 
-def _summary_of(store, a: Article):  # type: ignore[no-untyped-def]
-    """The stored summary, else one computed now (not stored): show always has one."""
-    from newsdesk.stages.summarize import summarize
-    from newsdesk.views.summaries import get_summary
-
-    return get_summary(store, a.id) or (summarize(a) if a.text.strip() else None)
-
-
-def _esc(s: str) -> str:
-    from rich.markup import escape
-
-    return escape(s)
-
-
 @app.command()
+@with_settings(*STORE)
 def export(
+    settings: Settings,
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
-    db: DbOption = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
     ] = None,
@@ -193,7 +179,7 @@ def export(
 
     Example:  newsdesk export --format jsonl -o articles.jsonl
     """
-    with opened(db) as (store, _), handled():
+    with opened(settings) as store, handled():
         if fmt not in {"jsonl", "csv"}:
             raise typer.BadParameter("must be jsonl or csv", param_hint="--format")
         if output is None:
@@ -205,68 +191,75 @@ def export(
 
 
 @app.command()
+@with_settings(*STORE, *STAGES)
 def run(
-    db: DbOption = None,
+    settings: Settings,
     stage: Annotated[list[str] | None, typer.Option(help="Only this stage (repeatable).")] = None,
 ) -> None:
     """Run the analysis stages over every article they have not processed yet.
 
+    A stage whose version changed runs again over the articles an older version processed
+    (for the cluster stage, use ``newsdesk recluster``).
+
     Example:  newsdesk run --stage summarize
     """
-    with opened(db) as (store, settings), handled():
+    with opened(settings) as store, handled():
         try:
             report = api.run(store, settings, only=stage)
-        except ValueError as exc:
+        except UnknownStage as exc:
             raise typer.BadParameter(str(exc), param_hint="--stage") from exc
     for name, n in report.processed.items():
         err_console.print(f"{name}: {n} articles in {report.seconds[name]:.1f}s", markup=False)
 
 
 @app.command()
-def stages() -> None:
+def stages(as_json: JsonFlag = False) -> None:
     """List the analysis stages in the order they run, with what each needs and provides.
 
     Example:  newsdesk stages
     """
-    table = Table("stage", "requires", "provides")
-    for cls in ordered(load_stages()):
-        table.add_row(cls.name, ", ".join(sorted(cls.requires)), ", ".join(sorted(cls.provides)))
+    with handled():
+        infos = api.stages()
+    if as_json:
+        print_json([asdict(i) for i in infos])
+        return
+    table = Table("stage", "version", "requires", "provides", "from")
+    for i in infos:
+        table.add_row(
+            i.name, str(i.version), ", ".join(i.requires), ", ".join(i.provides), i.source
+        )
     console.print(table)
 
 
 @app.command()
+@with_settings(*STORE, *STAGES)
 def demo(
-    db: Annotated[str, typer.Option("--db", help="SQLite file for the demo.")] = "demo.db",
+    settings: Settings,
+    given: dict[str, Any],
     limit: Annotated[int, typer.Option(help="Articles in the briefing.")] = 10,
 ) -> None:
-    """Ingest the bundled demo corpus and print a short briefing.
+    """Ingest the bundled demo corpus and print a short briefing (the store: demo.db by default).
 
     Example:  newsdesk demo --db demo.db
     """
-    with opened(db) as (store, settings):
-        report = api.ingest(api.demo_paths(), store, settings)
+    if "db" not in given:
+        settings = replace(settings, db="demo.db")
+    with opened(settings) as store:
+        report = api.demo(store, settings)
         _render_report(report)
         latest = api.articles(store, limit=limit)
-        total = store.count_articles()
+        total = api.count_articles(store)
+        top = [s for s in api.stories(store, limit=50, order="biggest") if s.outlets > 1][:3]
+        views = [api.story(store, s.id, settings) for s in top]
     console.rule(f"newsdesk briefing — {total} articles")
     for a in latest:
         date = a.published.date().isoformat() if a.published else "undated"
-        console.print(f"[bold]{_esc(a.title or '(untitled)')}[/bold]")
+        console.print(f"[bold]{escape(a.title or '(untitled)')}[/bold]")
         console.print(
             f"  {a.outlet or 'unknown outlet'} · {date} · {a.reading_minutes or '?'} min read · {a.id[:10]}",
             markup=False,
         )
-    _demo_stories(db)
-
-
-def _demo_stories(db: str, limit: int = 3) -> None:
-    """The top multi-outlet stories of the demo corpus, with their summaries (issue 4)."""
-    from newsdesk.cli.stories import print_story
-    from newsdesk.views.stories import get_story, list_stories
-
-    with opened(db) as (store, _):
-        top = [s for s in list_stories(store, limit=50, order="biggest") if s.outlets > 1][:limit]
-        views = [get_story(store, s.id) for s in top]
+    # the top multi-outlet stories of the demo corpus, with their summaries (issue 4)
     console.rule("top stories across outlets")
     for view in views:
         print_story(view, articles=False)

@@ -1,19 +1,28 @@
-"""Shared pieces of the CLI: the Typer app, the --db option, opening the store, errors."""
+"""Shared pieces of the CLI: the Typer app, settings as flags, opening the store, errors, output.
+
+Settings reach a command through :func:`with_settings`: the command declares a ``settings``
+parameter and names the settings it reads; each becomes a flag named like the setting
+(``summary_sentences`` → ``--summary-sentences``), with the settings table's help, and the
+command receives the loaded :class:`~newsdesk.settings.Settings` (defaults < newsdesk.toml <
+NEWSDESK_* < the flags given).
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
-from newsdesk.api import open_store
+from newsdesk import api
 from newsdesk.errors import NewsdeskError
-from newsdesk.settings import Settings
+from newsdesk.settings import BY_NAME, Settings
 from newsdesk.store import Store
 
 app = typer.Typer(
@@ -26,27 +35,70 @@ app = typer.Typer(
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db", help="SQLite file or SQLAlchemy URL [env: NEWSDESK_DB; default: newsdesk.db]"
-    ),
-]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+StdinArgument = Annotated[str, typer.Argument(help="- to read JSONL records from stdin.")]
+
+# The settings every command that opens a store takes as flags.
+STORE = ("db",)
+# The settings the analysis stages read (commands that run them take these as flags).
+STAGES = ("batch_size", "summary_sentences", "encoder", "story_threshold", "story_batch", "story_views", "stories_index")  # fmt: skip
+
+Command = Callable[..., None]
 
 
-def settings_for(db: str | None, **overrides: Any) -> Settings:
-    return Settings.load(db=db, **overrides)
+def with_settings(
+    *names: str, aliases: Mapping[str, Sequence[str]] | None = None
+) -> Callable[[Command], Command]:
+    """Give a command one flag per setting in ``names``, and call it with ``settings=``.
+
+    The command's own ``settings: Settings`` parameter is replaced by the flags; a command that
+    also declares ``given: dict[str, Any]`` receives the flags given on the command line.
+    ``aliases`` keeps the short names users have (``--sentences`` for ``summary_sentences``).
+    """
+    extra = dict(aliases or {})
+
+    def decorate(fn: Command) -> Command:
+        sig = inspect.signature(fn, eval_str=True)
+        own = [p for p in sig.parameters.values() if p.name not in ("settings", "given")]
+        flags = [_flag(name, extra.get(name, ())) for name in names]
+
+        @functools.wraps(fn)
+        def command(**kwargs: Any) -> None:
+            flags = {n: kwargs.pop(n, None) for n in names}
+            given = {n: v for n, v in flags.items() if v is not None}
+            with handled():
+                settings = Settings.load(**given)
+            if "given" in sig.parameters:
+                kwargs["given"] = given
+            fn(settings=settings, **kwargs)
+
+        params = [*own, *flags]
+        command.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return command
+
+    return decorate
+
+
+def _flag(name: str, aliases: Sequence[str]) -> inspect.Parameter:
+    """A keyword parameter whose Typer option is the setting ``name``'s flag, help from the table."""
+    info = BY_NAME[name]
+    decls = [f"{info.flag}/--no-{info.flag[2:]}" if info.type is bool else info.flag, *aliases]
+    help = f"{info.help} [setting {info.name}, env {info.env}]"
+    option = typer.Option(*decls, help=help, show_default=False)
+    annotation = Annotated[info.type | None, option]  # type: ignore[name-defined]
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation
+    )
 
 
 @contextmanager
-def opened(db: str | None, **overrides: Any) -> Iterator[tuple[Store, Settings]]:
-    """Settings and an open store; library errors exit with a one-line message."""
-    settings = settings_for(db, **overrides)
+def opened(settings: Settings) -> Iterator[Store]:
+    """The store of ``settings``, open; library errors exit with a one-line message."""
     with handled():
-        store = open_store(settings.db)
+        store = api.open_store(settings.db)
         try:
-            yield store, settings
+            yield store
         finally:
             store.close()
 
@@ -62,6 +114,12 @@ def handled() -> Iterator[None]:
 def fail(message: str, code: int = 1) -> NoReturn:
     err_console.print(f"[red]error:[/red] {message}", markup=True, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def only_stdin(source: str) -> None:
+    """The ``<stage> -`` filters read stdin only."""
+    if source != "-":
+        raise typer.BadParameter("only - (stdin) is supported", param_hint="SOURCE")
 
 
 def stdin_records(require_text: bool = False) -> Iterator[dict[str, Any]]:
@@ -91,3 +149,10 @@ def print_json(obj: Any) -> None:
 def print_jsonl(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()
+
+
+def print_records(records: Iterator[dict[str, Any]]) -> None:
+    """Write a filter's results as JSONL, one line each as it comes; errors in one line."""
+    with handled():
+        for out in records:
+            print_jsonl(out)

@@ -7,13 +7,15 @@ from typing import Annotated
 
 import typer
 
-from newsdesk.api import build_story_views
-from newsdesk.cli.common import DbOption, JsonFlag, app, console, opened, print_json
+from newsdesk import api
+from newsdesk.cli.common import STORE, JsonFlag, app, console, opened, print_json, with_settings
+from newsdesk.settings import Settings
 
 
 @app.command("story-views")
+@with_settings(*STORE, "encoder")
 def story_views_cmd(
-    db: DbOption = None,
+    settings: Settings,
     story: Annotated[
         list[int] | None, typer.Option(help="Only this story (repeatable); default: every story.")
     ] = None,
@@ -26,8 +28,8 @@ def story_views_cmd(
     Example:  newsdesk story-views --db news.db
     """
     t0 = time.perf_counter()
-    with opened(db) as (store, _):
-        n = build_story_views(store, story or None)
+    with opened(settings) as store:
+        n = api.build_story_views(store, story or None, settings)
     out = {"computed": n, "seconds": round(time.perf_counter() - t0, 2)}
     if as_json:
         print_json(out)

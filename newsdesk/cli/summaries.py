@@ -2,49 +2,57 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from newsdesk import api
 from newsdesk.cli.common import (
-    DbOption,
+    STORE,
     JsonFlag,
+    StdinArgument,
     app,
     console,
     handled,
+    only_stdin,
     opened,
     print_json,
-    print_jsonl,
+    print_records,
     stdin_records,
+    with_settings,
 )
-from newsdesk.stages.summarize import SUMMARIZERS, Length, Summarize, summarize
-from newsdesk.views.summaries import get_summary
+from newsdesk.settings import Settings
+from newsdesk.stages.summarize import SUMMARIZERS
 
-SentencesOption = Annotated[
-    int | None, typer.Option("--sentences", "-n", min=1, help="Sentences per summary (default 3).")
-]
+# ``--sentences`` / ``-n`` were these commands' names for setting summary_sentences: kept.
+SENTENCES = {"summary_sentences": ("--sentences", "-n")}
 RatioOption = Annotated[
     float | None,
     typer.Option("--ratio", min=0.0, max=1.0, help="Summary length as a share of the sentences."),
 ]
 MethodOption = Annotated[
-    str, typer.Option("--method", help=f"Summarizer: {', '.join(SUMMARIZERS)}.")
+    str | None,
+    typer.Option("--method", help=f"Summarizer: {', '.join(SUMMARIZERS)} (default newsdesk)."),
 ]
 
 
-def _length(sentences: int | None, ratio: float | None) -> Length:
-    if sentences is not None and ratio is not None:
+def _check(given: dict[str, Any], ratio: float | None, method: str | None) -> None:
+    if method is not None and method not in SUMMARIZERS:
+        raise typer.BadParameter(f"choose one of {', '.join(SUMMARIZERS)}", param_hint="--method")
+    if "summary_sentences" in given and ratio is not None:
         raise typer.BadParameter("give --sentences or --ratio, not both")
-    return Length(sentences=sentences, ratio=ratio)
+    if "summary_sentences" in given and given["summary_sentences"] < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--summary-sentences")
 
 
 @app.command("summarize")
+@with_settings("summary_sentences", "encoder", aliases=SENTENCES)
 def summarize_filter(
-    source: Annotated[str, typer.Argument(help="- to read JSONL records from stdin.")] = "-",
-    sentences: SentencesOption = None,
+    settings: Settings,
+    given: dict[str, Any],
+    source: StdinArgument = "-",
     ratio: RatioOption = None,
-    method: MethodOption = "newsdesk",
+    method: MethodOption = None,
 ) -> None:
     """Summarize raw JSONL records {"id", "text"[, "title"]} from stdin; no store involved.
 
@@ -53,39 +61,30 @@ def summarize_filter(
 
     Example:  echo '{"id": 1, "text": "One. Two. Three. Four."}' | newsdesk summarize - --sentences 2
     """
-    if source != "-":
-        raise typer.BadParameter("only - (stdin) is supported", param_hint="SOURCE")
-    if method not in SUMMARIZERS:
-        raise typer.BadParameter(f"choose one of {', '.join(SUMMARIZERS)}", param_hint="--method")
-    stage = Summarize(_length(sentences, ratio), method)
-
-    for out in stage.filter(stdin_records()):
-        print_jsonl(out)
+    only_stdin(source)
+    _check(given, ratio, method)
+    print_records(api.summarize_records(stdin_records(), settings, ratio=ratio, method=method))
 
 
 @app.command()
+@with_settings(*STORE, "summary_sentences", "encoder", aliases=SENTENCES)
 def summary(
+    settings: Settings,
+    given: dict[str, Any],
     article_id: Annotated[str, typer.Argument(help="Article id (or a unique prefix of it).")],
-    db: DbOption = None,
     as_json: JsonFlag = False,
-    sentences: SentencesOption = None,
     ratio: RatioOption = None,
-    method: MethodOption = "newsdesk",
+    method: MethodOption = None,
 ) -> None:
     """Show an article's summary (the stored one, or computed now for another length/method).
 
     Example:  newsdesk summary 3f2a9c1b --json
     """
-    if method not in SUMMARIZERS:
-        raise typer.BadParameter(f"choose one of {', '.join(SUMMARIZERS)}", param_hint="--method")
-    length = _length(sentences, ratio)
-    with opened(db) as (store, _), handled():
-        a = api.show(store, article_id)
-        s = None
-        if sentences is None and ratio is None and method == "newsdesk":
-            s = get_summary(store, a.id)
-        if s is None:
-            s = summarize(a, length, method)
+    _check(given, ratio, method)
+    with opened(settings) as store, handled():
+        a, s = api.summary(
+            store, article_id, given.get("summary_sentences"), ratio=ratio, method=method
+        )
     if as_json:
         print_json(
             {

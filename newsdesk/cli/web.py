@@ -6,11 +6,13 @@ from datetime import date
 from typing import Annotated
 
 import typer
+import uvicorn
 from rich.markup import escape
 from rich.table import Table
 
+from newsdesk import api
 from newsdesk.cli.common import (
-    DbOption,
+    STORE,
     JsonFlag,
     app,
     console,
@@ -18,12 +20,17 @@ from newsdesk.cli.common import (
     handled,
     opened,
     print_json,
+    with_settings,
 )
+from newsdesk.models import SearchFilters
+from newsdesk.settings import Settings
+from newsdesk.web.app import create_app
 
 
 @app.command()
+@with_settings(*STORE, "encoder", "public_reads")
 def serve(
-    db: DbOption = None,
+    settings: Settings,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[
@@ -36,11 +43,7 @@ def serve(
 
     Example:  newsdesk serve --db demo.db --port 8000
     """
-    import uvicorn
-
-    from newsdesk.web.app import create_app
-
-    with opened(db) as (store, settings), handled():
+    with opened(settings) as store, handled():
         web_app = create_app(settings, store=store, warm=True)
         shown = f"[{host}]" if ":" in host else host
         console.print(
@@ -55,9 +58,10 @@ def serve(
 
 
 @app.command()
+@with_settings(*STORE, "encoder")
 def search(
+    settings: Settings,
     query: Annotated[str, typer.Argument(help="Words to look for.")],
-    db: DbOption = None,
     limit: Annotated[int, typer.Option(help="How many results.")] = 10,
     offset: Annotated[int, typer.Option(help="Skip this many (pagination).")] = 0,
     since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
@@ -72,20 +76,17 @@ def search(
 
     Example:  newsdesk search "Istanbul talks" --since 2025-01-01 --json
     """
-    from newsdesk.search import Filters
-    from newsdesk.search import search as run_search
-
     if mode not in ("hybrid", "text", "semantic"):
         raise typer.BadParameter("must be hybrid, text or semantic", param_hint="--mode")
-    filters = Filters(
+    filters = SearchFilters(
         since=_day(since, "--since"),
         until=_day(until, "--until"),
         outlet=outlet,
         person=person,
         story=story,
     )
-    with opened(db) as (store, _), handled():
-        res = run_search(store, query, limit=limit, offset=offset, filters=filters, mode=mode)
+    with opened(settings) as store, handled():
+        res = api.search(store, query, limit, offset, filters=filters, mode=mode, settings=settings)
     if as_json:
         print_json(
             {

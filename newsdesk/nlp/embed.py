@@ -29,7 +29,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -176,7 +178,24 @@ def embed_text(title: str | None, text: str) -> str:
     return f"{title}. {head}" if title else head
 
 
+# The encoder that ``get_encoder()`` without a name means: setting ``encoder``, made current by
+# the pipeline and the api for the work they do (``use_encoder``), so that code deep inside a
+# stage (a summarizer's sentence vectors) embeds with the same model as the rest.
+_current: ContextVar[str] = ContextVar("newsdesk_encoder", default="")
+
+
+@contextmanager
+def use_encoder(name: str | None) -> Iterator[None]:
+    """Inside the block, ``get_encoder()`` without a name is ``name`` ("" or None: the default)."""
+    token = _current.set(name or "")
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
 def get_encoder(name: str | None = None) -> Encoder:
-    """The encoder called ``name`` (default: wordllama), loaded once per process."""
+    """The encoder called ``name`` (default: the current one, :func:`use_encoder`; else
+    wordllama), loaded once per process."""
     with _lock:
-        return _load(name or DEFAULT_ENCODER)
+        return _load(name or _current.get() or DEFAULT_ENCODER)

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from newsdesk.models import SearchFilters
 
-@dataclass(frozen=True, slots=True)
-class Filters:
-    since: date | datetime | None = None
-    until: date | datetime | None = None
-    outlet: str | None = None
-    person: str | None = None
-    story: str | None = None
+Filters = SearchFilters  # the name search has always used
 
 
 def filter_sql(filters: Filters) -> tuple[list[str], dict[str, Any]]:

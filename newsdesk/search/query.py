@@ -13,10 +13,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from newsdesk.models import SearchHit, SearchResults
 from newsdesk.search.filters import Filters
 from newsdesk.search.fulltext import fulltext
 from newsdesk.search.semantic import vector_index
@@ -30,41 +29,6 @@ log = logging.getLogger(__name__)
 
 RRF_K = 60  # reciprocal rank fusion constant: the original paper's value, robust in practice
 CANDIDATES = 100  # each retriever contributes at least this many candidates to the fusion
-
-
-# -- results ---------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """One result: the article's metadata, its fused score and where each retriever ranked it."""
-
-    article_id: str
-    title: str | None
-    outlet: str | None
-    published: datetime | None
-    score: float
-    text_rank: int | None  # 1-based rank in the full-text list, None if not found there
-    semantic_rank: int | None
-    snippet: tuple[tuple[str, bool], ...] = ()  # (piece, is_match) — plain text, never markup
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.article_id,
-            "title": self.title,
-            "outlet": self.outlet,
-            "published": self.published.isoformat() if self.published else None,
-            "score": round(self.score, 6),
-            "text_rank": self.text_rank,
-            "semantic_rank": self.semantic_rank,
-            "snippet": "".join(p for p, _ in self.snippet),
-        }
-
-
-@dataclass(slots=True)
-class SearchResults:
-    query: str
-    hits: list[SearchHit] = field(default_factory=list)
-    mode: str = "hybrid"  # what actually ran: hybrid, text or semantic
-    more: bool = False  # whether a next page exists
 
 
 # -- the query ---------------------------------------------------------------------------------
@@ -89,13 +53,13 @@ def search(
     """Articles matching ``query``, best first: full text and semantic ranks fused (RRF)."""
     filters = filters or Filters()
     terms = query_terms(query)
-    out = SearchResults(query=query, mode=mode)
+    empty = SearchResults(query=query, mode=mode)
     if not terms:
-        return out
+        return empty
     want = max(CANDIDATES, offset + limit + 1)
     allowed = allowed_ids(store, filters)
     if allowed is not None and not allowed:
-        return out
+        return empty
     lists: list[list[str]] = []
     text_list: list[str] = []
     sem_list: list[str] = []
@@ -107,16 +71,16 @@ def search(
         lists.append(sem_list)
     fused = rrf(lists)
     page = fused[offset : offset + limit]
-    out.more = len(fused) > offset + limit
     text_rank = {a: i for i, a in enumerate(text_list, 1)}
     sem_rank = {a: i for i, a in enumerate(sem_list, 1)}
     with store.connect() as conn:
         found = {a.id: a for a in store.articles_by_ids(conn, [a for a, _ in page])}
+    hits: list[SearchHit] = []
     for article_id, score in page:
         a = found.get(article_id)
         if a is None:
             continue
-        out.hits.append(
+        hits.append(
             SearchHit(
                 article_id=a.id,
                 title=a.title,
@@ -128,7 +92,7 @@ def search(
                 snippet=tuple(snippet(a.text, terms)),
             )
         )
-    return out
+    return SearchResults(query=query, hits=tuple(hits), mode=mode, more=len(fused) > offset + limit)
 
 
 def rrf(lists: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:

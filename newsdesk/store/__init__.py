@@ -181,9 +181,12 @@ class Store:
             return int(conn.scalar(select(func.count()).select_from(articles)) or 0)
 
     # -- stage bookkeeping ----------------------------------------------------------------
-    def pending_ids(self, stage: str, limit: int | None = None) -> list[str]:
-        """Ids of articles (in arrival order) that ``stage`` has not processed yet."""
-        done = select(article_stages.c.article_id).where(article_stages.c.stage == stage)
+    def pending_ids(self, stage: str, version: int = 1, limit: int | None = None) -> list[str]:
+        """Ids of articles (in arrival order) that ``stage`` at ``version`` has not processed:
+        never processed, or processed by another (older) version of the stage."""
+        done = select(article_stages.c.article_id).where(
+            article_stages.c.stage == stage, article_stages.c.version == version
+        )
         q = select(articles.c.id).where(articles.c.id.not_in(done)).order_by(articles.c.seq)
         if limit:
             q = q.limit(limit)
@@ -191,14 +194,28 @@ class Store:
             return list(conn.scalars(q))
 
     def mark_done(
-        self, conn: Connection, stage: str, ids: Sequence[str], seconds: float = 0.0
+        self,
+        conn: Connection,
+        stage: str,
+        ids: Sequence[str],
+        seconds: float = 0.0,
+        version: int = 1,
     ) -> None:
-        if ids:
-            per = seconds / len(ids)
+        """Record that ``stage`` at ``version`` processed ``ids`` (replacing older marks)."""
+        if not ids:
+            return
+        per = seconds / len(ids)
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
             conn.execute(
-                article_stages.insert(),
-                [{"article_id": i, "stage": stage, "version": 1, "seconds": per} for i in ids],
+                article_stages.delete().where(
+                    article_stages.c.stage == stage, article_stages.c.article_id.in_(chunk)
+                )
             )
+        conn.execute(
+            article_stages.insert(),
+            [{"article_id": i, "stage": stage, "version": version, "seconds": per} for i in ids],
+        )
 
     def reset_stage(self, conn: Connection, stage: str) -> None:
         conn.execute(article_stages.delete().where(article_stages.c.stage == stage))

@@ -10,6 +10,7 @@ from sqlalchemy import (
 )
 
 from newsdesk.errors import NotFound
+from newsdesk.models import CoMention, Dossier, Mention, PersonBrief, RoleSpan, StoredQuote
 from newsdesk.stages.entities.tables import (
     find_person,
     people_table,
@@ -18,7 +19,7 @@ from newsdesk.stages.entities.tables import (
 )
 from newsdesk.stages.quotes.tables import quotes_table
 from newsdesk.store.schema import articles
-from newsdesk.views.quotes import StoredQuote, quote_from_row
+from newsdesk.views.quotes import quote_from_row
 from newsdesk.views.stories import stories_of_articles
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 def people(
     store: Store, limit: int = 50, offset: int = 0, kind: str = "person"
-) -> list[dict[str, Any]]:
+) -> list[PersonBrief]:
     """People, most quoted first: id, name, latest role, org, quote and article counts."""
     pm = person_mentions
     q = (
@@ -59,20 +60,20 @@ def people(
                 .limit(1)
             )
             out.append(
-                {
-                    "id": r.id,
-                    "name": r.name,
-                    "kind": r.kind,
-                    "role": role,
-                    "org": r.org,
-                    "quotes": int(r.quotes or 0),
-                    "articles": int(r.articles or 0),
-                }
+                PersonBrief(
+                    id=r.id,
+                    name=r.name,
+                    kind=r.kind,
+                    role=role,
+                    org=r.org,
+                    quotes=int(r.quotes or 0),
+                    articles=int(r.articles or 0),
+                )
             )
     return out
 
 
-def person(store: Store, name_or_id: str) -> dict[str, Any]:
+def person(store: Store, name_or_id: str) -> Dossier:
     """A person's dossier: roles over time, quotes in date order, articles, stories, co-mentions."""
     pm = person_mentions
     with store.connect() as conn:
@@ -136,40 +137,29 @@ def person(store: Store, name_or_id: str) -> dict[str, Any]:
             .limit(20)
         ).all()
     stories = stories_of_articles(store, article_ids)
-    return {
-        "id": pid,
-        "name": row.name,
-        "kind": row.kind,
-        "org": row.org,
-        "aliases": aliases,
-        "roles": sorted(roles.values(), key=lambda r: (r["first"] or "", r["role"])),
-        "quotes": [
-            {
-                "id": sq.id,
-                "article_id": sq.quote.article_id,
-                "published": sq.quote.published.isoformat() if sq.quote.published else None,
-                "kind": sq.quote.kind,
-                "text": sq.text,
-                "role": sq.quote.role,
-                "speaker_mention": sq.speaker_mention,
-            }
-            for sq in found
-        ],
-        "articles": [
-            {"id": m.article_id, "title": m.title, "outlet": m.outlet, "published": m.published}
-            for m in mentions
-        ],
-        "stories": stories,
-        "mentioned_with": [{"id": c.id, "name": c.name, "articles": int(c.n)} for c in co],
-    }
+    return Dossier(
+        id=pid,
+        name=row.name,
+        kind=row.kind,
+        org=row.org,
+        aliases=tuple(aliases),
+        roles=tuple(
+            RoleSpan(r["role"], r["org"], r["first"], r["last"], r["articles"])
+            for r in sorted(roles.values(), key=lambda r: (r["first"] or "", r["role"]))
+        ),
+        quotes=tuple(found),
+        articles=tuple(Mention(m.article_id, m.title, m.outlet, m.published) for m in mentions),
+        stories=tuple(stories),
+        mentioned_with=tuple(CoMention(c.id, c.name, int(c.n)) for c in co),
+    )
 
 
-def organizations(store: Store, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+def organizations(store: Store, limit: int = 50, offset: int = 0) -> list[PersonBrief]:
     """Organizations that speak ("The New York Post", "the Kremlin"), most quoted first."""
     return people(store, limit, offset, kind="org")
 
 
-def organization(store: Store, name_or_id: str) -> dict[str, Any]:
+def organization(store: Store, name_or_id: str) -> Dossier:
     """An organization's page: the same dossier as :func:`person`."""
     return person(store, name_or_id)
 

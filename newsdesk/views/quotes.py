@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,23 +12,12 @@ from sqlalchemy import (
     select,
 )
 
-from newsdesk.models import Quote
+from newsdesk.models import Quote, StoredQuote
 from newsdesk.stages.quotes.tables import quotes_table
 from newsdesk.views import stories
 
 if TYPE_CHECKING:
     from newsdesk.store import Store
-
-
-@dataclass(frozen=True, slots=True)
-class StoredQuote:
-    """A stored quote: the :class:`~newsdesk.models.Quote`, its text, and its row id."""
-
-    id: int
-    quote: Quote
-    text: str
-    speaker_mention: str | None = None
-    org: str | None = None
 
 
 def quote_from_row(r: Any) -> StoredQuote:

@@ -15,14 +15,27 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError
 
 from newsdesk.errors import NotFound
+from newsdesk.models import (
+    Facet,
+    Framing,
+    StoryArticle,
+    StoryBrief,
+    StoryExtras,
+    StoryRef,
+    StoryView,
+    SummarySentence,
+    ThreadStory,
+    ThreadView,
+    TimelineEntry,
+)
 from newsdesk.nlp.dates import find_dates
 from newsdesk.nlp.embed import get_encoder
 from newsdesk.stages.cluster.features import bag
@@ -30,7 +43,11 @@ from newsdesk.stages.cluster.tables import stories, story_articles, story_views
 from newsdesk.stages.summarize import summarize_multi
 from newsdesk.store import article_from_row
 from newsdesk.store.schema import articles
-from newsdesk.views.threads import ThreadStory, ThreadView, get_thread
+from newsdesk.views.summaries import get_summary
+from newsdesk.views.threads import get_thread
+
+if TYPE_CHECKING:
+    from newsdesk.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -41,64 +58,6 @@ SUMMARY_DOCS = 12  # the most central articles feed the story summary
 FRAMING_TERMS = 6
 FRAMING_SENTENCES = 2
 TIMELINE_EVENTS = 12
-
-
-@dataclass(frozen=True, slots=True)
-class StoryBrief:
-    id: int
-    title: str | None
-    articles: int
-    outlets: int
-    first_published: str | None
-    last_published: str | None
-    thread_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class StoryArticle:
-    id: str
-    title: str | None
-    outlet: str | None
-    published: str | None
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class SummarySentence:
-    text: str
-    article_id: str
-    outlet: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
-    date: str  # ISO date (or datetime for articles)
-    granularity: str  # "day" | "month" | "year" | "published"
-    kind: str  # "article" | "event"
-    text: str  # the headline, or the sentence stating the dated event
-    article_id: str
-    outlet: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Framing:
-    """What one outlet says that the others do not."""
-
-    outlet: str
-    articles: int
-    terms: tuple[str, ...]
-    sentences: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class StoryView:
-    story: StoryBrief
-    articles: tuple[StoryArticle, ...]
-    summary: tuple[SummarySentence, ...]
-    timeline: tuple[TimelineEntry, ...]
-    outlets: tuple[tuple[str, int], ...]
-    framing: tuple[Framing, ...]
-    thread: Any = None  # threads.ThreadView when the story belongs to a thread
 
 
 def _brief(r: Any) -> StoryBrief:
@@ -180,6 +139,96 @@ def story_of_article(store: Any, article_id: str) -> int | None:
             select(story_articles.c.story_id).where(story_articles.c.article_id == article_id)
         )
     return int(sid) if sid is not None else None
+
+
+def story_members(store: Store, story_id: int) -> tuple[str | None, list[str]]:
+    """A story's title and article ids in timeline order (published, then clustering order).
+
+    Reads the stories tables only: the article page needs a story's neighbours, not its view.
+    """
+    with store.connect() as conn:
+        title = conn.scalar(select(stories.c.title).where(stories.c.id == story_id))
+        ids = list(
+            conn.scalars(
+                select(story_articles.c.article_id)
+                .join(articles, articles.c.id == story_articles.c.article_id)
+                .where(story_articles.c.story_id == story_id)
+                .order_by(articles.c.published.nulls_last(), story_articles.c.position)
+            )
+        )
+    return title, ids
+
+
+def story_stamp(store: Store, story_id: int) -> tuple[Any, ...] | None:
+    """What changes when a story changes (its size, last date, title); None: no such story.
+
+    One indexed read: callers key their caches of a story's view and page by it.
+    """
+    with store.connect() as conn:
+        row = conn.execute(
+            select(stories.c.articles, stories.c.last_published, stories.c.title).where(
+                stories.c.id == story_id
+            )
+        ).first()
+    return None if row is None else tuple(row)
+
+
+def story_titles(store: Store, story_ids: Sequence[int]) -> list[StoryRef]:
+    """The titles of these stories, in the order given (None for an unknown id)."""
+    if not story_ids:
+        return []
+    with store.connect() as conn:
+        titles = dict(
+            conn.execute(
+                select(stories.c.id, stories.c.title).where(stories.c.id.in_(list(story_ids)))
+            ).all()
+        )
+    return [StoryRef(i, titles.get(i)) for i in story_ids]
+
+
+def story_extras(store: Store, story_ids: Sequence[int]) -> dict[int, StoryExtras]:
+    """Outlets and a short summary for a page of stories, in two queries (not one view each).
+
+    The summary is the stored summary of the story's most central article (highest join score):
+    the multi-document summary is computed by the story page, too costly for 20 cards at once.
+    A story with no articles is left out.
+    """
+    if not story_ids:
+        return {}
+    ids = list(story_ids)
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(story_articles.c.story_id, articles.c.outlet, func.count())
+            .join(articles, articles.c.id == story_articles.c.article_id)
+            .where(story_articles.c.story_id.in_(ids))
+            .group_by(story_articles.c.story_id, articles.c.outlet)
+        ).all()
+        central = conn.execute(
+            select(
+                story_articles.c.story_id, story_articles.c.article_id, story_articles.c.score
+            ).where(story_articles.c.story_id.in_(ids))
+        ).all()
+    outlets: dict[int, list[Facet]] = {}
+    for sid, outlet, n in rows:
+        outlets.setdefault(int(sid), []).append(Facet(outlet or "unknown", int(n)))
+    best: dict[int, tuple[float, str]] = {}
+    for sid, aid, score in central:
+        if int(sid) not in best or score > best[int(sid)][0]:
+            best[int(sid)] = (float(score), aid)
+    with store.connect() as conn:
+        texts = {a.id: a for a in store.articles_by_ids(conn, [aid for _, aid in best.values()])}
+    out: dict[int, StoryExtras] = {}
+    for sid, found in outlets.items():
+        summary = None
+        a = texts.get(best[sid][1]) if sid in best else None
+        if a is not None:
+            s = get_summary(store, a.id)
+            if s is not None:
+                parts = [a.text[b:e] for b, e in s.sentences if 0 <= b < e <= len(a.text)]
+                summary = " ".join(parts) or None
+        ranked = tuple(sorted(found, key=lambda f: (-f.articles, f.name)))
+        out[sid] = StoryExtras(outlets=ranked, summary=summary)
+    return out
 
 
 def get_story(store: Any, story_id: int) -> StoryView:

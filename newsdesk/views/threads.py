@@ -4,33 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 
+from newsdesk.models import ThreadStory, ThreadView
 from newsdesk.stages.cluster.features import proper_nouns
 from newsdesk.stages.cluster.tables import stories, story_articles
 from newsdesk.store.schema import articles
-
-
-@dataclass(frozen=True, slots=True)
-class ThreadStory:
-    id: int
-    title: str | None
-    articles: int
-    first_published: str | None
-    last_published: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ThreadView:
-    """A thread: its label (what its stories share) and its stories in time order."""
-
-    id: int
-    label: str
-    stories: tuple[ThreadStory, ...]
-
 
 LABEL_ARTICLES = 5  # a story's first articles (clustering order) read for the thread label
 LABEL_CHARS = 1500  # of each article's text

@@ -267,7 +267,7 @@ def test_missing_index_is_rebuilt_and_recluster_is_stable(store, settings):
     for p in (path, Path(f"{path}.json")):
         p.unlink(missing_ok=True)
     report = recluster(store, settings)
-    assert report == {"articles": len(CORPUS), "stories": 4}
+    assert (report.articles, report.stories) == (len(CORPUS), 4)
     assert _assignments(store) == before
     assert path.exists()
 

@@ -160,16 +160,16 @@ def test_people_merged_across_articles_with_dossier(store, settings, tmp_path):
     assert report.ok and report.added == 2
     pipeline.run(store, settings, only=["quotes", "entities"])
     listed = people(store)
-    lavrovs = [p for p in listed if "Lavrov" in p["name"]]
+    lavrovs = [p for p in listed if "Lavrov" in p.name]
     assert len(lavrovs) == 1
     d = person(store, "Sergei Lavrov")
-    assert d["id"] == lavrovs[0]["id"] == person(store, "lavrov-s")["id"]
-    assert {"Sergey Lavrov", "Sergei Lavrov"} == {d["name"], *d["aliases"]}
-    assert len(d["articles"]) == 2
-    assert d["roles"][0]["role"] == "Foreign Minister"
-    dates = [q["published"] for q in d["quotes"]]
+    assert d.id == lavrovs[0].id == person(store, "lavrov-s").id
+    assert {"Sergey Lavrov", "Sergei Lavrov"} == {d.name, *d.aliases}
+    assert len(d.articles) == 2
+    assert d.roles[0].role == "Foreign Minister"
+    dates = [q.quote.published for q in d.quotes]
     assert len(dates) >= 2 and dates == sorted(dates)
-    assert any(m["name"] == "Hakan Fidan" for m in d["mentioned_with"])
+    assert any(m.name == "Hakan Fidan" for m in d.mentioned_with)
     with pytest.raises(NotFound):
         person(store, "Nobody Atall")
 

@@ -320,7 +320,7 @@ def sample_urls(
 
     from newsdesk.api import open_store
     from newsdesk.store.schema import articles
-    from newsdesk.web import data
+    from newsdesk.web.pages import stories as story_pages
 
     store = open_store(str(db))
     with store.connect() as conn:
@@ -333,7 +333,7 @@ def sample_urls(
 
     out = {"front page": split([f"/?page={1 + rng.randrange(5)}" for _ in range(n + warmup)])}
     out["article page"] = split([f"/article/{rng.choice(rows)[0]}" for _ in range(n + warmup)])
-    biggest = data.stories(store, "biggest", 1, 100)
+    biggest = story_pages.stories(store, "biggest", 1, 100)
     if biggest and biggest["stories"]:
         # Story views (summary, timeline, framing, thread) are computed on first view and cached:
         # measured apart. Cached: 20 of the 100 biggest stories, each viewed once in the warm-up.
@@ -343,7 +343,7 @@ def sample_urls(
             [f"/story/{rng.choice(ids)}" for _ in range(n)],
         )
         # First views: distinct stories past the ones the server warms at start (front page's).
-        later = data.stories(store, "latest", 3, 40) or {"stories": []}
+        later = story_pages.stories(store, "latest", 3, 40)
         out["story page (first view)"] = ([], [f"/story/{s['id']}" for s in later["stories"]])
     words = [w for w in (re.findall(r"[A-Za-z]{4,}", t or "") for _, t in rows) if len(w) >= 2]
     queries = ["+".join(rng.sample(rng.choice(words), 2)) for _ in range(n + warmup)]

@@ -282,6 +282,11 @@ def articles_stamp(store: Store) -> tuple[int, int]:
     return article_views.articles_stamp(store)
 
 
+def newest_seq(store: Store) -> int:
+    """The newest article's sequence number: what changes when an article arrives."""
+    return article_views.newest_seq(store)
+
+
 def facet(store: Store, column: str) -> list[Facet]:
     """Every outlet (``column="outlet"``) or category with its article count, biggest first."""
     return article_views.facet(store, column)

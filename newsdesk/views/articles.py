@@ -85,6 +85,12 @@ def articles_stamp(store: Store) -> tuple[int, int]:
     return int(n or 0), int(top or 0)
 
 
+def newest_seq(store: Store) -> int:
+    """The newest article's sequence number (0: none): changes when an article arrives."""
+    with store.connect() as conn:
+        return int(conn.scalar(select(func.max(articles.c.seq))) or 0)
+
+
 def facet(store: Store, column: str) -> list[Facet]:
     """Every distinct outlet (or category) with its article count, most articles first."""
     if column not in FACETS:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +25,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from newsdesk.api import open_store
 from newsdesk.settings import Settings
 from newsdesk.store import Store
+from newsdesk.web import routes
+from newsdesk.web.pages import features
+from newsdesk.web.pages.stories import warm_story_views
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +107,6 @@ def create_app(
 
     ``warm``: compute the front page's story views in a background thread at start.
     """
-    from newsdesk.web import routes
-
     settings = settings or Settings.load()
     app = FastAPI(
         title="newsdesk API",
@@ -123,6 +125,7 @@ def create_app(
     app.state.settings = settings
     app.state.store = store or open_store(settings.db)
     app.state.templates = templates()
+    app.state.features = features()
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -137,25 +140,21 @@ def create_app(
     routes.install(app)
     if warm:
         threading.Thread(
-            target=_warm, args=(app.state.store,), name="newsdesk-warm", daemon=True
+            target=_warm, args=(app.state.store, settings), name="newsdesk-warm", daemon=True
         ).start()
     return app
 
 
-def _warm(store: Store) -> None:
+def _warm(store: Store, settings: Settings) -> None:
     """Story views are computed on demand and cached: fill the cache for the front page's stories."""
-    from newsdesk.web import data
-
     try:
-        log.info("warmed %d story views", data.warm_story_views(store))
+        log.info("warmed %d story views", warm_story_views(store, settings))
     except Exception:  # best effort only: a failure here just leaves the cache cold
         log.warning("warming story views failed", exc_info=True)
 
 
 def _version() -> str:
     try:
-        from importlib.metadata import version
-
         return version("newsdesk")
-    except Exception:  # running from a checkout that is not installed
+    except PackageNotFoundError:  # running from a checkout that is not installed
         return "0"

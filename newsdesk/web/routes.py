@@ -32,13 +32,17 @@ from newsdesk import api as libapi
 from newsdesk.errors import NotFound
 from newsdesk.settings import Settings
 from newsdesk.store import Store
-from newsdesk.web import data
+from newsdesk.web.pages import articles as article_pages
+from newsdesk.web.pages import people as people_pages
+from newsdesk.web.pages import search as search_pages
+from newsdesk.web.pages import stories as story_pages
+from newsdesk.web.pages.common import MAX_PAGE_SIZE, PAGE_SIZE, listing
 
 PAGE_MAX_AGE = 30  # seconds: pages change when articles arrive; short enough to feel live
 MAX_POST_DOCUMENTS = 1000
 
 Page = Annotated[int, Query(ge=1, le=100_000, description="1-based page number.")]
-Size = Annotated[int, Query(ge=1, le=data.MAX_PAGE_SIZE, description="Items per page.")]
+Size = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")]
 
 
 # -- plumbing ----------------------------------------------------------------------------------
@@ -135,7 +139,7 @@ def _common(request: Request) -> dict[str, Any]:
         "q": params.get("q", ""),
         "page_url": page_url,
         "json_url": _json_url(request),
-        "features": data.features(),
+        "features": request.app.state.features,
     }
 
 
@@ -158,15 +162,15 @@ pages = APIRouter(include_in_schema=False, dependencies=[Depends(can_read)])
 
 @pages.get("/")
 @pages.get("/index.json")
-async def front(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
-    ctx = data.front_page(_store(request), page, size)
+async def front(request: Request, page: Page = 1, size: Size = PAGE_SIZE) -> Response:
+    ctx = story_pages.front_page(_store(request), page, size)
     return respond(request, "front.html", ctx, wants_json(request))
 
 
 @pages.get("/articles")
 @pages.get("/articles.json")
-async def article_list(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
-    ctx = data.listing(_store(request), page, size)
+async def article_list(request: Request, page: Page = 1, size: Size = PAGE_SIZE) -> Response:
+    ctx = listing(_store(request), page, size)
     ctx["heading"] = "Latest articles"
     return respond(request, "listing.html", ctx, wants_json(request))
 
@@ -174,7 +178,7 @@ async def article_list(request: Request, page: Page = 1, size: Size = data.PAGE_
 @pages.get("/article/{article_id}")
 async def article(request: Request, article_id: str) -> Response:
     article_id, as_json = split_json(article_id)
-    ctx = _page_or_404(data.article_page, _store(request), article_id)
+    ctx = _page_or_404(article_pages.article_page, _store(request), article_id)
     return respond(request, "article.html", ctx, wants_json(request, as_json))
 
 
@@ -183,35 +187,35 @@ async def article(request: Request, article_id: str) -> Response:
 async def story_list(
     request: Request,
     page: Page = 1,
-    size: Size = data.PAGE_SIZE,
+    size: Size = PAGE_SIZE,
     order: Annotated[str, Query(pattern="^(latest|biggest)$")] = "latest",
 ) -> Response:
-    ctx = data.stories(_store(request), order, page, size)
-    if ctx is None:
-        raise HTTPException(404, "stories are not available in this installation")
+    ctx = story_pages.stories(_store(request), order, page, size)
     return respond(request, "stories.html", ctx, wants_json(request))
 
 
 @pages.get("/story/{story_id}")
 def story(request: Request, story_id: str) -> Response:
     story_id, as_json = split_json(story_id)
-    ctx = _page_or_404(data.story_page, _store(request), story_id)
+    ctx = _page_or_404(story_pages.story_page, _store(request), story_id, _settings(request))
     return respond(request, "story.html", ctx, wants_json(request, as_json))
 
 
 @pages.get("/outlets")
 @pages.get("/outlets.json")
 async def outlets(request: Request) -> Response:
-    ctx = {"heading": "Outlets", "kind": "outlet", "items": data.facet(_store(request), "outlet")}
+    ctx = {
+        "heading": "Outlets",
+        "kind": "outlet",
+        "items": article_pages.facet(_store(request), "outlet"),
+    }
     return respond(request, "facets.html", ctx, wants_json(request))
 
 
 @pages.get("/outlet/{name:path}")
-async def outlet(
-    request: Request, name: str, page: Page = 1, size: Size = data.PAGE_SIZE
-) -> Response:
+async def outlet(request: Request, name: str, page: Page = 1, size: Size = PAGE_SIZE) -> Response:
     name, as_json = split_json(name)
-    ctx = data.listing(_store(request), page, size, outlet=name)
+    ctx = listing(_store(request), page, size, outlet=name)
     if not ctx["articles"] and page == 1:
         raise HTTPException(404, f"no outlet {name!r}")
     ctx.update(heading=name, kind="outlet", name=name)
@@ -224,17 +228,15 @@ async def categories(request: Request) -> Response:
     ctx = {
         "heading": "Categories",
         "kind": "category",
-        "items": data.facet(_store(request), "category"),
+        "items": article_pages.facet(_store(request), "category"),
     }
     return respond(request, "facets.html", ctx, wants_json(request))
 
 
 @pages.get("/category/{name:path}")
-async def category(
-    request: Request, name: str, page: Page = 1, size: Size = data.PAGE_SIZE
-) -> Response:
+async def category(request: Request, name: str, page: Page = 1, size: Size = PAGE_SIZE) -> Response:
     name, as_json = split_json(name)
-    ctx = data.listing(_store(request), page, size, category=name)
+    ctx = listing(_store(request), page, size, category=name)
     if not ctx["articles"] and page == 1:
         raise HTTPException(404, f"no category {name!r}")
     ctx.update(heading=name, kind="category", name=name)
@@ -242,25 +244,21 @@ async def category(
 
 
 def _entities(request: Request, kind: str, page: int, size: int) -> Response:
-    ctx = data.people_page(
-        _store(request), page, size, kind="people" if kind == "person" else "organizations"
-    )
-    if ctx is None:
-        raise HTTPException(404, f"{kind} pages are not available in this installation")
+    ctx = people_pages.people_page(_store(request), page, size, kind=kind)
     ctx.update(kind=kind, heading="People" if kind == "person" else "Organizations")
     return respond(request, "people.html", ctx, wants_json(request))
 
 
 def _entity(request: Request, kind: str, name: str) -> Response:
     name, as_json = split_json(name)
-    ctx = _page_or_404(data.person_page, _store(request), name, kind=kind)
+    ctx = _page_or_404(people_pages.person_page, _store(request), name)
     ctx["kind"] = kind
     return respond(request, "person.html", ctx, wants_json(request, as_json))
 
 
 @pages.get("/people")
 @pages.get("/people.json")
-async def people(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+async def people(request: Request, page: Page = 1, size: Size = PAGE_SIZE) -> Response:
     return _entities(request, "person", page, size)
 
 
@@ -271,7 +269,7 @@ async def person(request: Request, name: str) -> Response:
 
 @pages.get("/organizations")
 @pages.get("/organizations.json")
-async def organizations(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
+async def organizations(request: Request, page: Page = 1, size: Size = PAGE_SIZE) -> Response:
     return _entities(request, "organization", page, size)
 
 
@@ -293,7 +291,7 @@ def search_page(
     request: Request,
     q: str = "",
     page: Page = 1,
-    size: Size = data.PAGE_SIZE,
+    size: Size = PAGE_SIZE,
     since: SinceQ = None,
     until: UntilQ = None,
     outlet: str = "",
@@ -301,8 +299,18 @@ def search_page(
     story: str = "",
     mode: ModeQ = "hybrid",
 ) -> Response:
-    ctx = data.search_page(
-        _store(request), q, page, size, since, until, outlet, person, story, mode
+    ctx = search_pages.search_page(
+        _store(request),
+        _settings(request),
+        q,
+        page,
+        size,
+        since,
+        until,
+        outlet,
+        person,
+        story,
+        mode,
     )
     return respond(request, "search.html", ctx, wants_json(request))
 
@@ -338,11 +346,11 @@ api = APIRouter(prefix="/api", dependencies=[Depends(can_read)])
 async def api_articles(
     request: Request,
     page: Page = 1,
-    size: Size = data.PAGE_SIZE,
+    size: Size = PAGE_SIZE,
     outlet: str | None = None,
     category: str | None = None,
 ) -> Response:
-    return respond(request, None, data.listing(_store(request), page, size, outlet, category), True)
+    return respond(request, None, listing(_store(request), page, size, outlet, category), True)
 
 
 @api.get(
@@ -351,10 +359,9 @@ async def api_articles(
     summary="One article: text, metadata, summary, quotes",
 )
 async def api_article(request: Request, article_id: str) -> Response:
-    ctx = _page_or_404(data.article_page, _store(request), article_id)
-    ctx["article"] = dict(ctx["article"], text=ctx.pop("text"))
-    ctx.pop("paragraphs", None)
-    return respond(request, None, ctx, True)
+    return respond(
+        request, None, _page_or_404(article_pages.article_json, _store(request), article_id), True
+    )
 
 
 class ArticleIn(BaseModel):
@@ -420,20 +427,18 @@ def api_ingest(request: Request, body: ArticleIn | list[ArticleIn]) -> JSONRespo
 async def api_stories(
     request: Request,
     page: Page = 1,
-    size: Size = data.PAGE_SIZE,
+    size: Size = PAGE_SIZE,
     order: Annotated[str, Query(pattern="^(latest|biggest)$")] = "latest",
 ) -> Response:
-    ctx = data.stories(_store(request), order, page, size)
-    if ctx is None:
-        raise HTTPException(404, "stories are not available in this installation")
-    return respond(request, None, ctx, True)
+    return respond(request, None, story_pages.stories(_store(request), order, page, size), True)
 
 
 @api.get(
     "/stories/{story_id}", tags=["stories"], summary="One story: summary, timeline, outlets, quotes"
 )
 def api_story(request: Request, story_id: str) -> Response:
-    return respond(request, None, _page_or_404(data.story_page, _store(request), story_id), True)
+    ctx = _page_or_404(story_pages.story_page, _store(request), story_id, _settings(request))
+    return respond(request, None, ctx, True)
 
 
 @api.get(
@@ -443,7 +448,7 @@ def api_search(
     request: Request,
     q: Annotated[str, Query(description="Words to look for.")],
     page: Page = 1,
-    size: Size = data.PAGE_SIZE,
+    size: Size = PAGE_SIZE,
     since: SinceQ = None,
     until: UntilQ = None,
     outlet: Annotated[str, Query(description="Only this outlet.")] = "",
@@ -451,8 +456,18 @@ def api_search(
     story: Annotated[str, Query(description="Only articles of this story id.")] = "",
     mode: ModeQ = "hybrid",
 ) -> Response:
-    ctx = data.search_page(
-        _store(request), q, page, size, since, until, outlet, person, story, mode
+    ctx = search_pages.search_page(
+        _store(request),
+        _settings(request),
+        q,
+        page,
+        size,
+        since,
+        until,
+        outlet,
+        person,
+        story,
+        mode,
     )
     for h in ctx["hits"]:
         h.pop("pieces", None)
@@ -460,48 +475,43 @@ def api_search(
 
 
 @api.get("/people", tags=["people"], summary="People, most quoted first (paginated)")
-async def api_people(request: Request, page: Page = 1, size: Size = data.PAGE_SIZE) -> Response:
-    ctx = data.people_page(_store(request), page, size)
-    if ctx is None:
-        raise HTTPException(404, "people are not available in this installation")
-    return respond(request, None, ctx, True)
+async def api_people(request: Request, page: Page = 1, size: Size = PAGE_SIZE) -> Response:
+    return respond(request, None, people_pages.people_page(_store(request), page, size), True)
 
 
 @api.get("/people/{name}", tags=["people"], summary="A person's dossier: roles, quotes, articles")
 async def api_person(request: Request, name: str) -> Response:
-    return respond(request, None, _page_or_404(data.person_page, _store(request), name), True)
+    return respond(
+        request, None, _page_or_404(people_pages.person_page, _store(request), name), True
+    )
 
 
 @api.get("/organizations", tags=["people"], summary="Organizations (paginated)")
-async def api_organizations(
-    request: Request, page: Page = 1, size: Size = data.PAGE_SIZE
-) -> Response:
-    ctx = data.people_page(_store(request), page, size, kind="organizations")
-    if ctx is None:
-        raise HTTPException(404, "organizations are not available in this installation")
+async def api_organizations(request: Request, page: Page = 1, size: Size = PAGE_SIZE) -> Response:
+    ctx = people_pages.people_page(_store(request), page, size, kind="organization")
     return respond(request, None, ctx, True)
 
 
 @api.get("/organizations/{name}", tags=["people"], summary="An organization's dossier")
 async def api_organization(request: Request, name: str) -> Response:
     return respond(
-        request, None, _page_or_404(data.person_page, _store(request), name, "organization"), True
+        request, None, _page_or_404(people_pages.person_page, _store(request), name), True
     )
 
 
 @api.get("/outlets", tags=["articles"], summary="Outlets with their article counts")
 async def api_outlets(request: Request) -> Response:
-    return respond(request, None, {"items": data.facet(_store(request), "outlet")}, True)
+    return respond(request, None, {"items": article_pages.facet(_store(request), "outlet")}, True)
 
 
 @api.get("/categories", tags=["articles"], summary="Categories with their article counts")
 async def api_categories(request: Request) -> Response:
-    return respond(request, None, {"items": data.facet(_store(request), "category")}, True)
+    return respond(request, None, {"items": article_pages.facet(_store(request), "category")}, True)
 
 
 @api.get("/features", tags=["meta"], summary="Which optional parts this server has")
 async def api_features(request: Request) -> Response:
-    return respond(request, None, data.features(), True)
+    return respond(request, None, request.app.state.features, True)
 
 
 # -- errors ------------------------------------------------------------------------------------

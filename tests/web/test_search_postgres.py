@@ -34,7 +34,7 @@ def test_fulltext_search_on_postgres(pg_url: str, tmp_path: Path) -> None:  # no
         assert report.ok, report.errors
         hits = search(store, "glaciers retreating", mode="text").hits  # stemmed: english config
         assert [h.title for h in hits][:1] == ["Glacier retreat measured in Patagonia"]
-        assert search(store, "cranes", mode="text", filters=Filters(outlet="Polar Post")).hits == []
+        assert search(store, "cranes", mode="text", filters=Filters(outlet="Polar Post")).hits == ()
         client = TestClient(create_app(settings, store=store))
         page = client.get("/search.json?q=harbour+cranes&mode=text").json()
         assert page["hits"][0]["title"] == "Harbour cranes arrive in Rotterdam"

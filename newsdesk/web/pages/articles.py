@@ -1,0 +1,64 @@
+"""Article pages: the latest articles, one article, outlets and categories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newsdesk import api
+from newsdesk.store import Store
+from newsdesk.web import cache
+from newsdesk.web.pages.common import article_brief, brief, listing, or_none, quotes
+
+__all__ = ["article_json", "article_page", "facet", "listing"]
+
+
+def article_page(store: Store, article_id: str) -> dict[str, Any]:
+    """An article: metadata, paragraphs, summary, quotes, its story and neighbours there."""
+    v = api.article_view(store, article_id)  # NotFound → 404
+    a = v.article
+    said = quotes(v.quotes)
+    people: list[str] = []
+    for q in said:
+        if q["speaker"] and q["speaker"] not in people:
+            people.append(q["speaker"])
+    return {
+        "article": dict(
+            article_brief(a),
+            captions=list(a.captions),
+            language=a.language,
+            word_count=a.word_count,
+        ),
+        "paragraphs": [p.strip() for p in a.text.split("\n\n") if p.strip()],
+        "text": a.text,
+        "duplicate_of": a.duplicate_of,
+        "summary": None
+        if v.summary is None
+        else {
+            "text": " ".join(v.summary),
+            "sentences": list(v.summary),
+            "method": or_none(v.summary_method),
+        },
+        "quotes": said,
+        "story": None if v.story is None else {"id": str(v.story.id), "title": v.story.title},
+        "previous": None if v.previous is None else brief(v.previous),
+        "next": None if v.next is None else brief(v.next),
+        "people": people,
+    }
+
+
+def article_json(store: Store, article_id: str) -> dict[str, Any]:
+    """``/api/articles/ID``: the article page's data with the text inside the article."""
+    ctx = article_page(store, article_id)
+    ctx["article"] = dict(ctx["article"], text=ctx.pop("text"))
+    ctx.pop("paragraphs", None)
+    return ctx
+
+
+def facet(store: Store, column: str) -> list[dict[str, Any]]:
+    """Every distinct outlet (or category) with its article count, most articles first.
+
+    Cached until articles arrive (a GROUP BY over every article).
+    """
+    key = (str(store.engine.url), column, api.articles_stamp(store))
+    found = cache.through(cache.facets, key, lambda: api.facet(store, column))
+    return [{"name": f.name, "articles": f.articles} for f in found]

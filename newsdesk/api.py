@@ -55,7 +55,7 @@ from newsdesk.pipeline import PipelineReport
 from newsdesk.search import search as run_search
 from newsdesk.settings import Settings
 from newsdesk.stages.cluster import stage as cluster_stage
-from newsdesk.stages.summarize import Length, Summarize, summarize
+from newsdesk.stages.summarize import SUMMARIZERS, Length, Summarize, summarize
 from newsdesk.store import Store
 from newsdesk.store import open_store as _open_store
 from newsdesk.views import articles as article_views
@@ -71,13 +71,17 @@ __all__ = [
     "article_briefs",
     "article_view",
     "articles",
+    "articles_stamp",
     "build_story_views",
     "clean",
+    "count_articles",
     "demo",
+    "demo_corpus",
     "demo_paths",
     "export",
     "facet",
     "ingest",
+    "newest_seq",
     "open_store",
     "people",
     "person",
@@ -88,10 +92,14 @@ __all__ = [
     "show",
     "stage_filter",
     "stages",
+    "stored_summary",
     "stories",
     "story",
     "story_extras",
+    "story_stamp",
+    "story_titles",
     "summarize_records",
+    "summarizers",
     "summary",
     "threads",
 ]
@@ -311,6 +319,11 @@ def summary(
     return a, s
 
 
+def summarizers() -> tuple[str, ...]:
+    """The summarization methods ``summary`` and ``summarize -`` can use (default first)."""
+    return tuple(SUMMARIZERS)
+
+
 def stored_summary(store: Store, article: Article) -> Summary | None:
     """The stored summary, else one computed now (not stored) for an article with text."""
     return summary_views.get_summary(store, article.id) or (
@@ -353,6 +366,7 @@ def story_extras(store: Store, story_ids: Sequence[int]) -> dict[int, StoryExtra
 
 
 def story_titles(store: Store, story_ids: Sequence[int]) -> list[StoryRef]:
+    """The titles of these stories, in the order given."""
     return story_views.story_titles(store, story_ids)
 
 
@@ -362,6 +376,7 @@ def threads(store: Store, limit: int = 50, offset: int = 0) -> list[ThreadView]:
 
 
 def count_articles(store: Store) -> int:
+    """How many articles the store holds."""
     return store.count_articles()
 
 

@@ -22,8 +22,8 @@ from newsdesk.cli.common import (
     with_settings,
 )
 from newsdesk.settings import Settings
-from newsdesk.stages.summarize import SUMMARIZERS
 
+SUMMARIZERS = api.summarizers()
 # ``--sentences`` / ``-n`` were these commands' names for setting summary_sentences: kept.
 SENTENCES = {"summary_sentences": ("--sentences", "-n")}
 RatioOption = Annotated[

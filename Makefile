@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint fix bench clean
+.PHONY: demo test lint types fix docs bench-check clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -23,9 +23,22 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
+# ruff (lint + format check) and mypy (strict on models, settings, registry, store, api).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+# Regenerate docs/settings.md, docs/cli.md and README's settings table from the code.
+docs: $(STAMP)
+	$(BIN)/python docs/generate.py
+
+# Each benchmark's quick mode; fails when a figure misses its floor in benchmarks/floors.toml.
+bench-check: $(STAMP)
+	$(BIN)/python benchmarks/check.py
 
 fix: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -38,7 +38,7 @@ class SettingsError(NewsdeskError):
 
 def _setting(default: T, help: str) -> T:
     """A field of :class:`Settings`: its default and its help text (the table's two columns)."""
-    return field(default=default, metadata={"help": help})  # type: ignore[no-any-return]
+    return field(default=default, metadata={"help": help})
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +201,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 SETTINGS: tuple[SettingInfo, ...] = tuple(
     SettingInfo(
         f.name,
-        _TYPES[f.type] if isinstance(f.type, str) else f.type,  # type: ignore[arg-type]
+        _TYPES[f.type] if isinstance(f.type, str) else f.type,
         f.default,
         f.metadata["help"],
     )

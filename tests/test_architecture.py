@@ -79,9 +79,12 @@ def _local_imports(path: Path) -> list[tuple[int, str]]:
         if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for node in ast.walk(fn):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("newsdesk"):
-                if not any("# lazy:" in ln for ln in lines[node.lineno - 1 : node.end_lineno]):
-                    found.append((node.lineno, node.module or ""))
+            if (
+                isinstance(node, ast.ImportFrom)
+                and (node.module or "").startswith("newsdesk")
+                and not any("# lazy:" in ln for ln in lines[node.lineno - 1 : node.end_lineno])
+            ):
+                found.append((node.lineno, node.module or ""))
     return found
 
 

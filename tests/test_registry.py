@@ -176,7 +176,7 @@ def test_a_plugin_named_like_a_builtin_is_an_error(
     site = tmp_path / "site"
     install(site, "my-summaries", "my_summaries", {"summarize": "my_summaries:Mine"}, "")
     monkeypatch.syspath_prepend(str(site))
-    with pytest.raises(RegistryError, match="two stages named 'summarize'.*my-summaries"):
+    with pytest.raises(RegistryError, match=r"two stages named 'summarize'.*my-summaries"):
         registry.declared()
 
 

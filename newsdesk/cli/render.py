@@ -41,14 +41,14 @@ def print_story(view: StoryView, articles: bool = True) -> None:
             console.print(
                 f"  {f.outlet}: {', '.join(f.terms) or '—'}", markup=False, soft_wrap=True
             )
-            for sent in f.sentences:
-                console.print(f"      “{sent}”", markup=False, soft_wrap=True)
+            for line in f.sentences:
+                console.print(f"      “{line}”", markup=False, soft_wrap=True)
     if view.thread is not None:
-        others = [t for t in view.thread.stories if t.id != s.id]
+        others = [o for o in view.thread.stories if o.id != s.id]
         console.print(f"  [underline]Thread[/underline] {escape(view.thread.label)}")
-        for t in others:
+        for o in others:
             console.print(
-                f"  {day(t.first_published):<10}  story {t.id}: {t.title or '(untitled)'}",
+                f"  {day(o.first_published):<10}  story {o.id}: {o.title or '(untitled)'}",
                 markup=False,
             )
     if articles:

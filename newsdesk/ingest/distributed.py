@@ -12,7 +12,7 @@ readable at the same paths on every worker (shared storage); without it a LocalC
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 
 from newsdesk.ingest import fetch, sources
@@ -32,8 +32,8 @@ def _extract_file(path: str, settings: Settings, fetching: bool) -> list[Article
 
 
 def articles_from_cluster(
-    paths: Iterable[str], settings: Settings, on_file=None
-) -> Iterator[Article | IngestError]:  # type: ignore[no-untyped-def]
+    paths: Iterable[str], settings: Settings, on_file: Callable[[str], None] | None = None
+) -> Iterator[Article | IngestError]:
     from dask.distributed import Client, LocalCluster
 
     logging.getLogger("distributed").setLevel(logging.WARNING)

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from http.client import HTTPMessage
+from typing import IO
 
 from newsdesk.errors import InputError
 
@@ -61,7 +63,15 @@ class _RedirectRefused(Exception):
 class _Redirects(urllib.request.HTTPRedirectHandler):
     max_redirections = MAX_REDIRECTS
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
         if not is_url(newurl):  # never follow a redirect to file:, ftp: …
             raise _RedirectRefused(f"refused redirect to a non-HTTP URL ({newurl[:100]})")
         return super().redirect_request(req, fp, code, msg, headers, newurl)

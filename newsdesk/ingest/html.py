@@ -108,6 +108,7 @@ def extract_page(markup: str, url: str | None = None, source: str = "<html>") ->
     text = ""
     meta: dict[str, Any] = {}
     if doc is not None:
+        assert not isinstance(doc, dict)  # bare_extraction(as_dict=False): a Document
         text = doc.text or ""
         meta = {
             "title": _clean_title(doc.title, tree, doc.sitename, canonical or url),

@@ -15,7 +15,7 @@ import glob
 import re
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from newsdesk.errors import InputError
@@ -270,7 +270,7 @@ def read_source(name: str, data: bytes, max_bytes: int) -> Iterator[RawDocument 
     yield from reader(name, data)
 
 
-def _reader(kind: str):  # type: ignore[no-untyped-def]
+def _reader(kind: str) -> Callable[[str, bytes], Iterator[RawDocument | IngestError]]:
     # Imported lazily: each reader pulls in its own library (trafilatura, feedparser, warcio).
     if kind == "jsonl":
         from newsdesk.ingest.jsonl import read_jsonl  # lazy: its parser library

@@ -16,6 +16,7 @@ import io
 import logging
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -77,7 +78,7 @@ class _BrokenRecord(ValueError):
     pass
 
 
-def _check(record) -> None:  # type: ignore[no-untyped-def]
+def _check(record: Any) -> None:
     # warcio yields a header block it cannot make sense of as a record with no type, and then
     # takes the rest of the file as its content: that is a broken record, not the end.
     missing = [h for h in ("WARC-Type", "Content-Length") if not record.rec_headers.get_header(h)]
@@ -104,7 +105,7 @@ def _next_boundary(data: bytes, start: int, gz: bool) -> int:
     return m.start() + (len(m.group(0)) - len(m.group(0).lstrip(b"\r\n")))
 
 
-def _page(name: str, number: int, record) -> RawDocument | None:  # type: ignore[no-untyped-def]
+def _page(name: str, number: int, record: Any) -> RawDocument | None:
     if record.rec_type not in {"response", "resource"}:
         return None
     if record.rec_type == "response":

@@ -159,7 +159,7 @@ def analyse_mention(mention: str) -> Mention:
             for k, w in enumerate(a_words):
                 if w.lower() in {"at", "of", "for"} and k + 1 < len(a_words):
                     rest = [x for x in a_words[k + 1 :] if x.lower() != "the"]
-                    caps = []
+                    caps: list[str] = []
                     for x in rest:
                         if x[:1].isupper() or (x.lower() in {"of", "for", "on", "and"} and caps):
                             caps.append(x)

@@ -491,13 +491,13 @@ def framing(arts: Sequence[Any]) -> list[Framing]:
         return []
     counts: dict[str, Counter[str]] = {}
     for o, group in by_outlet.items():
-        c: Counter[str] = Counter()
+        bags: Counter[str] = Counter()
         for a in group:
-            c.update(bag(a.title, a.text))  # counts are positive: as summing the Counters
-        counts[o] = c
+            bags.update(bag(a.title, a.text))  # counts are positive: as summing the Counters
+        counts[o] = bags
     total: Counter[str] = Counter()
-    for c in counts.values():
-        total.update(c)
+    for outlet_bag in counts.values():
+        total.update(outlet_bag)
     n_total = sum(total.values())
     sents: list[tuple[str, str]] = []
     for o, group in by_outlet.items():

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from cachetools import LRUCache, TTLCache
+from cachetools import Cache, LRUCache, TTLCache
 
 T = TypeVar("T")
 
@@ -36,23 +36,23 @@ pages: LRUCache[Hashable, Any] = LRUCache(maxsize=VIEW_CACHE)
 ALL = (facets, biggest, extras, views, pages)
 
 
-def get(cache: LRUCache[Hashable, Any], key: Hashable) -> Any:
+def get(cache: Cache[Hashable, Any], key: Hashable) -> Any:
     """The cached value of ``key``, or None."""
     with LOCK:
         return cache.get(key)
 
 
-def put(cache: LRUCache[Hashable, Any], key: Hashable, value: T) -> T:
+def put(cache: Cache[Hashable, Any], key: Hashable, value: T) -> T:
     with LOCK:
         cache[key] = value
     return value
 
 
-def through(cache: LRUCache[Hashable, Any], key: Hashable, compute: Callable[[], T]) -> T:
+def through(cache: Cache[Hashable, Any], key: Hashable, compute: Callable[[], T]) -> T:
     """The cached value of ``key``, else ``compute()`` stored under it (computed unlocked)."""
     hit = get(cache, key)
     if hit is not None:
-        return hit  # type: ignore[no-any-return]
+        return hit
     return put(cache, key, compute())
 
 

@@ -88,7 +88,8 @@ def load(path: Path) -> list[Bench]:
 
 
 def run(bench: Bench, data: Path) -> list[dict[str, Any]]:
-    """The rows the benchmark's quick mode prints (its last JSON line on stdout)."""
+    """The rows the benchmark's quick mode prints (every ``{"rows": ...}`` line on stdout: a
+    script with several tables prints one per table)."""
     cmd = [sys.executable, *(part.replace("{data}", str(data)) for part in bench.command)]
     done = subprocess.run(
         cmd, cwd=ROOT, capture_output=True, text=True, timeout=bench.timeout, check=False
@@ -96,10 +97,12 @@ def run(bench: Bench, data: Path) -> list[dict[str, Any]]:
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-5:])
         raise RuntimeError(f"exit {done.returncode}: {tail}")
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
-    if not lines:
+    rows: list[dict[str, Any]] = []
+    for line in done.stdout.splitlines():
+        if line.startswith("{"):
+            rows.extend(json.loads(line).get("rows", []))
+    if not rows:
         raise RuntimeError("printed no JSON rows")
-    rows: list[dict[str, Any]] = json.loads(lines[-1])["rows"]
     return rows
 
 

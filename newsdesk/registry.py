@@ -100,7 +100,7 @@ class BaseStage:
 
 
 # What :func:`_load` checks a class has (the protocol's members) and the type of each value.
-_ATTRIBUTES: dict[str, type | tuple[type, ...]] = {
+_ATTRIBUTES: dict[str, type] = {
     "name": str,
     "version": int,
     "requires": frozenset,
@@ -142,9 +142,8 @@ def check_stage(cls: object, name: str, source: str) -> type[Stage]:
     return stage
 
 
-def _words(want: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", frozenset: "a frozenset", tuple: "a tuple"}
-    return names[want] if isinstance(want, type) else " or ".join(names[w] for w in want)
+def _words(want: type) -> str:
+    return {str: "a string", int: "an integer", frozenset: "a frozenset", tuple: "a tuple"}[want]
 
 
 def _load(name: str, value: str) -> type[Stage]:

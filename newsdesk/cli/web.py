@@ -33,9 +33,6 @@ def serve(
     settings: Settings,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[
-        int, typer.Option(help="Worker processes (SQLite: reads scale, one writer).")
-    ] = 1,
 ) -> None:
     """Serve the web UI and the JSON API (/api) over the store.
 
@@ -50,10 +47,6 @@ def serve(
             f"newsdesk: serving {settings.db} at http://{shown}:{port}/ (Ctrl+C to stop)",
             markup=False,
         )
-        if workers > 1:
-            err_console.print(
-                "note: --workers > 1 is ignored when serving an open store", markup=False
-            )
         uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
 
 

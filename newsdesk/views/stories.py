@@ -72,13 +72,13 @@ def _brief(r: Any) -> StoryBrief:
     )
 
 
-def count_stories(store: Any) -> int:
+def count_stories(store: Store) -> int:
     with store.connect() as conn:
         return int(conn.scalar(select(func.count()).select_from(stories)) or 0)
 
 
 def list_stories(
-    store: Any, limit: int = 20, offset: int = 0, order: str = "latest"
+    store: Store, limit: int = 20, offset: int = 0, order: str = "latest"
 ) -> list[StoryBrief]:
     """Stories, the latest (last article published) or the biggest (most articles) first."""
     if order == "biggest":
@@ -96,7 +96,7 @@ def list_stories(
         return [_brief(r) for r in rows]
 
 
-def article_ids(store: Any, story_id: int | str) -> list[str]:
+def article_ids(store: Store, story_id: int | str) -> list[str]:
     """Ids of a story's articles, in clustering order (empty for an unknown story)."""
     key = str(story_id)
     if not key.isdigit():
@@ -111,7 +111,7 @@ def article_ids(store: Any, story_id: int | str) -> list[str]:
         )
 
 
-def stories_of_articles(store: Any, ids: Sequence[str]) -> list[int]:
+def stories_of_articles(store: Store, ids: Sequence[str]) -> list[int]:
     """The stories these articles belong to, each once, in the order of ``ids``."""
     found: dict[str, int] = {}
     with store.connect() as conn:
@@ -132,7 +132,7 @@ def stories_of_articles(store: Any, ids: Sequence[str]) -> list[int]:
     return out
 
 
-def story_of_article(store: Any, article_id: str) -> int | None:
+def story_of_article(store: Store, article_id: str) -> int | None:
     """The id of the story an article belongs to (None until the cluster stage has run)."""
     with store.connect() as conn:
         sid = conn.scalar(
@@ -231,7 +231,7 @@ def story_extras(store: Store, story_ids: Sequence[int]) -> dict[int, StoryExtra
     return out
 
 
-def get_story(store: Any, story_id: int) -> StoryView:
+def get_story(store: Store, story_id: int) -> StoryView:
     """Everything a story page shows: summary, timeline, outlets, framing, thread.
 
     The view is computed once and stored in ``story_views`` with the version it was computed
@@ -257,7 +257,7 @@ def get_story(store: Any, story_id: int) -> StoryView:
     return view
 
 
-def build_story_views(store: Any, story_ids: Iterable[int] | None = None) -> int:
+def build_story_views(store: Store, story_ids: Iterable[int] | None = None) -> int:
     """Compute and store the views of these stories (default: every story lacking a current one).
 
     Run after ingest (or by a server at start-up) so that story pages are fast on first view.
@@ -281,7 +281,7 @@ def build_story_views(store: Any, story_ids: Iterable[int] | None = None) -> int
     return n
 
 
-def stories_without_views(store: Any) -> list[int]:
+def stories_without_views(store: Store) -> list[int]:
     """Ids of stories with no stored view (new ones, and those the cluster stage changed)."""
     q = (
         select(stories.c.id)
@@ -330,7 +330,7 @@ def _view_version(conn: Any, story_id: int) -> str | None:
     )
 
 
-def _store_view(store: Any, story_id: int, version: str, view: StoryView) -> None:
+def _store_view(store: Store, story_id: int, version: str, view: StoryView) -> None:
     """Write a computed view; a write that fails (store busy, read-only) only costs a recompute."""
     payload = view_to_json(view)
     try:
@@ -381,7 +381,7 @@ def view_from_json(payload: str) -> StoryView:
     )
 
 
-def compute_story(store: Any, story_id: int) -> StoryView:
+def compute_story(store: Store, story_id: int) -> StoryView:
     """The story view computed from the store (what :func:`get_story` stores)."""
     with store.connect() as conn:
         head = conn.execute(select(stories).where(stories.c.id == story_id)).mappings().first()

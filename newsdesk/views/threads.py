@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -12,6 +12,9 @@ from newsdesk.models import ThreadStory, ThreadView
 from newsdesk.stages.cluster.features import proper_nouns
 from newsdesk.stages.cluster.tables import stories, story_articles
 from newsdesk.store.schema import articles
+
+if TYPE_CHECKING:
+    from newsdesk.store import Store
 
 LABEL_ARTICLES = 5  # a story's first articles (clustering order) read for the thread label
 LABEL_CHARS = 1500  # of each article's text
@@ -92,7 +95,7 @@ def _thread_stories(conn: Any, thread_id: int) -> list[ThreadStory]:
     ]
 
 
-def get_thread(store: Any, thread_id: int) -> ThreadView | None:
+def get_thread(store: Store, thread_id: int) -> ThreadView | None:
     """The thread with this id (a thread of one story is not a thread: None)."""
     with store.connect() as conn:
         members = _thread_stories(conn, thread_id)
@@ -101,7 +104,7 @@ def get_thread(store: Any, thread_id: int) -> ThreadView | None:
         return ThreadView(thread_id, _label(conn, [m.id for m in members]), tuple(members))
 
 
-def list_threads(store: Any, limit: int = 50, offset: int = 0) -> list[ThreadView]:
+def list_threads(store: Store, limit: int = 50, offset: int = 0) -> list[ThreadView]:
     """Threads of two or more stories, the most recently active first."""
     with store.connect() as conn:
         q = (

@@ -2,7 +2,7 @@ from sqlalchemy import select
 
 from newsdesk import api
 from newsdesk.api import open_store
-from newsdesk.store.schema import schema_migrations
+from newsdesk.store.schema import article_stages, schema_migrations
 
 
 def test_open_store_migrates_once(tmp_path):
@@ -50,3 +50,21 @@ def test_export_jsonl_round_trips(store, settings, seed_paths, tmp_path):
             b[k].reading_minutes,
         )
     other.close()
+
+
+def test_stage_marks_carry_the_version(store, settings, seed_paths):
+    """mark_done records the version; pending_ids counts older versions as pending."""
+    api.ingest([str(p) for p in seed_paths], store, settings, run_stages=False)
+    ids = [a.id for a in store.iter_articles()]
+    assert store.pending_ids("s", 1) == ids
+    with store.begin() as conn:
+        store.mark_done(conn, "s", ids[:1], 0.5, version=1)
+    assert store.pending_ids("s", 1) == ids[1:]
+    assert store.pending_ids("s", 2) == ids  # a new version: everything again
+    with store.begin() as conn:
+        store.mark_done(conn, "s", ids, 1.0, version=2)  # replaces the older mark
+    assert store.pending_ids("s", 2) == []
+    assert store.pending_ids("s", 1) == ids
+    with store.connect() as conn:
+        rows = conn.execute(select(article_stages.c.article_id, article_stages.c.version)).all()
+    assert sorted(rows) == sorted((i, 2) for i in ids)

@@ -298,7 +298,9 @@ def test_filter_spans_point_into_the_original_text() -> None:
 
 
 def test_filter_reports_records_without_text() -> None:
-    assert list(pt.filter_records([{"id": 7}])) == [{"id": 7, "error": 'record has no "text" string'}]
+    assert list(pt.filter_records([{"id": 7}])) == [
+        {"id": 7, "error": 'record has no "text" string'}
+    ]
 
 
 def test_clean_command_reads_jsonl_from_stdin() -> None:

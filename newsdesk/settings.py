@@ -60,6 +60,11 @@ class Settings:
     scheduler: str = _setting(
         "", "Address of an existing Dask scheduler (tcp://host:8786) to extract on."
     )
+    outlets: str = _setting(
+        "",
+        "Your outlet table (TOML, the format of resources/outlets.toml), merged over the shipped "
+        'one: canonical outlet names by domain and alias; "" = the shipped table only.',
+    )
     words_per_minute: int = _setting(
         230, "Reading speed for the reading-time estimate of pages that state none."
     )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newsdesk.errors import InputError
-from newsdesk.ingest import sources
+from newsdesk.ingest import outlets, sources
 from newsdesk.models import Article, IngestError, RawDocument
 from newsdesk.nlp import tokens
 from newsdesk.nlp.language import detect_language
@@ -84,15 +84,17 @@ def build_article(fields: dict[str, Any], source: str, settings: Settings) -> Ar
     article_id = hashlib.sha256(f"{url or ''}\n{chash}".encode()).hexdigest()[:20]
     n_words = tokens.word_count(body)
     stated = fields.get("reading_minutes")
+    table = outlets.load_table(settings.outlets)
+    outlet = outlets.outlet_name([_opt_str(fields.get("outlet"))], url, table)
     return Article(
         id=article_id,
         source=source,
         text=body,
         title=_opt_str(fields.get("title")),
         url=url,
-        outlet=_opt_str(fields.get("outlet")) or _outlet_from_url(url),
+        outlet=outlet,
         published=_date(fields.get("published")),
-        authors=tuple(str(a).strip() for a in _list(fields.get("authors")) if str(a).strip()),
+        authors=outlets.clean_authors([str(a) for a in _list(fields.get("authors"))], outlet, table),
         category=_opt_str(fields.get("category")),
         language=_opt_str(fields.get("language")) or detect_language(body),
         captions=tuple(str(c).strip() for c in _list(fields.get("captions")) if str(c).strip()),
@@ -140,15 +142,6 @@ def _date(value: Any) -> datetime | None:
     except ValueError:
         return None
     return d if d.tzinfo else d.replace(tzinfo=UTC)
-
-
-def _outlet_from_url(url: str | None) -> str | None:
-    if not url:
-        return None
-    from urllib.parse import urlsplit
-
-    host = urlsplit(url).hostname or ""
-    return host.removeprefix("www.") or None
 
 
 def articles_from(

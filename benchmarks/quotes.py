@@ -25,7 +25,10 @@ tokens ``\\w+`` / single punctuation, independent of the tagger's own tokenizer)
 - **direct** = the gold (resp. predicted) content contains a quotation mark; **all** = every
   attribution.
 
-Rows: newsdesk (the ``newsdesk quotes -`` filter code path) and a baseline from the same run:
+Rows: newsdesk (the ``newsdesk quotes -`` filter code path: speech and attitude cues only);
+newsdesk quotes+stances (those plus the stance statements, "agreed to"/"rejected", that go to
+the positions map instead of the quotes: PolNeAR counts both as attributions); and a baseline
+from the same run:
 quotation-marked spans + cue-verb patterns ("X said", "said X", "according to X"), speaker =
 the name next to the cue. Speed = articles per second of the newsdesk filter (wall clock and
 CPU time), model load excluded (reported separately).
@@ -236,6 +239,7 @@ def main() -> None:
     args = p.parse_args()
 
     from newsdesk.stages.quotes import tagger as q
+    from newsdesk.stages.quotes.extract import stance_statements
     from newsdesk.stages.quotes.stage import filter_records
 
     arts = load_split(args.data, args.split, args.tail)
@@ -252,7 +256,8 @@ def main() -> None:
     predicted = {r["id"]: r["quotes"] for r in filter_records(records, tagger)}
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
 
-    scores = {(s, sub): Score() for s in ("newsdesk", "baseline") for sub in ("direct", "all")}
+    names = ("newsdesk", "newsdesk quotes+stances", "baseline")
+    scores = {(s, sub): Score() for s in names for sub in ("direct", "all")}
     for a in arts:
         text = a["text"]
         idx = TokenIndex(text)
@@ -261,6 +266,12 @@ def main() -> None:
             "newsdesk": [
                 _q(text, idx, x["cue"], [x["speaker"]] if x["speaker"] else [], x["content"])
                 for x in predicted[a["id"]]
+            ],
+            # PolNeAR's attributions include positions ("endorsed", "rejected"), which newsdesk
+            # gives the positions map as stance statements instead of quotes: this row adds them
+            "newsdesk quotes+stances": [
+                _q(text, idx, x["cue"], [x["speaker"]] if x["speaker"] else [], x["content"])
+                for x in [*predicted[a["id"]], *stance_statements(text, tagger)]
             ],
             "baseline": [
                 _q(text, idx, x["cue"], x["speaker"], x["content"]) for x in baseline(text)

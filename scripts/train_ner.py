@@ -12,7 +12,8 @@ writes ``resources/ner_clusters.npz``. Both read nothing from valid.
 
 ``--cv K`` scores each ``--grid`` setting (``FEATURES:c1:c2``, FEATURES one of ``words`` (word
 identity only: the plain baseline), ``local`` (shape, affixes, window), ``gaz`` (+ gazetteers),
-``doc`` (+ document features), ``full`` (+ clusters)) by K-fold cross-validation over train
+``doc`` (+ document features), ``full`` (+ 256 word clusters), ``multi`` (+ clusters at 64,
+256 and 1024)) by K-fold cross-validation over train
 *documents* (a document's sentences never straddle folds: a new article arrives whole) and
 prints mean and spread of entity micro-F1; the valid split is never read here. Without
 ``--cv`` the script trains on all of train with the chosen setting and writes
@@ -120,7 +121,8 @@ def write_places() -> int:
 
 
 def write_clusters(docs: list[Doc], k: int, seed: int = 0) -> None:
-    """K-means centroids of the WordLlama vectors of the train vocabulary."""
+    """K-means centroids of the WordLlama vectors of the train vocabulary: K clusters
+    (``centroids``), plus K/4 and 4K (``k<K/4>``, ``k<4K>``) for the "multi" feature set."""
     import numpy as np
     from sklearn.cluster import MiniBatchKMeans
 
@@ -128,11 +130,16 @@ def write_clusters(docs: list[Doc], k: int, seed: int = 0) -> None:
 
     vocab = sorted({w for d in docs for s in d for w, _ in s})
     vecs = WordLlamaEncoder().encode(vocab)
-    km = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096).fit(vecs)
-    cent = km.cluster_centers_.astype(np.float32)
-    cent /= np.linalg.norm(cent, axis=1, keepdims=True) + 1e-9
-    np.savez_compressed(ner.CLUSTERS_PATH, centroids=cent)
-    print(f"clusters: {k} centroids over {len(vocab)} train words -> {ner.CLUSTERS_PATH}")
+    out = {}
+    for name, n in (("centroids", k), (f"k{k // 4}", k // 4), (f"k{k * 4}", k * 4)):
+        km = MiniBatchKMeans(n_clusters=n, random_state=seed, n_init=3, batch_size=4096).fit(vecs)
+        cent = km.cluster_centers_.astype(np.float32)
+        cent /= np.linalg.norm(cent, axis=1, keepdims=True) + 1e-9
+        out[name] = cent
+    tmp = ner.CLUSTERS_PATH.with_name("ner_clusters.tmp.npz")
+    np.savez_compressed(tmp, **out)
+    tmp.replace(ner.CLUSTERS_PATH)  # a running job never reads a half-written file
+    print(f"clusters: {k // 4}/{k}/{k * 4} centroids over {len(vocab)} train words")
 
 
 # -- features and training --------------------------------------------------------------------
@@ -146,7 +153,7 @@ def featurizer_for(features: str) -> tuple[ner.Featurizer | None, bool]:
         return ner.Featurizer(use_doc=False, use_gaz=True), False
     if features == "doc":
         return ner.Featurizer(use_doc=True, use_gaz=True), False
-    if features == "full":
+    if features in ner.CLUSTER_KEYS:
         return ner.Featurizer(use_doc=True, use_gaz=True), True
     raise SystemExit(f"unknown feature set {features!r}")
 
@@ -170,7 +177,7 @@ class DocFeatures:
     def __init__(self, features: str) -> None:
         self.features = features
         self.featurizer, use_clusters = featurizer_for(features)
-        self.clusters = ner.Clusters() if use_clusters else None
+        self.clusters = ner.Clusters(keys=ner.CLUSTER_KEYS[features]) if use_clusters else None
 
     def __call__(
         self, doc: list[list[str]], first: list[list[str]] | None = None

@@ -34,6 +34,7 @@ _SUFFIX = re.compile(r"\s*\([^)]*\)$")
 _SEPARATORS = re.compile(r"\s+[|–—]\s+|\s+-\s+|\s*:\s+")
 # A stated name longer than this is a headline or a sentence, not a publisher's name.
 MAX_NAME_WORDS = 6
+_DETERMINERS = lexicons.words("determiners")
 _JOB_WORDS = lexicons.words("role-heads") | lexicons.words("byline-job-words")
 
 
@@ -144,7 +145,7 @@ def outlet_name(
         k = key(name)
         if k in table.by_alias:
             return table.by_alias[k]
-        if domain and _looks_like_byline(name, domain):
+        if url and _looks_like_byline(name, url):
             continue
         if domain and k == key(domain.split(".", 1)[0]) and (name.islower() or len(k) <= 4):
             # "ndr", "Ndr" for ndr.de: the domain's own short name, spelled as for the domain
@@ -153,17 +154,21 @@ def outlet_name(
     return _domain_name(domain, table) if domain else None
 
 
-def _looks_like_byline(name: str, domain: str) -> bool:
+def _looks_like_byline(name: str, url: str | None) -> bool:
     """A person's name standing where the outlet should ("Jennifer Rubin" on washingtonpost.com):
-    two or three capitalised words, none of them in the domain."""
+    two or three capitalised words, no article among them, none of them in the host name."""
     words = name.split()
     if not 2 <= len(words) <= 3 or not all(w[:1].isupper() and w[1:].islower() for w in words):
         return False
-    dk = key(domain)
-    return not any(key(w) in dk for w in words if len(w) > 2)
+    if any(w.lower() in _DETERMINERS for w in words):
+        return False
+    host = key(urlsplit(url).hostname or "") if url else ""
+    return not any(key(w) in host for w in words if len(w) > 2)
 
 
-def clean_authors(authors: Sequence[str], outlet: str | None, table: OutletTable | None = None) -> tuple[str, ...]:
+def clean_authors(
+    authors: Sequence[str], outlet: str | None, table: OutletTable | None = None
+) -> tuple[str, ...]:
     """Authors without slug duplicates ("Chuck Ross"/"Chuck-Ross"), job titles or publishers."""
     table = table or load_table()
     drop = {key(outlet)} if outlet else set()

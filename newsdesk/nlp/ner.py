@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,14 +43,19 @@ CLUSTERS_PATH = resources.path("ner_clusters.npz")
 TYPES = ("PER", "ORG", "LOC", "MISC")
 # Feature sets a model can be trained with (scripts/train_ner.py; "words" is the benchmark's
 # plain baseline and has its own featurizer there).
-FEATURE_SETS = ("local", "gaz", "doc", "full")
+FEATURE_SETS = ("local", "gaz", "doc", "full", "multi")
+# The cluster granularities each feature set reads from resources/ner_clusters.npz.
+CLUSTER_KEYS = {"full": ("centroids",), "multi": ("k64", "centroids", "k1024")}
 
 log = logging.getLogger(__name__)
 
 # A word keeps inner hyphens, dots, ampersands, slashes and apostrophes ("U.S", "1-0", "AT&T",
-# "o'clock"), but a possessive "'s" is its own token (as in CoNLL); any other non-space
-# character is a token of its own.
-_TOKEN = re.compile(r"['’]s\b|\w+(?:[\-.&/]\w+|['’](?![sS]\b)\w+)*|[^\w\s]")
+# "o'clock"), numbers their separators ("47,600"), and "--", "...", "C$" stay whole; a
+# possessive "'s" is its own token (as in CoNLL); any other non-space character is a token.
+_TOKEN = re.compile(
+    r"\+?\d+(?:[.,:]\d+)+|\+\d+|[A-Z]{1,3}\$|-{2,}|\.{2,}|['’]s\b"
+    r"|\w+(?:(?:\.-|[\-.&/])\w+|['’](?![sS]\b)\w+)*|[^\w\s]"
+)
 _ABBREV = lexicons.words("abbreviations") | lexicons.words("abbreviations-before-number")
 
 
@@ -67,14 +73,18 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[tuple[in
     """Token spans of ``text[start:end]``; a final dot stays on abbreviations and initials."""
     end = len(text) if end is None else end
     out: list[tuple[int, int]] = []
+    taken = start  # end of the last token (a dot kept on a word is no token of its own)
     for m in _TOKEN.finditer(text, start, end):
         s, e = m.span()
+        if s < taken:
+            continue
         if e < end and text[e] == "." and (m.group()[:1].isalpha() or m.group()[:1].isdigit()):
             w = m.group()
             # "U.S." "J." "Corp." "Jan.": the dot belongs to the word (CoNLL tokenizes them so)
             if "." in w or (len(w) == 1 and w.isupper()) or w.lower() in _ABBREV:
                 e += 1
         out.append((s, e))
+        taken = e
     return out
 
 
@@ -174,7 +184,7 @@ class Featurizer:
     def document(
         self,
         sentences: Sequence[Sequence[str]],
-        clusters: dict[str, int] | None = None,
+        clusters: dict[str, tuple[str, ...]] | None = None,
         first: Sequence[Sequence[str]] | None = None,
     ) -> list[list[list[str]]]:
         """Feature lists for every token of every sentence of one document.
@@ -235,7 +245,7 @@ class Featurizer:
         self,
         words: Sequence[str],
         doc: dict[str, set[str]] | None = None,
-        clusters: dict[str, int] | None = None,
+        clusters: dict[str, tuple[str, ...]] | None = None,
     ) -> list[list[str]]:
         n = len(words)
         low = [w.lower() for w in words]
@@ -244,7 +254,7 @@ class Featurizer:
         alpha = [w for w in words if w.isalpha()]
         headline = n > 1 and bool(alpha) and all(not w.islower() for w in alpha)
         gaz = self._gaz_tags(low, words)
-        cl = [clusters.get(w, -1) if clusters is not None else -1 for w in words]
+        cl = [clusters.get(w, ()) if clusters is not None else () for w in words]
         out: list[list[str]] = []
         for i in range(n):
             f = ["bias", *per[i]]
@@ -259,16 +269,16 @@ class Featurizer:
                 if 0 <= j < n:
                     f.append(f"lw{d:+d}=" + low[j])
                     f.append(f"ss{d:+d}=" + shapes[j])
-                    if cl[j] >= 0:
-                        f.append(f"c{d:+d}={cl[j]}")
+                    for c in cl[j]:
+                        f.append(f"c{d:+d}{c}")
                     for g in gaz[j]:
                         f.append(f"{g}{d:+d}")
             if i > 0:
                 f.append("b-=" + low[i - 1] + "|" + low[i])
             if i + 1 < n:
                 f.append("b+=" + low[i] + "|" + low[i + 1])
-            if cl[i] >= 0:
-                f.append(f"c={cl[i]}")
+            for c in cl[i]:
+                f.append("c" + c)
             f.extend(gaz[i])
             if doc is not None and words[i][:1].isupper():
                 facts = doc.get(low[i])
@@ -333,13 +343,17 @@ def first_pass_features(
 
 # -- clusters ---------------------------------------------------------------------------------
 class Clusters:
-    """Word -> cluster id: the nearest of the shipped k-means centroids of WordLlama vectors."""
+    """Word -> cluster ids: the nearest k-means centroids of its WordLlama vector, at each of the
+    shipped granularities (``centroids``: 256 clusters; ``k64``, ``k1024`` when present)."""
 
-    def __init__(self, path: Path = CLUSTERS_PATH) -> None:
+    def __init__(self, path: Path = CLUSTERS_PATH, keys: Sequence[str] | None = None) -> None:
         data = np.load(path)
-        self.centroids = data["centroids"].astype(np.float32)
-        self._cache: dict[str, int] = {}
-        self._encoder = None
+        self.keys = tuple(keys) if keys is not None else tuple(sorted(data.files))
+        self.centroids = [data[k].astype(np.float32) for k in self.keys]
+        # feature value prefixes: "=17" for the 256 clusters (the first model's), "64=3" …
+        self._prefix = ["=" if k == "centroids" else k[1:] + "=" for k in self.keys]
+        self._cache: dict[str, tuple[str, ...]] = {}
+        self._encoder: Any = None
 
     def _encode(self, words: list[str]) -> np.ndarray:
         if self._encoder is None:
@@ -348,19 +362,18 @@ class Clusters:
             self._encoder = WordLlamaEncoder()
         return self._encoder.encode(words)
 
-    def of(self, words: Iterable[str]) -> dict[str, int]:
-        """Cluster ids of ``words`` (cached per word form)."""
+    def of(self, words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Cluster feature values of ``words`` (cached per word form)."""
+        words = list(words)
         todo = sorted({w for w in words if w not in self._cache})
         if todo:
             vecs = self._encode(todo)
-            ids = np.argmax(vecs @ self.centroids.T, axis=1)
-            for w, c in zip(todo, ids.tolist(), strict=True):
-                if len(self._cache) < 500_000:
-                    self._cache[w] = int(c)
-                else:
-                    self._cache.clear()
-                    self._cache[w] = int(c)
-        return {w: self._cache.get(w, -1) for w in words}
+            ids = [np.argmax(vecs @ c.T, axis=1).tolist() for c in self.centroids]
+            if len(self._cache) + len(todo) > 500_000:
+                self._cache.clear()
+            for n, w in enumerate(todo):
+                self._cache[w] = tuple(p + str(i[n]) for p, i in zip(self._prefix, ids, strict=True))
+        return {w: self._cache[w] for w in words}
 
 
 # -- spans ------------------------------------------------------------------------------------
@@ -404,9 +417,12 @@ class EntityTagger:
             self.second = pycrfsuite.Tagger()
             self.second.open(str(model_path.with_name(meta["second"])))
         self.featurizer = Featurizer(
-            use_doc=features in ("doc", "full"), use_gaz=features in ("gaz", "doc", "full")
+            use_doc=features in ("doc", "full", "multi"),
+            use_gaz=features in ("gaz", "doc", "full", "multi"),
         )
-        self.clusters = Clusters(clusters_path) if features == "full" else None
+        self.clusters = (
+            Clusters(clusters_path, CLUSTER_KEYS[features]) if features in CLUSTER_KEYS else None
+        )
 
     def tag_tokens(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """BIO labels for a document given as sentences of word strings."""

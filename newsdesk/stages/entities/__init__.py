@@ -1,7 +1,8 @@
-"""Stage ``entities``: people and organizations, from titles and quote speakers, merged across
-articles. ``people`` finds them in one article, ``stage`` stores them, ``tables`` holds them."""
+"""Stage ``entities``: people, organizations and places from the entity tagger
+(:mod:`newsdesk.nlp.ner`), merged across articles. ``people`` groups one article's mentions,
+``roles`` reads titles and appositions, ``stage`` stores them, ``tables`` holds them."""
 
-from newsdesk.stages.entities.people import people_of_article
+from newsdesk.stages.entities.people import article_entities
 from newsdesk.stages.entities.stage import Entities, filter_records
 
-__all__ = ["Entities", "filter_records", "people_of_article"]
+__all__ = ["Entities", "article_entities", "filter_records"]

@@ -1,4 +1,4 @@
-"""The ``entities`` stage: people and organizations from titles and quote speakers, merged across articles."""
+"""The ``entities`` stage: people, organizations and places from the entity tagger, merged across articles."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from sqlalchemy import (
 )
 
 from newsdesk.models import Article
-from newsdesk.nlp.names import person_key, same_person
+from newsdesk.nlp.names import person_key
 from newsdesk.registry import BaseStage
 from newsdesk.settings import Settings
-from newsdesk.stages.entities.people import people_of_article
+from newsdesk.nlp.ner import EntityTagger
+from newsdesk.nlp.ner import load_tagger as load_ner
+from newsdesk.stages.entities.people import article_entities
 from newsdesk.stages.entities.tables import (
     ENTITIES,
     alias_key,
@@ -24,25 +26,54 @@ from newsdesk.stages.entities.tables import (
     person_mentions,
     unique_id,
 )
-from newsdesk.stages.quotes.extract import extract
-from newsdesk.stages.quotes.tables import quotes_table
-from newsdesk.stages.quotes.tagger import load_tagger
+from newsdesk.stages.quotes.tables import LANGUAGES, notes_table, quotes_table, skip_note
 from newsdesk.store.schema import Component
 
 if TYPE_CHECKING:
     from newsdesk.store import Store
 
 
-def filter_records(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """``newsdesk entities -``: the people of each ``{"id", "text"}`` record."""
-    tagger = load_tagger()
+def covered(language: str | None) -> bool:
+    """Whether the entity and quote models read this language (English; unknown counts as it)."""
+    return not language or language.lower().split("-")[0] in LANGUAGES
+
+
+def record_entities(text: str, tagger: EntityTagger | None = None) -> list[dict[str, Any]]:
+    """``newsdesk entities -`` output for one text: every mention with its entry's name."""
+    tagger = tagger or load_ner()
+    mentions = tagger.entities(text)
+    names: dict[tuple[int, int], str] = {}
+    for e in article_entities(text, mentions):
+        for span in e.spans:
+            names[span] = e.name
+    return [
+        {"span": [m.start, m.end], "type": m.type, "name": names.get((m.start, m.end), m.name)}
+        for m in mentions
+    ]
+
+
+def filter_records(
+    records: Iterable[dict[str, Any]], tagger: EntityTagger | None = None
+) -> Iterator[dict[str, Any]]:
+    """``newsdesk entities -``: ``{"id", "text"[, "language"]}`` -> ``{"id", "entities": [...]}``.
+
+    Each entity: ``{"span": [start, end], "type": "PER"|"ORG"|"LOC"|"MISC", "name"}``, character
+    offsets into that exact text; ``name`` is the article's name for it ("Keir Starmer" for a
+    later "Starmer"). A record in a language the tagger does not read gets no entities and a
+    ``note`` saying so.
+    """
+    tagger = tagger or load_ner()
     for rec in records:
-        text = rec.get("text") or ""
-        yield {"id": rec.get("id"), "people": people_of_article(text, extract(text, tagger))}
+        text = str(rec.get("text") or "")
+        lang = rec.get("language")
+        if not covered(lang):
+            yield {"id": rec.get("id"), "entities": [], "note": skip_note(str(lang))}
+            continue
+        yield {"id": rec.get("id"), "entities": record_entities(text, tagger)}
 
 
 class Entities(BaseStage):
-    """People and organizations from titles and quote speakers, merged across articles."""
+    """People, organizations and places from the entity tagger, merged across articles."""
 
     name: ClassVar[str] = "entities"
     requires: ClassVar[frozenset[str]] = frozenset({"text", "quotes"})
@@ -53,62 +84,67 @@ class Entities(BaseStage):
     def from_settings(cls, settings: Settings) -> Entities:
         return cls()
 
+    def __init__(self) -> None:
+        self.tagger = load_ner()
+
     def process(self, store: Store, conn: Connection, batch: Sequence[Article]) -> None:
         ids = [a.id for a in batch]
         if not ids:
             return
         conn.execute(person_mentions.delete().where(person_mentions.c.article_id.in_(ids)))
+        conn.execute(
+            notes_table.delete().where(
+                notes_table.c.article_id.in_(ids), notes_table.c.stage == self.name
+            )
+        )
         for a in batch:
+            if not covered(a.language):
+                conn.execute(
+                    notes_table.insert().values(
+                        article_id=a.id, stage=self.name, note=skip_note(str(a.language))
+                    )
+                )
+                continue
             rows = conn.execute(
                 select(quotes_table)
                 .where(quotes_table.c.article_id == a.id)
                 .order_by(quotes_table.c.seq)
             ).all()
-            qs = [
-                {
-                    "speaker_name": r.speaker_name,
-                    "role": r.role,
-                    "org": r.org,
-                    "speaker_mention": r.speaker_mention,
-                    "speaker_kind": r.speaker_kind,
-                }
-                for r in rows
-            ]
+            qs = [{"speaker_name": r.speaker_name, "id": r.id} for r in rows]
             published = a.published.isoformat() if a.published else None
+            entries = article_entities(a.text, self.tagger.entities(a.text), qs)
             name_to_id: dict[str, str] = {}
             mentions: dict[str, dict[str, Any]] = {}  # two spellings can resolve to one person
-            for p in people_of_article(a.text, qs):
-                if p["kind"] == "role":
-                    continue  # an unnamed role ("the minister") is a speaker, not a person page
-                pid = self._upsert(conn, p)
-                name_to_id[p["name"]] = pid
+            for p in entries:
+                pid = self._upsert(conn, p.as_dict())
+                name_to_id[p.name] = pid
                 row = mentions.setdefault(
                     pid,
                     {"person_id": pid, "article_id": a.id, "mentions": 0, "quotes": 0,
                      "role": None, "org": None, "published": published},
                 )  # fmt: skip
-                row["mentions"] += p["mentions"]
-                row["quotes"] += p["quotes"]
-                row["role"] = row["role"] or p["role"]
-                row["org"] = row["org"] or p["org"]
+                row["mentions"] += p.mentions
+                row["quotes"] += p.quotes
+                row["role"] = row["role"] or p.role
+                row["org"] = row["org"] or p.org
             if mentions:
                 conn.execute(person_mentions.insert(), list(mentions.values()))
-            for r in rows:
-                if not r.speaker_name:
+            for q in qs:
+                pid = name_to_id.get(q.get("entity_name") or "")
+                if pid is None:
                     continue
-                pid = name_to_id.get(r.speaker_name) or next(
-                    (v for k, v in name_to_id.items() if same_person(k, r.speaker_name)), None
-                )
                 conn.execute(
-                    quotes_table.update().where(quotes_table.c.id == r.id).values(entity_id=pid)
+                    quotes_table.update()
+                    .where(quotes_table.c.id == q["id"])
+                    .values(entity_id=pid, speaker_name=q["entity_name"])
                 )
 
     def _upsert(self, conn: Connection, p: dict[str, Any]) -> str:
         name, kind = p["name"], p["kind"]
         pid = find_person(conn, name, kind)
         if pid is None:
-            if kind == "org":
-                base = "org-" + "-".join(alias_key(name, kind).replace(".", "").split())
+            if kind in ("org", "place"):
+                base = kind + "-" + "-".join(alias_key(name, kind).replace(".", "").split())
             else:
                 base = person_key(name) or "person"
             pid = unique_id(conn, base)
@@ -137,5 +173,5 @@ class Entities(BaseStage):
         return pid
 
     def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """JSONL ``{"id", "text"}`` → ``{"id", "people": [{"name", "role", "org", ...}]}``."""
-        return filter_records(records)
+        """JSONL ``{"id", "text"}`` → ``{"id", "entities": [{"span", "type", "name"}]}``."""
+        return filter_records(records, self.tagger)

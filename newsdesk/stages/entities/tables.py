@@ -24,7 +24,7 @@ people_table = Table(
     metadata,
     Column("id", String(80), primary_key=True),  # person_key of the first full name seen
     Column("name", Text, nullable=False),  # the longest full name seen
-    Column("kind", String(16), nullable=False),  # person | org
+    Column("kind", String(16), nullable=False),  # person | org | place
     Column("org", Text),  # country/organization they speak for (latest stated)
 )
 person_aliases = Table(
@@ -60,7 +60,7 @@ def find_person(conn: Connection, name: str, kind: str = "person") -> str | None
     """The id of the stored person this name refers to (alias, or surname + close first name)."""
     folded = alias_key(name, kind)
     pid = conn.scalar(select(person_aliases.c.person_id).where(person_aliases.c.alias == folded))
-    if pid or kind == "org":
+    if pid or kind != "person":
         return str(pid) if pid else None
     surname = folded.split()[-1] if folded.split() else ""
     if not surname:
@@ -79,7 +79,7 @@ def find_person(conn: Connection, name: str, kind: str = "person") -> str | None
 def alias_key(name: str, kind: str) -> str:
     """The folded form a name is looked up by ("the New York Post" → "new york post")."""
     folded = fold(name)
-    return folded.removeprefix("the ") if kind == "org" else folded
+    return folded.removeprefix("the ") if kind != "person" else folded
 
 
 def unique_id(conn: Connection, base: str) -> str:

@@ -26,32 +26,62 @@ from __future__ import annotations
 
 from typing import Any
 
+from newsdesk.stages.quotes import cues
 from newsdesk.stages.quotes.linking import link
 from newsdesk.stages.quotes.speakers import resolve_speakers
 from newsdesk.stages.quotes.tagger import QuoteTagger, load_tagger
 from newsdesk.stages.quotes.tokens import is_direct, tokenize
 
 
-def extract(text: str, tagger: QuoteTagger | None = None) -> list[dict[str, Any]]:
-    """Quotes in ``text`` as dicts of character spans (the ``quotes -`` record format)."""
+def analyse(
+    text: str, tagger: QuoteTagger | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Quotes and stance statements of ``text``, as dicts of character spans.
+
+    Quotes (the ``quotes -`` record format) are attributions whose cue is speech or attitude;
+    stance statements (:func:`stance_statements`) those whose cue states a position; an
+    attribution whose cue is an action is neither (:mod:`~newsdesk.stages.quotes.cues`).
+    """
     tagger = tagger or load_tagger()
     toks = tokenize(text)
     if not toks.words:
-        return []
+        return [], []
     labels = tagger.tag(toks)
-    atts = link(toks, labels)
-    out: list[dict[str, Any]] = []
-    for att in atts:
+    quotes: list[dict[str, Any]] = []
+    stances: list[dict[str, Any]] = []
+    for att in link(toks, labels):
+        kind = cues.classify(toks, att.cue, att.content) if att.cue else cues.SPEECH
+        if kind == cues.ACTION:
+            continue
         content = [list(toks.char_span(*c)) for c in sorted(att.content)]
-        out.append(
-            {
-                "content": content,
-                "cue": list(toks.char_span(*att.cue)) if att.cue else None,
-                "speaker": list(toks.char_span(*att.source)) if att.source else None,
-                "speaker_name": None,
-                "role": None,
-                "kind": "direct" if is_direct(text, [tuple(c) for c in content]) else "reported",
-            }
-        )
-    resolve_speakers(text, out)
-    return out
+        rec: dict[str, Any] = {
+            "content": content,
+            "cue": list(toks.char_span(*att.cue)) if att.cue else None,
+            "speaker": list(toks.char_span(*att.source)) if att.source else None,
+            "speaker_name": None,
+            "role": None,
+        }
+        if kind == cues.STANCE and att.cue:
+            rec["stance"] = cues.stance_label(toks, att.cue)
+            stances.append(rec)
+        else:
+            rec["kind"] = "direct" if is_direct(text, [tuple(c) for c in content]) else "reported"
+            quotes.append(rec)
+    resolve_speakers(text, quotes)
+    resolve_speakers(text, stances)
+    return quotes, stances
+
+
+def extract(text: str, tagger: QuoteTagger | None = None) -> list[dict[str, Any]]:
+    """Quotes in ``text`` as dicts of character spans (the ``quotes -`` record format)."""
+    return analyse(text, tagger)[0]
+
+
+def stance_statements(text: str, tagger: QuoteTagger | None = None) -> list[dict[str, Any]]:
+    """Statements of position that are not speech ("Russia agreed to discuss a pause").
+
+    Each: ``{"stance": "agree"|"reject"|"dismiss"|"propose"|…, "cue", "speaker" (the holder's
+    span), "speaker_name" (resolved as for quotes), "role", "org", "content"}``, character
+    spans into ``text``. The positions map reads these as claims; they are never quotes.
+    """
+    return analyse(text, tagger)[1]

@@ -14,7 +14,7 @@ from newsdesk.models import Article
 from newsdesk.registry import BaseStage
 from newsdesk.settings import Settings
 from newsdesk.stages.quotes.extract import extract
-from newsdesk.stages.quotes.tables import QUOTES, quotes_table
+from newsdesk.stages.quotes.tables import LANGUAGES, QUOTES, notes_table, quotes_table, skip_note
 from newsdesk.stages.quotes.tagger import QuoteTagger, load_tagger
 from newsdesk.store.schema import Component
 
@@ -34,6 +34,10 @@ def filter_records(
     """
     tagger = tagger or load_tagger()
     for rec in records:
+        lang = rec.get("language")
+        if lang and str(lang).lower().split("-")[0] not in LANGUAGES:
+            yield {"id": rec.get("id"), "quotes": [], "note": skip_note(str(lang))}
+            continue
         found = extract(str(rec.get("text") or ""), tagger)
         yield {"id": rec.get("id"), "quotes": [{k: q[k] for k in FILTER_KEYS} for q in found]}
 
@@ -91,12 +95,26 @@ class Quotes(BaseStage):
         if not ids:
             return
         conn.execute(quotes_table.delete().where(quotes_table.c.article_id.in_(ids)))
+        conn.execute(
+            notes_table.delete().where(
+                notes_table.c.article_id.in_(ids), notes_table.c.stage == self.name
+            )
+        )
         rows = []
         for a in batch:
+            if a.language and a.language.lower().split("-")[0] not in LANGUAGES:
+                # an English tagger misreads other languages ("Sie" as a speaker): skip, say so
+                conn.execute(
+                    notes_table.insert().values(
+                        article_id=a.id, stage=self.name, note=skip_note(a.language)
+                    )
+                )
+                continue
             rows.extend(_rows(a, extract(a.text, self.tagger)))
         if rows:
             conn.execute(quotes_table.insert(), rows)
 
     def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """JSONL ``{"id", "text"}`` → ``{"id", "quotes": [...]}`` (character offsets into ``text``)."""
+        """JSONL ``{"id", "text"[, "language"]}`` → ``{"id", "quotes": [...]}`` (character offsets
+        into ``text``; a language no model reads gets no quotes and a ``note``)."""
         return filter_records(records)

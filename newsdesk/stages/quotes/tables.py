@@ -42,8 +42,31 @@ quotes_table = Table(
 )
 
 
+# Notes a stage leaves on an article it did not analyse ("German: no quote model reads it"),
+# for the article page; shared by the quotes and entities stages.
+notes_table = Table(
+    "stage_notes",
+    metadata,
+    Column("article_id", String(40), ForeignKey("articles.id"), primary_key=True),
+    Column("stage", String(40), primary_key=True),
+    Column("note", Text, nullable=False),
+)
+
+# Languages the quote and entity models read (both trained on English news only).
+LANGUAGES = frozenset({"en"})
+
+
+def skip_note(language: str) -> str:
+    """The note on an article in a language no quote/entity model reads."""
+    return f"not analysed for quotes and people: language {language!r} (models read English only)"
+
+
 def _quotes_v1(conn: Connection) -> None:
     quotes_table.create(conn, checkfirst=True)
 
 
-QUOTES = component("quotes", [_quotes_v1])
+def _notes_v2(conn: Connection) -> None:
+    notes_table.create(conn, checkfirst=True)
+
+
+QUOTES = component("quotes", [_quotes_v1, _notes_v2])

@@ -170,7 +170,9 @@ def main() -> None:
             for w, _ in s:
                 offs.append((pos, pos + len(w)))
                 pos += len(w) + 1
-            labs, o = labels_from_spans([offs], [(*e["span"], e["type"]) for e in found[f"{n}/{k}"]])
+            labs, o = labels_from_spans(
+                [offs], [(*e["span"], e["type"]) for e in found[f"{n}/{k}"]]
+            )
             labs_doc.append(labs[0])
             off += o
         pred.append(labs_doc)

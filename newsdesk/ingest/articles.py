@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newsdesk.errors import InputError
-from newsdesk.ingest import outlets, sources
+from newsdesk.ingest import sources
 from newsdesk.models import Article, IngestError, RawDocument
-from newsdesk.nlp import tokens
+from newsdesk.nlp import outlets, tokens
 from newsdesk.nlp.language import detect_language
 from newsdesk.nlp.sentences import sentence_spans
 from newsdesk.settings import Settings
@@ -94,7 +94,9 @@ def build_article(fields: dict[str, Any], source: str, settings: Settings) -> Ar
         url=url,
         outlet=outlet,
         published=_date(fields.get("published")),
-        authors=outlets.clean_authors([str(a) for a in _list(fields.get("authors"))], outlet, table),
+        authors=outlets.clean_authors(
+            [str(a) for a in _list(fields.get("authors"))], outlet, table
+        ),
         category=_opt_str(fields.get("category")),
         language=_opt_str(fields.get("language")) or detect_language(body),
         captions=tuple(str(c).strip() for c in _list(fields.get("captions")) if str(c).strip()),

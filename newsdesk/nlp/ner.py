@@ -372,7 +372,9 @@ class Clusters:
             if len(self._cache) + len(todo) > 500_000:
                 self._cache.clear()
             for n, w in enumerate(todo):
-                self._cache[w] = tuple(p + str(i[n]) for p, i in zip(self._prefix, ids, strict=True))
+                self._cache[w] = tuple(
+                    p + str(i[n]) for p, i in zip(self._prefix, ids, strict=True)
+                )
         return {w: self._cache[w] for w in words}
 
 

@@ -44,7 +44,7 @@ def test_the_issues_non_people_are_not_people():
     found = _by_kind(JUNK_TEXT)
     assert not found["person"] & NOT_PEOPLE
     assert "Keir Starmer" in found["person"]
-    assert "General Motors" in found["org"]
+    assert {"Miami Herald", "Reuters", "Court of Appeals"} <= found["org"]
 
 
 @pytest.mark.parametrize("word", ["they", "observers", "Some", "Others", "None", "Please", "We’d"])
@@ -81,7 +81,21 @@ def test_short_mentions_join_the_full_name():
 
 
 def test_filter_spans_on_conll_token_boundaries():
-    tokens = "Angela Merkel met Emmanuel Macron in Paris on Monday , officials said .".split()
+    tokens = [
+        "Angela",
+        "Merkel",
+        "met",
+        "Emmanuel",
+        "Macron",
+        "in",
+        "Paris",
+        "on",
+        "Monday",
+        ",",
+        "officials",
+        "said",
+        ".",
+    ]
     text = " ".join(tokens)
     bounds = {s for s, _ in tokenize(text)} | {e for _, e in tokenize(text)}
     (rec,) = filter_records([{"id": "s1", "text": text}])

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from newsdesk.nlp import lexicons
-from newsdesk.nlp.names import ROLE_HEADS, fold, same_person
+from newsdesk.nlp.names import ROLE_HEADS, ROLE_MODIFIERS, fold, same_person
 from newsdesk.nlp.ner import Entity
+from newsdesk.nlp.outlets import load_table
 from newsdesk.nlp.sentences import sentence_spans
 from newsdesk.stages.entities.roles import apposition_after, title_before
 
@@ -33,6 +35,13 @@ _NEVER_NAMES = (
     | lexicons.words("not-entity-words")
 )
 _TITLES = lexicons.words("title-words")
+_TITLE_ABBREV_WORDS = {k.rstrip(".") for k in lexicons.mapping("title-abbreviations")}
+_PARTY_WORDS = {k for k in lexicons.mapping("parties") if len(k) > 1} | {"democrats", "republicans"}
+_DEMONYM_WORDS = set(lexicons.mapping("demonyms")) | {"black", "white", "latino", "latinos"}
+_PARTY_TAG = re.compile(r"^[DRI]-[A-Z]")
+_LOWER_WORD = re.compile(r"\b[a-z]+\b")
+# Outlet names and aliases (resources/outlets.toml): an organization whatever the tagger says.
+_OUTLETS = frozenset(fold(n) for n in load_table().by_alias.values())
 
 
 @dataclass(slots=True)
@@ -59,42 +68,94 @@ class Entry:
 
 
 def clean_name(text: str, kind: str) -> str | None:
-    """The name of a mention: possessive and leading titles off; None when it is no name."""
+    """The name of a mention: possessive, leading titles and party words off; None when it is
+    no name ("Officials", "they", "Connecticut Democrat", "D-Ariz")."""
     name = " ".join(text.split())
     name = _POSSESSIVE.sub("", name)
     words = name.split()
-    while kind == "person" and len(words) > 1 and words[0].lower().rstrip(".") in _TITLES | ROLE_HEADS:
+    # "Gov. Kathy Hochul", "Republican George W. Bush", "As Kyslytsia": the name is what follows
+    while len(words) > 1 and _lead_word(words[0], kind):
         words.pop(0)
+    while len(words) > 1 and words[-1].lower().rstrip(".") in _TITLE_ABBREV_WORDS:
+        words.pop()  # "Joint Chiefs of Staff Gen."
     if not words:
         return None
     if all(w.lower().strip(".’'") in _NEVER_NAMES for w in words):
         return None
-    if not any(ch.isalpha() for ch in name) or not words[0][:1].isupper() and not words[0][:1].isdigit():
+    if not any(ch.isalpha() for ch in name) or not (
+        words[0][:1].isupper() or words[0][:1].isdigit()
+    ):
         return None
-    if kind == "person" and len(words) == 1 and words[0].lower() in ROLE_HEADS:
+    if _PARTY_TAG.match(name):
         return None
+    if kind == "person":
+        last = words[-1].lower()
+        if len(words) == 1 and last in ROLE_HEADS:
+            return None
+        # "Connecticut Democrat", "Black Americans": a description, not a name
+        if last in _PARTY_WORDS or last.rstrip("s") in _DEMONYM_WORDS or last in _DEMONYM_WORDS:
+            return None
     return " ".join(words)
+
+
+def _lead_word(word: str, kind: str) -> bool:
+    low = word.lower().rstrip(".")
+    if kind == "person":
+        return (
+            low in _TITLES
+            or low in ROLE_HEADS
+            or low in ROLE_MODIFIERS
+            or low in _PARTY_WORDS
+            or low in _TITLE_ABBREV_WORDS
+            or low in _DEMONYM_WORDS
+            or low in _NEVER_NAMES
+        )
+    return low in _NEVER_NAMES and low not in {"the"}
 
 
 def article_entities(
     text: str, mentions: Sequence[Entity], quotes: Sequence[dict[str, Any]] = ()
 ) -> list[Entry]:
-    """People, organizations and places of one article, with roles and quote counts."""
+    """People, organizations and places of one article, with roles and quote counts.
+
+    Mentions with the same name are one entry whose kind is their majority type (the tagger
+    may call "Kaiser Permanente" PER once and ORG twice); a person's short mention joins the
+    full name it ends or starts ("Starmer", "Keir", "Xi" -> "Keir Starmer", "Xi Jinping"); an
+    organization mention holding a person's name ("State Antony Blinken") or equal to a
+    person's surname ("Newsom") is that person's; a name in the outlet table is an organization.
+    A one-word person stands only when named twice or quoted, and no one-word entry when the
+    article also writes the word in lower case ("Black" and "black").
+    """
     sents = sentence_spans(text)
     starts = [s for s, _ in sents]
+    named: list[tuple[Entity, str]] = []
+    for m in mentions:
+        if m.type not in KINDS:
+            continue
+        name = clean_name(text[m.start : m.end], KINDS[m.type])
+        if name:
+            named.append((m, name))
+    # 1. the kind of each name: the majority of its mentions' types (ties: person first)
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for m, name in named:
+        votes[fold(name)][KINDS[m.type]] += 1
+    order = {"person": 0, "org": 1, "place": 2}
+
+    def kind_of(name: str) -> str:
+        if fold(name) in _OUTLETS:
+            return "org"
+        c = votes[fold(name)]
+        return min(c, key=lambda k: (-c[k], order[k]))
+
     entries: list[Entry] = []
     people: list[Entry] = []
     by_key: dict[tuple[str, str], Entry] = {}
-    # full names first, so that a surname mention finds its person whatever the order
-    ordered = sorted(
-        (m for m in mentions if m.type in KINDS), key=lambda m: (-len(m.name.split()), m.start)
-    )
-    for m in ordered:
-        kind = KINDS[m.type]
-        name = clean_name(text[m.start : m.end], kind)
-        if not name:
-            continue
+    # full names first, so that a short mention finds its person whatever the order
+    for m, name in sorted(named, key=lambda x: (-len(x[1].split()), x[0].start)):
+        kind = kind_of(name)
         entry = _find(people, by_key, name, kind)
+        if entry is None and kind != "person":
+            entry = _person_inside(people, name)  # "State Antony Blinken", "Newsom"
         if entry is None:
             entry = Entry(name, kind)
             entries.append(entry)
@@ -104,7 +165,7 @@ def article_entities(
                 by_key[(kind, fold(name).removeprefix("the "))] = entry
         entry.mentions += 1
         entry.spans.append((m.start, m.end))
-        if kind == "person" and (entry.role is None or entry.org is None):
+        if entry.kind == "person" and (entry.role is None or entry.org is None):
             k = _sentence_of(starts, m.start)
             s0, s1 = sents[k] if sents else (0, len(text))
             for r in (title_before(text, m.start, s0), apposition_after(text, m.end, s1)):
@@ -118,8 +179,29 @@ def article_entities(
         if target is not None:
             target.quotes += 1
             q["entity_name"] = target.name
-    entries.sort(key=lambda e: min(s for s, _ in e.spans))
-    return entries
+    lower = {w.lower() for w in _LOWER_WORD.findall(text) if w.islower()}
+    kept = []
+    for e in entries:
+        if len(e.name.split()) == 1 and not e.name.isupper():
+            if e.name.lower() in lower:
+                continue  # "Black" beside "black": a common word capitalised
+            if e.kind == "person" and e.mentions < 2 and not e.quotes:
+                continue  # a lone first name or surname the article never completes
+        kept.append(e)
+    kept.sort(key=lambda e: min(s for s, _ in e.spans))
+    return kept
+
+
+def _person_inside(people: list[Entry], name: str) -> Entry | None:
+    """The person an organization or place mention really names ("State Antony Blinken")."""
+    f = f" {fold(name)} "
+    for p in people:
+        pf = fold(p.name)
+        if len(pf.split()) > 1 and f" {pf} " in f:
+            return p
+        if fold(name) == pf.split()[-1] and len(pf.split()) > 1:
+            return p
+    return None
 
 
 def _find(
@@ -128,14 +210,15 @@ def _find(
     if kind != "person":
         return by_key.get((kind, fold(name).removeprefix("the ")))
     parts = fold(name).split()
+    hits = []
     for p in people:
         pp = fold(p.name).split()
         if pp == parts or same_person(p.name, name):
             return p
-        # "Starmer" or "Keir Starmer" within an article naming "Sir Keir Starmer"
-        if len(parts) < len(pp) and pp[-len(parts) :] == parts:
-            return p
-    return None
+        # "Starmer", "Keir Starmer" or "Keir" within an article naming "Sir Keir Starmer"
+        if len(parts) < len(pp) and (pp[-len(parts) :] == parts or pp[: len(parts)] == parts):
+            hits.append(p)
+    return hits[0] if len(hits) == 1 else None
 
 
 def _sentence_of(starts: list[int], pos: int) -> int:

@@ -80,8 +80,9 @@ def apposition_after(text: str, end: int, sentence_end: int) -> Role:
         return Role()
     lows = [w.lower() for w in words]
     first = lows[0]
-    if first in _PARTIES:
-        return Role(None, _PARTIES[first])
+    party = next((_PARTIES[w] for w in lows if len(w) > 1 and w in _PARTIES), None)
+    if party and len(words) <= 5 and not any(w in ROLE_HEADS for w in lows):
+        return Role(None, party)  # ", a Brooklyn Democrat,"
     opens = (
         first in DETERMINERS
         or first in ROLE_MODIFIERS
@@ -93,7 +94,9 @@ def apposition_after(text: str, end: int, sentence_end: int) -> Role:
         return Role()
     for w in lows:
         if w in _CLAUSE_WORDS or (
-            (w.endswith("ed") or w.endswith("ing")) and w not in ROLE_MODIFIERS and w not in ROLE_HEADS
+            (w.endswith("ed") or w.endswith("ing"))
+            and w not in ROLE_MODIFIERS
+            and w not in ROLE_HEADS
         ):
             return Role()
     role_words = words[1:] if first in DETERMINERS else words

@@ -12,10 +12,10 @@ from sqlalchemy import (
 
 from newsdesk.models import Article
 from newsdesk.nlp.names import person_key
-from newsdesk.registry import BaseStage
-from newsdesk.settings import Settings
 from newsdesk.nlp.ner import EntityTagger
 from newsdesk.nlp.ner import load_tagger as load_ner
+from newsdesk.registry import BaseStage
+from newsdesk.settings import Settings
 from newsdesk.stages.entities.people import article_entities
 from newsdesk.stages.entities.tables import (
     ENTITIES,

@@ -55,7 +55,9 @@ def classify(toks: Tokens, cue: tuple[int, int], content: Sequence[tuple[int, in
         first = min(content)[0] if content else cue[1]
         quoted = any(toks.in_quote[i] for a, b in content for i in range(a, b))
         opener = toks.words[first].lower() if first < len(toks.words) else ""
-        return SPEECH if quoted or opener in {"that", "it", "any", "having", "he", "she"} else STANCE
+        return (
+            SPEECH if quoted or opener in {"that", "it", "any", "having", "he", "she"} else STANCE
+        )
     return SPEECH
 
 

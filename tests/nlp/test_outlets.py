@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsdesk.ingest.articles import build_article
-from newsdesk.ingest.outlets import clean_authors, load_table, outlet_name, registered_domain
+from newsdesk.nlp.outlets import clean_authors, load_table, outlet_name, registered_domain
 from newsdesk.settings import Settings
 
 

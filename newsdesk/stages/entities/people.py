@@ -38,6 +38,9 @@ _TITLES = lexicons.words("title-words")
 _TITLE_ABBREV_WORDS = {k.rstrip(".") for k in lexicons.mapping("title-abbreviations")}
 _PARTY_WORDS = {k for k in lexicons.mapping("parties") if len(k) > 1} | {"democrats", "republicans"}
 _DEMONYM_WORDS = set(lexicons.mapping("demonyms")) | {"black", "white", "latino", "latinos"}
+_ORG_WORDS = lexicons.words("organization-words")
+_PLACE_WORDS = lexicons.words("place-words")
+_EVENT_WORDS = lexicons.words("event-words")
 _PARTY_TAG = re.compile(r"^[DRI]-[A-Z]")
 _LOWER_WORD = re.compile(r"\b[a-z]+\b")
 # Outlet names and aliases (resources/outlets.toml): an organization whatever the tagger says.
@@ -88,6 +91,8 @@ def clean_name(text: str, kind: str) -> str | None:
         return None
     if _PARTY_TAG.match(name):
         return None
+    if words[0].lower() in _EVENT_WORDS and len(words) > 1:
+        return None  # "Hurricane Ida"
     if kind == "person":
         last = words[-1].lower()
         if len(words) == 1 and last in ROLE_HEADS:
@@ -145,7 +150,15 @@ def article_entities(
         if fold(name) in _OUTLETS:
             return "org"
         c = votes[fold(name)]
-        return min(c, key=lambda k: (-c[k], order[k]))
+        kind = min(c, key=lambda k: (-c[k], order[k]))
+        last = name.split()[-1].lower()
+        if kind == "person" and len(name.split()) > 1:
+            # "Border Patrol", "Kaiser Permanente Medical Center", "Mecklenberg County"
+            if last in _ORG_WORDS:
+                return "org"
+            if last in _PLACE_WORDS:
+                return "place"
+        return kind
 
     entries: list[Entry] = []
     people: list[Entry] = []
@@ -173,6 +186,7 @@ def article_entities(
                 entry.org = entry.org or r.speaks_for
     for q in quotes:
         name = q.get("speaker_name")
+        name = clean_name(name, "person") if name else None  # "Sir Keir" -> "Keir"
         if not name:
             continue
         target = _find(people, by_key, name, "person") or _find(people, by_key, name, "org")

@@ -35,9 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, default_data, emit, parser
 
 sys.path.insert(0, str(ROOT))
-from scripts.train_ner import data_file, load_docs, predict, score, train
-
 from newsdesk.nlp import ner
+from scripts.train_ner import data_file, load_docs, predict, score, train
 
 
 def doc_text(doc: list[list[tuple[str, str]]]) -> tuple[str, list[list[tuple[int, int]]]]:

@@ -1,21 +1,12 @@
-"""People and organizations: names with roles, speaker resolution, merging across articles.
+"""Names in mentions: speaker mentions analysed into name, role and country; "Title Name"
+spans; name variants and stable person keys.
 
-Why rules over regex tokens rather than a trained NER: no spaCy English model can be installed
-here, and the names that matter are the ones the quote tagger already found as speakers
-(trained on PolNeAR, see :mod:`newsdesk.stages.quotes`). What is left is well served by rules
-that can be read and tested: titles before a name ("Turkish Foreign Minister Hakan Fidan"),
-appositions after it ("Nick Witney, a senior fellow at …"), pronouns and role nouns ("he",
-"the minister") pointing back to the latest matching speaker, surnames pointing to the first
-full mention, and name variants ("Sergey"/"Sergei Lavrov") merged by surname plus a close first
-name. Each rule is small and measured by the seed tests; the quote benchmark scores the spans.
-
-Steps, per article:
-1. find person mentions: capitalised runs preceded by a title, or named as speakers, or whose
-   surname recurs alone;
-2. resolve each quote's speaker mention to a name (or a role phrase when no name is given)
-   and attach the role and the country/organization it speaks for;
-3. the stage stores people, their aliases, roles over time, mentions and quote links, merging
-   a new name into an existing person when the surnames agree and the first names are close.
+Which spans are names is the entity tagger's call (:mod:`newsdesk.nlp.ner`); this module reads
+what a mention says around the name: titles before it ("Turkish Foreign Minister Hakan
+Fidan"), appositions after it ("Nick Witney, a senior fellow at …"), pronouns and role nouns
+for the quote speaker resolution (:mod:`newsdesk.stages.quotes.speakers`), and name variants
+("Sergey"/"Sergei Lavrov", "Сергей Лавров") merged by surname plus a close first name. Each rule
+is small and tested (tests/stages/test_entities.py, tests/stages/test_people.py).
 
 The word lists (role heads and modifiers, determiners, pronouns, demonyms, not-names, titles)
 live in ``resources/lexicons/*.txt``, read through :mod:`newsdesk.nlp.lexicons`.
@@ -28,6 +19,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+
+from anyascii import anyascii
 
 from newsdesk.nlp import lexicons
 
@@ -47,9 +40,14 @@ NAME_TOKEN = re.compile(r"[\w’'.\-]+|[^\w\s]")
 
 @lru_cache(maxsize=50_000)
 def fold(s: str) -> str:
-    """ASCII-folded lower case, for comparing name variants."""
+    """ASCII-folded lower case, for comparing name variants; other scripts are transliterated
+    (anyascii: "Сергей Лавров" -> "sergey lavrov"), so a name merges across scripts where the
+    transliteration matches (then :func:`same_person` allows a letter's difference)."""
     s = unicodedata.normalize("NFKD", s)
-    return "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    if not s.isascii():
+        s = anyascii(s)
+    return s.lower()
 
 
 def _strip_possessive(w: str) -> str:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from newsdesk import resources
 from newsdesk.nlp import lexicons
@@ -368,7 +369,10 @@ class Clusters:
         todo = sorted({w for w in words if w not in self._cache})
         if todo:
             vecs = self._encode(todo)
-            ids = [np.argmax(vecs @ c.T, axis=1).tolist() for c in self.centroids]
+            # one BLAS thread: these products are small, and threads fighting over a shared
+            # machine made them 40x slower in CPU time (0.43 s vs 0.01 s per 100 here)
+            with threadpool_limits(1, user_api="blas"):
+                ids = [np.argmax(vecs @ c.T, axis=1).tolist() for c in self.centroids]
             if len(self._cache) + len(todo) > 500_000:
                 self._cache.clear()
             for n, w in enumerate(todo):

@@ -43,7 +43,7 @@ from newsdesk.settings import Settings
             "Harbour Times",
         ),
         # a byline standing in for the outlet is not the outlet
-        ("Jennifer Rubin", "https://opinion.smallpaper.example/a", "smallpaper.example"),
+        ("Jennifer Rubin", "https://opinion.smallpaper.com/a", "smallpaper.com"),
         # a stated name the table does not know stays as stated
         ("The Courier", "https://courier.example.com/a", "The Courier"),
     ],

@@ -150,3 +150,11 @@ def test_languages_no_model_reads_are_skipped_with_a_note(store, settings, tmp_p
         notes = {r.stage: r.note for r in conn.execute(select(notes_table))}
     assert set(notes) == {"quotes", "entities"}
     assert people(store) == [] and organizations(store) == []
+
+
+def test_names_merge_across_scripts_where_transliteration_matches():
+    from newsdesk.nlp.names import person_key, same_person
+
+    assert same_person("Сергей Лавров", "Sergei Lavrov")
+    assert person_key("Сергей Лавров") == person_key("Sergey Lavrov")
+    assert not same_person("Сергей Лавров", "Sergei Ivanov")

@@ -158,3 +158,23 @@ def test_names_merge_across_scripts_where_transliteration_matches():
     assert same_person("Сергей Лавров", "Sergei Lavrov")
     assert person_key("Сергей Лавров") == person_key("Sergey Lavrov")
     assert not same_person("Сергей Лавров", "Sergei Ivanov")
+
+
+def test_reported_content_does_not_start_inside_a_date():
+    # issue 16: Lloyd Austin's content was "9 that all active-duty"
+    text = "Defense Secretary Lloyd Austin said on Sept. 9 that all active-duty troops must be vaccinated."
+    for q in extract(text):
+        content = " ".join(text[s:e] for s, e in q["content"])
+        assert not content.startswith("9")
+
+
+def test_stance_statements_hold_position_cues_not_speech():
+    text = "Russia agreed to discuss a two-hour pause in the fighting, the Kremlin said."
+    stances = stance_statements(text)
+    assert all(set(s) >= {"stance", "cue", "speaker", "speaker_name", "content"} for s in stances)
+    quotes = extract(text)
+    assert not any(
+        q["speaker_name"] == "Russia" and "agreed" in text[q["cue"][0] : q["cue"][1]]
+        for q in quotes
+        if q["cue"]
+    )

@@ -230,6 +230,23 @@ def tidy_speaker(
     return (i, j) if j > i else source
 
 
+def _tidy_content(toks: Tokens, span: tuple[int, int]) -> tuple[int, int]:
+    """Reported content that the tagger starts inside a date before "that" ("said on Sept. 9
+    that all troops …" tagged from "9") starts at "that", as PolNeAR gold does (2,398 train
+    contents open with "that")."""
+    i, j = span
+    words = toks.words
+    if toks.in_quote[i]:
+        return span
+    for k in range(i, min(i + 3, j)):
+        if words[k].lower() == "that":
+            lead = words[i:k]
+            if lead and all(w.isdigit() or w in {",", "."} for w in lead):
+                return (k, j)
+            break
+    return span
+
+
 def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
     """Group tagged spans into attributions: content → nearest cue, speaker → nearest cue."""
     spans = all_spans(labels)
@@ -328,4 +345,6 @@ def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
         for att in atts:
             if att.source is not None:
                 att.source = tidy_speaker(toks, att.source, att.cue)
+    for att in atts:
+        att.content = [_tidy_content(toks, c) for c in att.content]
     return [a for a in atts if sum(j - i for i, j in a.content) >= MIN_CONTENT_TOKENS]

@@ -199,7 +199,7 @@ def main() -> None:
     if meta_path.exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         notes.append(
-            f"shipped model: features {meta['features']}, c1 {meta['c1']}, c2 {meta['c2']}, "
+            f"shipped model: setting {meta.get('setting', meta['features'])}, c1 {meta['c1']}, c2 {meta['c2']}, "
             f"{meta['iterations']} iterations; chosen by CV on train documents:"
         )
         for r in meta.get("cv", []):

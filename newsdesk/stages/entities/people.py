@@ -95,8 +95,10 @@ def clean_name(text: str, kind: str) -> str | None:
         return None  # "Hurricane Ida"
     if kind == "person":
         last = words[-1].lower()
-        if len(words) == 1 and last in ROLE_HEADS:
-            return None
+        if last in ROLE_HEADS:
+            return None  # "Staff Chair": a role, not a name
+        if len(words) == 1 and last in _ORG_WORDS:
+            return None  # "Motors" cut from "General Motors"
         # "Connecticut Democrat", "Black Americans": a description, not a name
         if last in _PARTY_WORDS or last.rstrip("s") in _DEMONYM_WORDS or last in _DEMONYM_WORDS:
             return None
@@ -128,8 +130,8 @@ def article_entities(
     full name it ends or starts ("Starmer", "Keir", "Xi" -> "Keir Starmer", "Xi Jinping"); an
     organization mention holding a person's name ("State Antony Blinken") or equal to a
     person's surname ("Newsom") is that person's; a name in the outlet table is an organization.
-    A one-word person stands only when named twice or quoted, and no one-word entry when the
-    article also writes the word in lower case ("Black" and "black").
+    A one-word person stands only when quoted, given a role or an honorific ("Lord Alli"), and
+    no one-word entry when the article also writes the word in lower case ("Black", "black").
     """
     sents = sentence_spans(text)
     starts = [s for s, _ in sents]
@@ -196,14 +198,23 @@ def article_entities(
     lower = {w.lower() for w in _LOWER_WORD.findall(text) if w.islower()}
     kept = []
     for e in entries:
-        if len(e.name.split()) == 1 and not e.name.isupper():
+        if len(e.name.split()) == 1 and (e.kind == "person" or not e.name.isupper()):
             if e.name.lower() in lower:
                 continue  # "Black" beside "black": a common word capitalised
-            if e.kind == "person" and e.mentions < 2 and not e.quotes:
-                continue  # a lone first name or surname the article never completes
+            if e.kind == "person" and not (e.quotes or e.role or _titled(text, e)):
+                continue  # a lone name the article never completes, titles or quotes
         kept.append(e)
     kept.sort(key=lambda e: min(s for s, _ in e.spans))
     return kept
+
+
+def _titled(text: str, e: Entry) -> bool:
+    """Whether a mention of ``e`` follows an honorific ("Lord Alli", "Mr. Newsom")."""
+    for s, _ in e.spans:
+        before = text[max(0, s - 12) : s].split()
+        if before and before[-1].lower().rstrip(".") in _TITLES:
+            return True
+    return False
 
 
 def _person_inside(people: list[Entry], name: str) -> Entry | None:

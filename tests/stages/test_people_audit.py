@@ -31,7 +31,7 @@ def demo_store(tmp_path_factory):
 @pytest.mark.slow
 def test_demo_people_are_people(demo_store):
     checked = json.loads(FIXTURE.read_text(encoding="utf-8"))["people"]
-    listed = [p["name"] for p in people(demo_store, limit=100_000)]
+    listed = [p.name for p in people(demo_store, limit=100_000)]
     new = sorted(set(listed) - set(checked))
     assert not new, f"entries not hand-checked yet (label them in {FIXTURE.name}): {new}"
     share = sum(checked[n] for n in listed) / len(listed)
@@ -47,7 +47,7 @@ def test_demo_links_resolve(demo_store):
     from newsdesk.views.people import person
 
     for p in people(demo_store, limit=100_000) + organizations(demo_store, limit=100_000):
-        assert person(demo_store, p["id"])["id"] == p["id"]
+        assert person(demo_store, p.id).id == p.id
 
 
 @pytest.mark.slow

@@ -80,9 +80,9 @@ def apposition_after(text: str, end: int, sentence_end: int) -> Role:
         return Role()
     lows = [w.lower() for w in words]
     first = lows[0]
-    party = next((_PARTIES[w] for w in lows if len(w) > 1 and w in _PARTIES), None)
-    if party and len(words) <= 5 and not any(w in ROLE_HEADS for w in lows):
-        return Role(None, party)  # ", a Brooklyn Democrat,"
+    party_name = next((_PARTIES[w] for w in lows if len(w) > 1 and w in _PARTIES), None)
+    if party_name and len(words) <= 5 and not any(w in ROLE_HEADS for w in lows):
+        return Role(None, party_name)  # ", a Brooklyn Democrat,"
     opens = (
         first in DETERMINERS
         or first in ROLE_MODIFIERS
@@ -103,7 +103,7 @@ def apposition_after(text: str, end: int, sentence_end: int) -> Role:
     speaks_for = None
     for k, w in enumerate(lows):
         if w in {"at", "of", "for", "with"} and k + 1 < len(words):
-            org = []
+            org: list[str] = []
             for x in words[k + 1 :]:
                 if x[:1].isupper() or (org and x.lower() in {"of", "for", "on", "and", "the"}):
                     org.append(x)

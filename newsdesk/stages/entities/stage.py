@@ -76,6 +76,8 @@ class Entities(BaseStage):
     """People, organizations and places from the entity tagger, merged across articles."""
 
     name: ClassVar[str] = "entities"
+    # 2: entries from the entity tagger (nlp/ner), places, language notes (#16)
+    version: ClassVar[int] = 2
     requires: ClassVar[frozenset[str]] = frozenset({"text", "quotes"})
     provides: ClassVar[frozenset[str]] = frozenset({"people"})
     tables: ClassVar[tuple[Component, ...]] = (ENTITIES,)
@@ -130,13 +132,13 @@ class Entities(BaseStage):
             if mentions:
                 conn.execute(person_mentions.insert(), list(mentions.values()))
             for q in qs:
-                pid = name_to_id.get(q.get("entity_name") or "")
-                if pid is None:
+                linked = name_to_id.get(q.get("entity_name") or "")
+                if linked is None:
                     continue
                 conn.execute(
                     quotes_table.update()
                     .where(quotes_table.c.id == q["id"])
-                    .values(entity_id=pid, speaker_name=q["entity_name"])
+                    .values(entity_id=linked, speaker_name=q["entity_name"])
                 )
 
     def _upsert(self, conn: Connection, p: dict[str, Any]) -> str:

@@ -53,7 +53,8 @@ def analyse(
         kind = cues.classify(toks, att.cue, att.content) if att.cue else cues.SPEECH
         if kind == cues.ACTION:
             continue
-        content = [list(toks.char_span(*c)) for c in sorted(att.content)]
+        spans = [toks.char_span(*c) for c in sorted(att.content)]
+        content = [list(c) for c in spans]
         rec: dict[str, Any] = {
             "content": content,
             "cue": list(toks.char_span(*att.cue)) if att.cue else None,
@@ -65,7 +66,7 @@ def analyse(
             rec["stance"] = cues.stance_label(toks, att.cue)
             stances.append(rec)
         else:
-            rec["kind"] = "direct" if is_direct(text, [tuple(c) for c in content]) else "reported"
+            rec["kind"] = "direct" if is_direct(text, spans) else "reported"
             quotes.append(rec)
     resolve_speakers(text, quotes)
     resolve_speakers(text, stances)

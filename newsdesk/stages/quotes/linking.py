@@ -306,8 +306,10 @@ def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
         for span in sources:
             k = nearest(span, 0)
             if k is not None:
-                cur = atts[k].source
-                if cur is None or _gap(span, atts[k].cue) < _gap(cur, atts[k].cue):
+                cur, cue = atts[k].source, atts[k].cue
+                if cue is None:
+                    continue
+                if cur is None or _gap(span, cue) < _gap(cur, cue):
                     atts[k].source = span
     # A cue whose sentence has a speaker but which got none (second cue of "X said … and added
     # …") borrows the speaker of the nearest earlier cue in the same sentence.

@@ -51,6 +51,7 @@ def resolve_speakers(text: str, quotes: list[dict[str, Any]]) -> None:
             _remember(known, name, role, org, is_role=False)
             t_next += 1
         para = text.count("\n\n", 0, pos)
+        who: _Known | None
         if q["speaker"] is None:
             who = _speaker_in_sentence(text, pos, known)
             if (
@@ -68,7 +69,7 @@ def resolve_speakers(text: str, quotes: list[dict[str, Any]]) -> None:
             continue
         s, e = q["speaker"]
         m = analyse_mention(text[s:e])
-        who: _Known | None = None
+        who = None
         kind = "person"
         if m.pronoun:
             plural = text[s:e].split()[-1].lower() in {"they", "we", "them"}
@@ -81,7 +82,7 @@ def resolve_speakers(text: str, quotes: list[dict[str, Any]]) -> None:
         elif m.is_org:
             # "The New York Post" → "the New York Post"; "Russia", "the Kremlin" as named
             lead = m.phrase.split(m.name or "\0")[0].strip().lower()
-            org_name = ("the " + m.name) if lead in DETERMINERS else (m.name or m.phrase)
+            org_name = ("the " + m.name) if m.name and lead in DETERMINERS else (m.name or m.phrase)
             who, kind = _Known(org_name, m.role, m.org, is_role=True), "org"
         elif m.name:
             who = _match_name(known, m.name)

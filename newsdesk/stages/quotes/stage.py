@@ -79,6 +79,8 @@ class Quotes(BaseStage):
     """Direct quotes and reported speech with cue, speaker, role (CRF tagger + linking rules)."""
 
     name: ClassVar[str] = "quotes"
+    # 2: speech and attitude cues only (stances and actions split off), language notes (#16)
+    version: ClassVar[int] = 2
     requires: ClassVar[frozenset[str]] = frozenset({"text", "sentences"})
     provides: ClassVar[frozenset[str]] = frozenset({"quotes"})
     tables: ClassVar[tuple[Component, ...]] = (QUOTES,)

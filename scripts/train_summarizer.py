@@ -34,13 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from newsdesk.nlp.sentences import sentence_spans  # noqa: E402
-from newsdesk.stages.summarize.summarizers import (  # noqa: E402
-    FEATURES,
-    MODEL_FILE,
-    Doc,
-    ScorerModel,
-    features,
-)
+from newsdesk.stages.summarize.doc import Doc  # noqa: E402
+from newsdesk.stages.summarize.features import FEATURES, features  # noqa: E402
+from newsdesk.stages.summarize.scorer import MODEL_FILE, ScorerModel  # noqa: E402
 
 CNNDM_SETS = ("cnndm-realsumm", "cnndm-summeval")
 # Published systems that copy article sentences (used for the distillation label).

@@ -70,11 +70,11 @@ def target_direction(target: str) -> int:
 
 
 def cue_features(text: str) -> list[float]:
-    """Counts of each cue kind (support/reject, plain and negated; condition; demand; negations)."""
+    """Counts of each cue kind (support/reject, plain and negated; condition; demand; negations; side)."""
     cues = find_cues(text)
     neg = words("negations")
     n_neg = sum(1 for w in _WORD.findall(text.lower()) if w in neg or w.endswith("n't"))
-    f = [0.0] * 7
+    f = [0.0] * 8
     for c in cues:
         if c.kind == "support":
             f[1 if c.negated else 0] += 1
@@ -85,4 +85,6 @@ def cue_features(text: str) -> list[float]:
         else:
             f[5] += 1
     f[6] = float(n_neg)
-    return [min(v, 3.0) for v in f]
+    # one signed feature for the side the cues take: the same weight serves every language
+    f[7] = f[0] + f[3] + f[5] - f[1] - f[2]
+    return [max(min(v, 3.0), -3.0) for v in f]

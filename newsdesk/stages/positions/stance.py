@@ -42,7 +42,7 @@ from newsdesk.stages.positions.cues import cue_features, cue_regex, target_direc
 STANCES = ("supports", "rejects", "conditional", "unclear")
 MODEL_FILE = "stance.npz"
 ENCODER = "e5"
-CUE_WEIGHT = 0.5  # cue counts go up to 3: scaled to the size of the embedding/TF-IDF features
+CUE_WEIGHTS = (0.5, 2.0)  # cue counts (up to 3) against unit-length embedding/TF-IDF rows
 ACTOR_WEIGHT = 1.0
 C_GRID = (0.25, 1.0, 4.0)
 _TOKENS = r"(?u)\b\w+\b"
@@ -109,15 +109,9 @@ class StanceModel:
         self.meta = meta
 
     # -- features ---------------------------------------------------------------------------
-    @staticmethod
-    def dense(vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        cues = np.array([cue_features(t) for t in texts], dtype=np.float32).reshape(len(texts), -1)
-        return np.hstack([vectors, cues * CUE_WEIGHT])
-
-    def matrix(
-        self, texts: Sequence[str], actors: Sequence[str], vectors: np.ndarray
-    ) -> csr_matrix:
-        return _matrix(self.words, self.actors, texts, actors, vectors)
+    @property
+    def cue_weight(self) -> float:
+        return float(self.meta.get("cue_weight", CUE_WEIGHTS[0]))
 
     # -- prediction -------------------------------------------------------------------------
     def predict(
@@ -127,8 +121,14 @@ class StanceModel:
         targets: Sequence[str | None] | None = None,
         vectors: np.ndarray | None = None,
         embed: Embed | None = None,
+        sides: Sequence[int] | None = None,
+        cue_prior: float = 0.0,
     ) -> list[StanceResult]:
-        """The stance of each text's actor toward its target (or the action the text states)."""
+        """The stance of each text's actor toward its target (or the action the text states).
+
+        ``sides``/``cue_prior``: for claims found through a cue (the positions stage), the side
+        the cue takes (+1/−1/0) is added to the polarity's log-odds times ``cue_prior``.
+        """
         n = len(texts)
         if n == 0:
             return []
@@ -136,9 +136,12 @@ class StanceModel:
         targets = list(targets) if targets is not None else [None] * n
         if vectors is None:
             vectors = (embed or default_embed)(list(texts))
-        dense = self.dense(vectors, texts)
-        m = _matrix(self.words, self.actors, texts, actors, vectors, dense)
-        p_pol = _sigmoid(m @ self.pol_coef + self.pol_bias)
+        dense = _dense(vectors, texts, self.cue_weight)
+        m = _matrix(self.words, self.actors, texts, actors, dense)
+        logit = m @ self.pol_coef + self.pol_bias
+        if sides is not None and cue_prior:
+            logit = logit + cue_prior * np.asarray(sides, dtype=np.float64)
+        p_pol = _sigmoid(logit)
         if self.clar_coef is not None:
             p_unc = _sigmoid(dense @ self.clar_coef + self.clar_bias)
         else:
@@ -194,16 +197,18 @@ class StanceModel:
             )
 
 
+def _dense(vectors: np.ndarray, texts: Sequence[str], cue_weight: float) -> np.ndarray:
+    cues = np.array([cue_features(t) for t in texts], dtype=np.float32).reshape(len(texts), -1)
+    return np.hstack([vectors, cues * cue_weight])
+
+
 def _matrix(
     words: Any,
     actors: Any,
     texts: Sequence[str],
     actor_texts: Sequence[str],
-    vectors: np.ndarray,
-    dense: np.ndarray | None = None,
+    dense: np.ndarray,
 ) -> csr_matrix:
-    if dense is None:
-        dense = StanceModel.dense(vectors, texts)
     parts = [
         csr_matrix(dense),
         words.transform(list(texts)),
@@ -242,7 +247,11 @@ def _macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
 
 
 def _fit(
-    examples: Sequence[Example], vectors: np.ndarray, c_pol: float, c_clar: float
+    examples: Sequence[Example],
+    vectors: np.ndarray,
+    c_pol: float,
+    c_clar: float,
+    cue_weight: float = CUE_WEIGHTS[0],
 ) -> StanceModel:
     from sklearn.linear_model import LogisticRegression  # lazy: training only
 
@@ -250,8 +259,8 @@ def _fit(
     actors = [e.actor for e in examples]
     words = _vectorizer().fit(texts)
     actor_vec = TfidfVectorizer(token_pattern=_TOKENS, min_df=1).fit(actors + ["_"])
-    dense = StanceModel.dense(vectors, texts)
-    m = _matrix(words, actor_vec, texts, actors, vectors, dense)
+    dense = _dense(vectors, texts, cue_weight)
+    m = _matrix(words, actor_vec, texts, actors, dense)
     pol = [i for i, e in enumerate(examples) if e.label in ("supports", "rejects")]
     y = np.array([examples[i].label == "supports" for i in pol], dtype=int)
     lr = LogisticRegression(C=c_pol, max_iter=4000, class_weight="balanced")
@@ -264,7 +273,13 @@ def _fit(
             lc = LogisticRegression(C=c_clar, max_iter=4000)
             lc.fit(dense[labelled], yc)
             clar_coef, clar_bias = lc.coef_[0].astype(np.float64), float(lc.intercept_[0])
-    meta = {"encoder": ENCODER, "C_polarity": c_pol, "C_clarity": c_clar, "examples": len(texts)}
+    meta = {
+        "encoder": ENCODER,
+        "C_polarity": c_pol,
+        "C_clarity": c_clar,
+        "cue_weight": cue_weight,
+        "examples": len(texts),
+    }
     return StanceModel(
         words,
         actor_vec,
@@ -297,16 +312,19 @@ def train(
     from sklearn.model_selection import GroupKFold  # lazy: training only
 
     groups = np.array([e.group for e in examples])
-    c_best = {"pol": C_GRID[1], "clar": C_GRID[1]}
+    c_best: dict[str, Any] = {"pol": (C_GRID[1], CUE_WEIGHTS[0]), "clar": (C_GRID[1], 0)}
     if inner_folds > 1 and len(set(groups)) >= inner_folds:
         folds = list(GroupKFold(inner_folds).split(np.zeros(len(groups)), groups=groups))
         for head in ("pol", "clar"):
             best = -math.inf
-            for c in C_GRID:
+            grid = [(c, w) for c in C_GRID for w in CUE_WEIGHTS] if head == "pol" else [
+                (c, c_best["pol"][1]) for c in C_GRID
+            ]
+            for c, w in grid:
                 scores = []
                 for tr, te in folds:
                     sub = [examples[i] for i in tr]
-                    model = _fit(sub, vectors[tr], c, c)
+                    model = _fit(sub, vectors[tr], c, c, w)
                     test = [examples[i] for i in te]
                     res = model.predict(
                         [e.text for e in test], [e.actor for e in test], vectors=vectors[te]
@@ -317,10 +335,10 @@ def train(
                     continue
                 value = float(np.mean(scores) - np.std(scores))
                 if log:
-                    log(f"  inner {head} C={c}: {np.mean(scores):.4f} ± {np.std(scores):.4f}")
+                    log(f"  inner {head} C={c} cues×{w}: {np.mean(scores):.4f} ± {np.std(scores):.4f}")
                 if value > best:
-                    best, c_best[head] = value, c
-    return _fit(examples, vectors, c_best["pol"], c_best["clar"])
+                    best, c_best[head] = value, (c, w)
+    return _fit(examples, vectors, c_best["pol"][0], c_best["clar"][0], c_best["pol"][1])
 
 
 def _head_score(head: str, test: Sequence[Example], res: Sequence[StanceResult]) -> float:

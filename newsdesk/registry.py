@@ -41,6 +41,7 @@ BUILTINS = {
     "quotes": "newsdesk.stages.quotes:Quotes",
     "entities": "newsdesk.stages.entities:Entities",
     "cluster": "newsdesk.stages.cluster:Cluster",
+    "positions": "newsdesk.stages.positions:Positions",
 }
 
 # What ingest itself provides to the stages.

@@ -101,6 +101,16 @@ class Settings:
         "", "Token that the web API's write endpoints require; empty = writes are disabled."
     )
     public_reads: bool = _setting(True, "Whether the web UI and API can be read without the token.")
+    parties_file: str = _setting(
+        "",
+        "A TOML of parties and their aliases merged over the shipped table (positions map); "
+        "applied when the positions stage runs again.",
+    )
+    issues_file: str = _setting(
+        "",
+        "A TOML of issues to seed, merge, split and rename in positions maps "
+        "(see newsdesk/stages/positions/issues.py).",
+    )
 
     @classmethod
     def load(

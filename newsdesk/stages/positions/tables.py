@@ -37,8 +37,9 @@ claims_table = Table(
     Column("stance", String(16), nullable=False),  # supports | rejects | conditional | unclear
     Column("score", Float, nullable=False),
     Column("published", String(32)),  # the article's date (ISO 8601)
-    Column("vector", LargeBinary),  # float16 e5 vector of the target (quotes: of the evidence)
-    Column("text_vector", LargeBinary),  # float16 e5 vector of the text the stance was read from
+    Column("vector", LargeBinary),  # float16 vector of the target (quotes: of the evidence)
+    Column("text_vector", LargeBinary),  # float16 vector of the text the stance was read from
+    Column("encoder", String(32)),  # the encoder of both vectors (e5 | wordllama)
     Index("ix_claims_article", "article_id"),
     Index("ix_claims_party", "party"),
 )

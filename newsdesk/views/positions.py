@@ -46,7 +46,9 @@ def parse_ref(ref: str) -> tuple[str, int]:
 
 def _story_ids(conn: Any, kind: str, ident: int) -> tuple[list[int], str | None]:
     if kind == "story":
-        row = conn.execute(select(stories.c.id, stories.c.title).where(stories.c.id == ident)).first()
+        row = conn.execute(
+            select(stories.c.id, stories.c.title).where(stories.c.id == ident)
+        ).first()
         if row is None:
             raise NotFound(f"no story {ident}")
         return [ident], row.title
@@ -85,9 +87,14 @@ def positions_map(
             conn.execute(
                 select(claims_table)
                 .where(claims_table.c.article_id.in_(ids))
-                .order_by(claims_table.c.published.nulls_first(), claims_table.c.article_id,
-                          claims_table.c.seq)  # fmt: skip
-            ).mappings().all()
+                .order_by(
+                    claims_table.c.published.nulls_first(),
+                    claims_table.c.article_id,
+                    claims_table.c.seq,
+                )
+            )
+            .mappings()
+            .all()
             if ids
             else []
         )
@@ -111,7 +118,10 @@ def positions_map(
 def to_markdown(m: dict[str, Any]) -> str:
     """A briefing: the grid, then each issue by class with every cell's dated quotes."""
     parties = m["parties"]
-    lines = [f"# Positions: {m.get('title') or m.get('kind', '')} ({m.get('kind')} {m.get('id')})", ""]
+    lines = [
+        f"# Positions: {m.get('title') or m.get('kind', '')} ({m.get('kind')} {m.get('id')})",
+        "",
+    ]
     if m.get("as_of"):
         lines += [f"As of {m['as_of']}.", ""]
     if not m["issues"]:
@@ -120,7 +130,9 @@ def to_markdown(m: dict[str, Any]) -> str:
     lines.append("| issue | class | " + " | ".join(parties) + " |")
     lines.append("|---|---|" + "---|" * len(parties))
     for r in m["issues"]:
-        cells = [STANCE_WORDS.get(r["cells"][p]["stance"], r["cells"][p]["stance"]) for p in parties]
+        cells = [
+            STANCE_WORDS.get(r["cells"][p]["stance"], r["cells"][p]["stance"]) for p in parties
+        ]
         lines.append(f"| {_md(r['label'])} | {r['class']} | " + " | ".join(cells) + " |")
     lines.append("")
     for cls in CLASSES:
@@ -138,7 +150,9 @@ def to_markdown(m: dict[str, Any]) -> str:
                 for ev in cell["evidence"]:
                     day = (ev.get("date") or "")[:10]
                     src = ", ".join(x for x in (ev.get("outlet"), day) if x)
-                    lines.append(f"  - {ev['stance']}: “{_md(ev['text'])}” ({src or ev['article_id']})")
+                    lines.append(
+                        f"  - {ev['stance']}: “{_md(ev['text'])}” ({src or ev['article_id']})"
+                    )
             lines.append("")
     if m.get("changes") is not None:
         lines += [f"## Changed since {m.get('since')}", ""]
@@ -158,7 +172,9 @@ def to_csv(m: dict[str, Any]) -> str:
     """One row per cell: issue, class, party, stance, date, evidence count, latest evidence."""
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["issue", "label", "class", "party", "stance", "date", "evidence", "latest_evidence"])
+    w.writerow(
+        ["issue", "label", "class", "party", "stance", "date", "evidence", "latest_evidence"]
+    )
     for r in m["issues"]:
         for p in m["parties"]:
             cell = r["cells"][p]

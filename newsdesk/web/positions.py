@@ -32,7 +32,9 @@ def _day(value: str | None, name: str) -> str | None:
     return value
 
 
-def _page(request: Request, kind: str, ident: str, as_of: str | None, since: str | None) -> Response:
+def _page(
+    request: Request, kind: str, ident: str, as_of: str | None, since: str | None
+) -> Response:
     as_json = request.url.path.endswith(".json")
     if not ident.isdigit():
         raise HTTPException(404, f"no {kind} {ident!r}")
@@ -57,13 +59,17 @@ def _page(request: Request, kind: str, ident: str, as_of: str | None, since: str
 
 @router.get("/story/{story_id}/positions")
 @router.get("/story/{story_id}/positions.json")
-def story_positions(request: Request, story_id: str, as_of: Day = None, since: Day = None) -> Response:
+def story_positions(
+    request: Request, story_id: str, as_of: Day = None, since: Day = None
+) -> Response:
     return _page(request, "story", story_id, as_of, since)
 
 
 @router.get("/thread/{thread_id}/positions")
 @router.get("/thread/{thread_id}/positions.json")
-def thread_positions(request: Request, thread_id: str, as_of: Day = None, since: Day = None) -> Response:
+def thread_positions(
+    request: Request, thread_id: str, as_of: Day = None, since: Day = None
+) -> Response:
     return _page(request, "thread", thread_id, as_of, since)
 
 

@@ -84,12 +84,14 @@ def test_unknown_story_is_not_found(store):
 def test_cli_positions(seeded, monkeypatch):
     from newsdesk.cli import app
 
-    store, settings, thread = seeded
+    _store, settings, thread = seeded
     runner = CliRunner()
     res = runner.invoke(app, ["positions", f"thread:{thread.id}", "--db", settings.db, "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["kind"] == "thread"
-    res = runner.invoke(app, ["positions", f"thread:{thread.id}", "--db", settings.db, "--format", "md"])
+    res = runner.invoke(
+        app, ["positions", f"thread:{thread.id}", "--db", settings.db, "--format", "md"]
+    )
     assert res.exit_code == 0 and "two-hour pause" in res.output
     res = runner.invoke(app, ["positions", "story:999", "--db", settings.db])
     assert res.exit_code == 1 and "no story 999" in res.output

@@ -32,7 +32,7 @@ MAX_TARGET_WORDS = 14  # a target longer than this is cut at a clause boundary o
 PASSIVE_AUX = frozenset({"was", "were", "been", "be", "is", "are", "being", "got"})
 COPULAS = frozenset({"was", "were", "is", "are", "remain", "remains", "be"})
 LIGHT_VERBS = frozenset(
-    "discuss consider hold negotiate allow talk about examine study explore review".split()
+    ["discuss", "consider", "hold", "negotiate", "allow", "talk", "about", "examine", "study", "explore", "review"]
 )
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 DETERMINERS = re.compile(
@@ -55,7 +55,7 @@ _AUX = re.compile(
     re.IGNORECASE,
 )
 PREPOSITIONS = frozenset(
-    "between of in with from to against for at on about among over under into than".split()
+    ["between", "of", "in", "with", "from", "to", "against", "for", "at", "on", "about", "among", "over", "under", "into", "than"]
 )
 _INCLUDING = re.compile(r"\b(?:including|such as|notably)\s+", re.IGNORECASE)
 
@@ -187,8 +187,7 @@ def _segments(text: str, start: int, end: int) -> list[Span]:
 
 
 def _actor(
-    text: str,
-    mentions: Sequence[PartyMention], seg: Span, cue: Cue, passive: bool
+    text: str, mentions: Sequence[PartyMention], seg: Span, cue: Cue, passive: bool
 ) -> PartyMention | None:
     before = [
         m

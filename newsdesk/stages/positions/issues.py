@@ -166,7 +166,9 @@ def _central(sim: np.ndarray, members: Sequence[int], labels: Sequence[str]) -> 
     if len(members) == 1:
         return members[0]
     sub = sim[np.ix_(members, members)].mean(axis=1)
-    order = sorted(range(len(members)), key=lambda k: (-round(float(sub[k]), 3), len(labels[members[k]])))
+    order = sorted(
+        range(len(members)), key=lambda k: (-round(float(sub[k]), 3), len(labels[members[k]]))
+    )
     return members[order[0]]
 
 

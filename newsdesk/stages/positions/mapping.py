@@ -127,6 +127,7 @@ def build_map(
     ``as_of``/``since``: ISO dates (``YYYY-MM-DD``); a claim counts on a date when its article's
     date starts with or sorts before it. Claims without a date count for every date.
     """
+
     def upto(day: str | None) -> list[MapClaim]:
         if not day:
             return list(claims)
@@ -164,20 +165,33 @@ def build_map(
     }
     if since:
         before = build_map(claims, issues, as_of=since)
-        was = {(r["id"], p): cell["stance"] for r in before["issues"] for p, cell in r["cells"].items()}
+        was = {
+            (r["id"], p): cell["stance"] for r in before["issues"] for p, cell in r["cells"].items()
+        }
         changes = []
         for r in rows:
             for p, cell in r["cells"].items():
                 old = was.get((r["id"], p), NO_POSITION)
                 if old != cell["stance"]:
                     changes.append(
-                        {"issue": r["id"], "label": r["label"], "party": p, "from": old, "to": cell["stance"]}
+                        {
+                            "issue": r["id"],
+                            "label": r["label"],
+                            "party": p,
+                            "from": old,
+                            "to": cell["stance"],
+                        }
                     )
         old_class = {r["id"]: r["class"] for r in before["issues"]}
         out["since"] = since
         out["changes"] = changes
         out["class_changes"] = [
-            {"issue": r["id"], "label": r["label"], "from": old_class.get(r["id"]), "to": r["class"]}
+            {
+                "issue": r["id"],
+                "label": r["label"],
+                "from": old_class.get(r["id"]),
+                "to": r["class"],
+            }
             for r in rows
             if old_class.get(r["id"]) != r["class"]
         ]

@@ -21,13 +21,13 @@ import numpy as np
 from sqlalchemy import Connection, select
 
 from newsdesk.models import Article
+from newsdesk.nlp.language import detect_language
 from newsdesk.registry import BaseStage
 from newsdesk.settings import Settings
 from newsdesk.stages.positions import issues as issuelib
 from newsdesk.stages.positions.claims import Claim, extract
 from newsdesk.stages.positions.mapping import MapClaim, build_map
 from newsdesk.stages.positions.parties import PartyTable, load_parties
-from newsdesk.nlp.language import detect_language
 from newsdesk.stages.positions.stance import StanceModel, embedder, load_model
 from newsdesk.stages.positions.tables import CLAIMS, claims_table
 from newsdesk.stages.quotes.extract import QuoteTagger, load_tagger
@@ -240,11 +240,20 @@ def from_rows(rows: Sequence[Any]) -> list[Analysed]:
             target = (r["target_start"], r["target_end"]) if r["target_start"] is not None else None
             claims.append(
                 Claim(
-                    r["party"], r["actor"] or "", actor,
-                    tuple(tuple(s) for s in json.loads(r["evidence"])), r["evidence_text"],
-                    r["target"], target, r["cue"], None, r["kind"], r["seq"],
-                    stance=r["stance"], score=float(r["score"]),
-                )  # fmt: skip
+                    r["party"],
+                    r["actor"] or "",
+                    actor,
+                    tuple(tuple(s) for s in json.loads(r["evidence"])),
+                    r["evidence_text"],
+                    r["target"],
+                    target,
+                    r["cue"],
+                    None,
+                    r["kind"],
+                    r["seq"],
+                    stance=r["stance"],
+                    score=float(r["score"]),
+                )
             )
         vecs = [from_f16(r["vector"]) for r in rs]
         tvecs = [from_f16(r["text_vector"]) for r in rs]
@@ -321,9 +330,9 @@ class Positions(BaseStage):
         conn.execute(claims_table.delete().where(claims_table.c.article_id.in_(ids)))
         quotes: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
         rows = conn.execute(
-            select(quotes_table).where(quotes_table.c.article_id.in_(ids)).order_by(
-                quotes_table.c.article_id, quotes_table.c.seq
-            )
+            select(quotes_table)
+            .where(quotes_table.c.article_id.in_(ids))
+            .order_by(quotes_table.c.article_id, quotes_table.c.seq)
         ).mappings()
         for q in rows:
             spk = (q["speaker_start"], q["speaker_end"]) if q["speaker_start"] is not None else None

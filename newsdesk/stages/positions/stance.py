@@ -170,7 +170,9 @@ class StanceModel:
                 scores["conditional"], scores["supports"] = scores["supports"], 0.0
             best = max(STANCES, key=lambda s: scores[s])
             out.append(
-                StanceResult(best, round(scores[best], 4), {k: round(v, 4) for k, v in scores.items()})
+                StanceResult(
+                    best, round(scores[best], 4), {k: round(v, 4) for k, v in scores.items()}
+                )
             )
         return out
 
@@ -278,7 +280,7 @@ def _fit(
     texts = [e.text for e in examples]
     actors = [e.actor for e in examples]
     words = _vectorizer().fit(texts)
-    actor_vec = TfidfVectorizer(token_pattern=_TOKENS, min_df=1).fit(actors + ["_"])
+    actor_vec = TfidfVectorizer(token_pattern=_TOKENS, min_df=1).fit([*actors, "_"])
     dense = _dense(vectors, texts, cue_weight)
     m = _matrix(words, actor_vec, texts, actors, dense)
     pol = [i for i, e in enumerate(examples) if e.label in ("supports", "rejects")]
@@ -343,6 +345,9 @@ def train(
     inner_folds: int = 3,
     log: Callable[[str], None] | None = None,
     encoder: str = ENCODER,
+    c_grid: Sequence[float] = C_GRID,
+    cue_weights: Sequence[float] = CUE_WEIGHTS,
+    clarity_grid: Sequence[float] = C_GRID,
 ) -> StanceModel:
     """Fit the heads; C of each chosen by inner group folds of ``examples`` (groups kept apart).
 
@@ -352,14 +357,16 @@ def train(
     from sklearn.model_selection import GroupKFold  # lazy: training only
 
     groups = np.array([e.group for e in examples])
-    c_best: dict[str, Any] = {"pol": (C_GRID[1], CUE_WEIGHTS[0]), "clar": (C_GRID[1], 0)}
+    c_best: dict[str, Any] = {"pol": (c_grid[0], cue_weights[0]), "clar": (clarity_grid[0], 0)}
     if inner_folds > 1 and len(set(groups)) >= inner_folds:
         folds = list(GroupKFold(inner_folds).split(np.zeros(len(groups)), groups=groups))
         for head in ("pol", "clar"):
             best = -math.inf
-            grid = [(c, w) for c in C_GRID for w in CUE_WEIGHTS] if head == "pol" else [
-                (c, c_best["pol"][1]) for c in C_GRID
-            ]
+            grid = (
+                [(c, w) for c in C_GRID for w in CUE_WEIGHTS]
+                if head == "pol"
+                else [(c, c_best["pol"][1]) for c in C_GRID]
+            )
             for c, w in grid:
                 scores = []
                 for tr, te in folds:
@@ -375,18 +382,23 @@ def train(
                     continue
                 value = float(np.mean(scores) - np.std(scores))
                 if log:
-                    log(f"  inner {head} C={c} cues×{w}: {np.mean(scores):.4f} ± {np.std(scores):.4f}")
+                    log(
+                        f"  inner {head} C={c} cues×{w}: {np.mean(scores):.4f} ± {np.std(scores):.4f}"
+                    )
                 if value > best:
                     best, c_best[head] = value, (c, w)
-    return _fit(
-        examples, vectors, c_best["pol"][0], c_best["clar"][0], c_best["pol"][1], encoder
-    )
+    return _fit(examples, vectors, c_best["pol"][0], c_best["clar"][0], c_best["pol"][1], encoder)
 
 
 def _head_score(head: str, test: Sequence[Example], res: Sequence[StanceResult]) -> float:
     if head == "pol":
         pairs = [
-            (e.label, "supports" if r.scores["supports"] + r.scores["conditional"] >= r.scores["rejects"] else "rejects")
+            (
+                e.label,
+                "supports"
+                if r.scores["supports"] + r.scores["conditional"] >= r.scores["rejects"]
+                else "rejects",
+            )
             for e, r in zip(test, res, strict=True)
             if e.label in ("supports", "rejects")
         ]
@@ -394,7 +406,8 @@ def _head_score(head: str, test: Sequence[Example], res: Sequence[StanceResult])
         pairs = [
             (e.label == "unclear", r.stance == "unclear")
             for e, r in zip(test, res, strict=True)
-            if e.group.split(":", 1)[0] in {x.group.split(":", 1)[0] for x in test if x.label == "unclear"}
+            if e.group.split(":", 1)[0]
+            in {x.group.split(":", 1)[0] for x in test if x.label == "unclear"}
         ]
         pairs = [(str(g), str(p)) for g, p in pairs]
     if not pairs or len({g for g, _ in pairs}) < 2:

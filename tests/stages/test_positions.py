@@ -291,7 +291,7 @@ def test_seed_map_two_hour_pause(seed_map):
     # issue is a grey zone: only one party heard.
     row, cell = _cell(seed_map, ["two-hour pause"], "Russia")
     assert cell["stance"] == "supports"
-    assert "agreed to discuss" in cell["evidence"][0]["text"]
+    assert any("agreed to discuss" in e["text"] for e in cell["evidence"])
     assert row["cells"]["Ukraine"]["stance"] == "no position found"
     assert row["class"] == GREY
 
@@ -302,7 +302,7 @@ def test_seed_map_temporary_ceasefire(seed_map):
     # stated on either page: grey zone (one party heard).
     row, cell = _cell(seed_map, ["ceasefire"], "Russia")
     assert cell["stance"] == "rejects"
-    assert "dismissed" in cell["evidence"][0]["text"]
+    assert any("dismissed" in e["text"] for e in cell["evidence"])
     assert row["class"] == GREY
 
 
@@ -313,7 +313,7 @@ def test_seed_map_demilitarization(seed_map):
     # on this issue by name: grey zone.
     row, cell = _cell(seed_map, ["demilitarization"], "Russia")
     assert cell["stance"] == "supports"
-    assert "prerequisites" in cell["evidence"][0]["text"]
+    assert any("prerequisites" in e["text"] for e in cell["evidence"])
     assert row["class"] == GREY
 
 
@@ -323,7 +323,7 @@ def test_seed_map_istanbul_agreements(seed_map):
     # further": Ukraine rejects both. Russia's view of them is not on the pages: grey zone.
     row, cell = _cell(seed_map, ["istanbul"], "Ukraine")
     assert cell["stance"] == "rejects"
-    assert "not genuine agreements" in cell["evidence"][0]["text"]
+    assert any("not genuine agreements" in e["text"] for e in cell["evidence"])
     assert row["class"] == GREY
     row, cell = _cell(seed_map, ["pressure to concede"], "Ukraine")
     assert cell["stance"] == "rejects"

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsdesk.models import Span
+from newsdesk.nlp.lexicons import words as lexicon_words
 from newsdesk.nlp.sentences import sentence_spans
 from newsdesk.stages.positions.cues import Cue, find_cues
 from newsdesk.stages.positions.parties import PartyMention, PartyTable, resolve
@@ -136,7 +137,7 @@ def _cut(text: str, start: int, end: int) -> Span | None:
     return _trim(text, start, stop)
 
 
-def _after_cue(text: str, cue_end: int, seg_end: int) -> Span | None:
+def _after_cue(text: str, cue_end: int, seg_end: int) -> tuple[Span | None, bool]:
     """The object of a cue: light verbs ("discuss") and a pseudo-cleft copula skipped.
 
     After "that" the object is a clause: its subject is the target ("insisted that [the
@@ -159,9 +160,9 @@ def _after_cue(text: str, cue_end: int, seg_end: int) -> Span | None:
     if span and clause:
         aux = _AUX.search(text, span[0], span[1])
         if aux is None:
-            return None  # no verb after "that" within the phrase: not a clause we can read
+            return None, clause  # no verb after "that" within the phrase: not a clause we read
         span = _trim(text, span[0], aux.start())
-    return span
+    return span, clause
 
 
 def _subject_before(text: str, seg_start: int, pos: int) -> Span | None:
@@ -282,14 +283,16 @@ def _statement(
     if cue.kind == "condition" and not modal:
         return None  # "only if …" qualifies another claim; it is not one
     # the target
+    target: Span | None = None
     if passive or copular or modal:
         aux = cue.span[0]
         if passive or copular:
             m = re.search(r"\s[\w’'\-]+\s*$", text[seg[0] : cue.span[0]])
             aux = seg[0] + m.start() if m else cue.span[0]
         target = _subject_before(text, seg[0], aux)
-    else:
-        target = _after_cue(text, cue.span[1], seg[1])
+    clause = False
+    if not (passive or copular or modal):
+        target, clause = _after_cue(text, cue.span[1], seg[1])
     if not target:
         return None
     # the actor
@@ -329,6 +332,13 @@ def _statement(
         end = m.start() if m else seg[1]
     evidence = (seg[0], seg[1])
     stance_text = text[start:end].strip()
+    side = cue_side(cue)
+    if clause:
+        # "insisted that [X] were not genuine agreements": the side toward X is the predicate's,
+        # not the cue's; a negation there says against, else the model decides alone
+        pred = _WORD.findall(text[target[1] : end].lower())
+        neg = lexicon_words("negations")
+        side = -1 if any(w in neg or w.endswith(("n't", "n’t")) for w in pred) else 0
     return Claim(
         party,
         actor_text,
@@ -341,7 +351,7 @@ def _statement(
         cue.span,
         "statement",
         si,
-        cue_side(cue),
+        side,
     )
 
 

@@ -138,7 +138,8 @@ class StanceModel:
         """The stance of each text's actor toward its target (or the action the text states).
 
         ``sides``/``cue_prior``: for claims found through a cue (the positions stage), the side
-        the cue takes (+1/−1/0) is added to the polarity's log-odds times ``cue_prior``.
+        the cue takes (+1/−1/0) is added to the polarity's log-odds times ``cue_prior``, and a
+        claim with a side is never "unclear".
         """
         n = len(texts)
         if n == 0:
@@ -157,6 +158,10 @@ class StanceModel:
             p_unc = _sigmoid(dense @ self.clar_coef + self.clar_bias)
         else:
             p_unc = np.zeros(n)
+        if sides is not None:
+            # a claim found through a stance cue takes a side by construction; the clarity head
+            # (learned on Danish politicians' quotes only) decides for the others
+            p_unc = np.where(np.asarray(sides) != 0, 0.0, p_unc)
         cond = cue_regex("condition")
         out = []
         for i, text in enumerate(texts):

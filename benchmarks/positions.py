@@ -212,7 +212,7 @@ def run_debatenet(sets: Sets, k: int, cats: dict[str, str]) -> list[Row]:
         # issue grouping: JOIN chosen on the training folds, scored on the test fold
         sub = [r["subcats"][0] if r["subcats"] else r["supercats"][0] for r in rows]
         best_join, best = issuelib.JOIN, -1.0
-        for join in (0.70, 0.75, 0.80, 0.85):
+        for join in (0.30, 0.40, 0.45, 0.50, 0.60):
             f = _grouping_f1(rows, tr, sub, vec, join)
             if f > best:
                 best, best_join = f, join

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from newsdesk.models import Span
@@ -38,14 +38,17 @@ LIGHT_VERBS = frozenset(
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 DETERMINERS = re.compile(
     r"^(?:the|a|an|any|all|some|this|that|these|those|its|their|his|her|our|other|such|"
-    r"so-called|further|also|even|to)\s+",
+    r"so-called|further|also|even|to|and|or|but)\s+",
     re.IGNORECASE,
 )
 # Clause boundaries inside a sentence: each clause holds at most one claim per cue.
 _SEGMENT = re.compile(r";\s+|,?\s+and that\s+|,\s+but\s+|,\s+underscoring that\s+|\s+—\s+|—")
 _TARGET_END = re.compile(
     r",|;|:|\s+(?:in order to|because|which|so that|while|whereas|after|before|as well as|"
-    r"only if|on condition|provided|unless|until|despite|although|though|but|and that|and [a-z]+ed)\s",
+    r"only if|on condition|provided|unless|until|despite|although|though|but|and that|and [a-z]+ed|"
+    r"and [a-z]+ing|as part of|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\s"
+    r"|\s(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow)\b"
+    r"|\s+and\s+(?:we|they|he|she|it|i)\b",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[\w’'\-]+")
@@ -58,6 +61,13 @@ _AUX = re.compile(
 PREPOSITIONS = frozenset(
     ["between", "of", "in", "with", "from", "to", "against", "for", "at", "on", "about", "among", "over", "under", "into", "than"]
 )
+# "a corporate tax rate increase pushed by Biden": the participle's agent backs the noun phrase
+_BACKED_BY = re.compile(
+    r"\s+(?:pushed|proposed|backed|demanded|favou?red|sought|championed|offered|endorsed|"
+    r"supported|floated|put forward|advocated)\s+by\s+",
+    re.IGNORECASE,
+)
+_TRAILING = re.compile(r"\s+(?:that|which|who|whom|whose|and|or|but|of|to|for|with|by)$", re.IGNORECASE)
 _INCLUDING = re.compile(r"\b(?:including|such as|notably)\s+", re.IGNORECASE)
 
 
@@ -99,9 +109,11 @@ class Claim:
 
 def clean_target(phrase: str) -> str:
     """A target as a label: leading determiners and quotes off, white space collapsed."""
-    s = " ".join(phrase.replace("“", "").replace("”", "").split()).strip(" ,.;:\"'‘’()")
+    for q in "“”\"":
+        phrase = phrase.replace(q, "")
+    s = " ".join(phrase.split()).strip(" ,.;:'‘’()")
     for _ in range(3):
-        s2 = DETERMINERS.sub("", s)
+        s2 = _TRAILING.sub("", DETERMINERS.sub("", s))
         if s2 == s:
             break
         s = s2
@@ -245,8 +257,12 @@ def extract(
                 cue = Cue(cue.kind, (cue.span[0] + seg[0], cue.span[1] + seg[0]), cue.negated)
                 claim = _statement(text, si, seg, cue, sent_mentions, quote_party, last, claims)
                 if claim:
+                    backer = _backed_by(text, claim, sent_mentions)
                     claims.append(claim)
                     last = claim
+                    claims.extend(_coordinated(text, claim, sent_mentions))
+                    if backer:
+                        claims.append(backer)
     covered = [c.evidence[0] for c in claims]
     for span, party, mention, spk in quote_party:
         # a statement already read from this span explains it (whoever it names: the quotes
@@ -317,7 +333,10 @@ def _statement(
         return None
     t = text[target[0] : target[1]]
     label = clean_target(t)
-    if not _WORD.search(label) or any(m.span == target for m in mentions):
+    stop = lexicon_words("stopwords-en")
+    if not any(len(w) > 2 and w.lower() not in stop and not w[0].isdigit() for w in _WORD.findall(label)):
+        return None  # nothing to take a stance on ("also", "and the $1.7")
+    if any(m.span == target for m in mentions):
         return None  # a target that is a party is a relative clause ("proposals that Kyiv did")
     # what the stance model reads: from the actor (or a few words before the cue, for its
     # negation) to the end of the target, or to the cue when the target comes first
@@ -353,6 +372,47 @@ def _statement(
         si,
         side,
     )
+
+
+_AND = re.compile(r"\s*(?:,|and|,\s*and|as well as|along with)\s*$")
+
+
+def _coordinated(text: str, claim: Claim, mentions: Sequence[PartyMention]) -> list[Claim]:
+    """The same claim for parties coordinated with its actor: "Israel and Hamas agreed to …"."""
+    if claim.actor_span is None:
+        return []
+    out, start = [], claim.actor_span[0]
+    for m in sorted(mentions, key=lambda m: -m.span[0]):
+        if m.span[1] > start:
+            continue
+        if not _AND.fullmatch(text[m.span[1] : start]) or m.party == claim.party:
+            break
+        out.append(replace(claim, party=m.party, actor=m.alias, actor_span=m.span))
+        start = m.span[0]
+    return out
+
+
+def _backed_by(text: str, claim: Claim, mentions: Sequence[PartyMention]) -> Claim | None:
+    """Cut "X pushed by PARTY" out of ``claim``'s target; return PARTY's claim backing X."""
+    if claim.target_span is None:
+        return None
+    s, e = claim.target_span
+    m = _BACKED_BY.search(text, s, e)
+    if not m:
+        return None
+    party = next((p for p in mentions if p.span[0] == m.end()), None)
+    head = _trim(text, s, m.start())
+    if head is None:
+        return None
+    claim.target_span, claim.target = head, text[head[0] : head[1]]
+    if party is None:
+        return None
+    cue = (m.start() + len(m.group(0)) - len(m.group(0).lstrip()), m.end())
+    return Claim(
+        party.party, party.alias, party.span, claim.evidence,
+        text[head[0] : party.span[1]], claim.target, head,
+        " ".join(text[cue[0] : cue[1]].split()), cue, "statement", claim.sentence, 1,
+    )  # fmt: skip
 
 
 def cue_side(cue: Cue) -> int:

@@ -37,6 +37,7 @@ def target_negative_regex() -> re.Pattern[str]:
 
 
 _WORD = re.compile(r"[\w’']+")
+_RETREAT = frozenset({"off", "down", "away"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,12 @@ def find_cues(text: str) -> list[Cue]:
     out: list[Cue] = []
     for kind in KINDS:
         for m in cue_regex(kind).finditer(text):
-            before = _WORD.findall(text[max(0, m.start() - 30) : m.start()].lower())[-3:]
+            after = _WORD.match(text[m.end() :].lstrip())
+            if " " not in m.group(0) and after and after.group(0).lower() in _RETREAT:
+                continue  # "backing off", "back down": a retreat, not support
+            # a negation governs a cue right before it ("did not accept", "won't agree"); two
+            # words, so that "has not abandoned his call for" does not negate "call for"
+            before = _WORD.findall(text[max(0, m.start() - 30) : m.start()].lower())[-2:]
             negated = any(w in neg or w.endswith("n't") or w.endswith("n’t") for w in before)
             out.append(Cue(kind, (m.start(), m.end()), negated))
     out.sort(key=lambda c: c.span)

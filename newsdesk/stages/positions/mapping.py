@@ -54,11 +54,22 @@ def _key(c: MapClaim) -> tuple[str, str, int]:
 
 
 def _latest(claims: Sequence[MapClaim]) -> MapClaim | None:
-    """The latest claim with a position (an unclear one only when nothing else was said)."""
+    """The latest claim with a position (an unclear one only when nothing else was said).
+
+    Statements (a stance cue on the issue's own target) decide the cell when there are any;
+    a quote joined to the issue by similarity adds evidence and decides only alone.
+    """
     if not claims:
         return None
-    firm = [c for c in claims if c.stance in POSITIONS]
-    return max(firm or claims, key=_key)
+    statements = [c for c in claims if c.kind == "statement"]
+    pool = statements or list(claims)
+    firm = [c for c in pool if c.stance in POSITIONS]
+    return max(firm or pool, key=_key)
+
+
+def _deciding(claims: Sequence[MapClaim]) -> list[MapClaim]:
+    statements = [c for c in claims if c.kind == "statement"]
+    return statements or list(claims)
 
 
 def classify(cells: dict[str, list[MapClaim]]) -> tuple[str, str]:
@@ -71,7 +82,9 @@ def classify(cells: dict[str, list[MapClaim]]) -> tuple[str, str]:
     if supporters and rejecters:
         return UNACCEPTABLE, f"{', '.join(rejecters)} rejects what {', '.join(supporters)} supports"
     shifting = [
-        p for p, cs in cells.items() if len({c.stance for c in cs if c.stance in POSITIONS}) > 1
+        p
+        for p, cs in cells.items()
+        if len({c.stance for c in _deciding(cs) if c.stance in POSITIONS}) > 1
     ]
     if len(pos) >= 2 and len(sides) == 1 and "conditional" not in sides and not shifting:
         return COMMON, f"every party heard {next(iter(sides))}"

@@ -15,6 +15,7 @@ search) embeds with setting ``encoder``.
 | :func:`stories`, :func:`story`, :func:`story_extras`, :func:`threads` | ``stories``, ``story``, ``threads`` | story pages |
 | :func:`quotes`, :func:`people`, :func:`person` | ``quotes``, ``people``, ``person`` | people pages |
 | :func:`search` | ``search`` | search page |
+| :func:`positions`, :func:`positions_records` | ``positions``, ``positions -``, ``stance -`` | positions pages |
 | :func:`export` | ``export`` | |
 | :func:`stages`, :func:`stage_filter`, :func:`clean`, :func:`summarize_records` | ``stages``, ``filter``, ``<stage> -``, ``clean -`` | |
 """
@@ -61,6 +62,9 @@ from newsdesk.store import open_store as _open_store
 from newsdesk.views import articles as article_views
 from newsdesk.views import people as people_views
 from newsdesk.views import quotes as quote_views
+from newsdesk.stages.positions import stage as positions_stage
+from newsdesk.stages.positions.issues import load_issue_file
+from newsdesk.stages.positions.parties import load_parties
 from newsdesk.views import positions as position_views
 from newsdesk.views import stories as story_views
 from newsdesk.views import summaries as summary_views
@@ -88,6 +92,7 @@ __all__ = [
     "person",
     "quotes",
     "positions",
+    "positions_records",
     "recluster",
     "run",
     "search",
@@ -433,6 +438,23 @@ def positions(
     as_of: str | None = None,
     since: str | None = None,
     settings: Settings | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The positions map of a story ("12") or thread ("thread:3"): parties × issues, classes."""
     return position_views.positions_map(store, story_or_thread, as_of, since, settings)
+
+
+def positions_records(
+    records: Iterable[Record],
+    as_of: str | None = None,
+    since: str | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """``newsdesk positions -``: one map over the raw articles of one story (no store)."""
+    settings = settings or Settings.load()
+    return positions_stage.positions_map(
+        records,
+        parties=load_parties(settings.parties_file),
+        issue_file=load_issue_file(settings.issues_file),
+        as_of=as_of,
+        since=since,
+    )

@@ -9,18 +9,24 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from newsdesk import api
 from newsdesk.cli.common import (
-    DbOption,
+    STORE,
     JsonFlag,
+    StdinArgument,
     app,
     console,
-    fail,
     handled,
+    only_stdin,
     opened,
     print_json,
     print_jsonl,
+    print_records,
     stdin_records,
+    with_settings,
 )
+from newsdesk.settings import Settings
+from newsdesk.views.positions import to_csv, to_markdown
 
 STYLE = {
     "supports": "green",
@@ -32,7 +38,9 @@ STYLE = {
 
 
 @app.command("positions")
+@with_settings(*STORE, "parties_file", "issues_file")
 def positions_cmd(
+    settings: Settings,
     story_or_thread: Annotated[
         str,
         typer.Argument(
@@ -50,7 +58,6 @@ def positions_cmd(
     fmt: Annotated[
         str | None, typer.Option("--format", help="md (a briefing with the quotes) or csv.")
     ] = None,
-    db: DbOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Where each party stands, issue by issue: common ground, grey zone, unacceptable.
@@ -67,27 +74,14 @@ def positions_cmd(
     if fmt not in (None, "md", "csv"):
         raise typer.BadParameter("md or csv", param_hint="--format")
     if story_or_thread == "-":
-        from newsdesk.settings import Settings
-        from newsdesk.stages.positions import positions_map
-        from newsdesk.stages.positions.issues import load_issue_file
-        from newsdesk.stages.positions.parties import load_parties
-
-        settings = Settings.load(db=db)
         with handled():
-            m = positions_map(
-                stdin_records(require_text=True),
-                parties=load_parties(settings.parties_file),
-                issue_file=load_issue_file(settings.issues_file),
-                as_of=as_of,
-                since=since,
+            m = api.positions_records(
+                stdin_records(require_text=True), as_of=as_of, since=since, settings=settings
             )
         print_jsonl(m)
         return
-    from newsdesk.api import positions
-    from newsdesk.views.positions import to_csv, to_markdown
-
-    with opened(db) as (store, settings):
-        m = positions(store, story_or_thread, as_of=as_of, since=since, settings=settings)
+    with opened(settings) as store, handled():
+        m = api.positions(store, story_or_thread, as_of=as_of, since=since, settings=settings)
     if as_json:
         print_json(m)
         return
@@ -125,9 +119,8 @@ def positions_cmd(
 
 
 @app.command("stance")
-def stance_cmd(
-    source: Annotated[str, typer.Argument(help="- to read JSONL records from stdin.")],
-) -> None:
+@with_settings()
+def stance_cmd(settings: Settings, source: StdinArgument) -> None:
     """The ``stance -`` filter: the stance of a text's actor toward a target.
 
     Reads {"id", "text", "target"?, "actor"?} per line and writes {"id", "stance", "score",
@@ -136,10 +129,5 @@ def stance_cmd(
 
     Example:  echo '{"id": 1, "text": "Russia rejected a ceasefire."}' | newsdesk stance -
     """
-    if source != "-":
-        fail("only - (stdin) is supported")
-    from newsdesk.stages.positions import stance_records
-
-    with handled():
-        for out in stance_records(stdin_records(require_text=True)):
-            print_jsonl(out)
+    only_stdin(source)
+    print_records(api.stage_filter("positions", stdin_records(require_text=True), settings))

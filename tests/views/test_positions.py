@@ -83,7 +83,7 @@ def test_unknown_story_is_not_found(store):
         api.positions(store, "story:999")
 
 
-def test_cli_positions(seeded, monkeypatch):
+def test_cli_positions(seeded):
     from newsdesk.cli import app
 
     _store, settings, thread = seeded

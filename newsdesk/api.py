@@ -56,16 +56,16 @@ from newsdesk.pipeline import PipelineReport
 from newsdesk.search import search as run_search
 from newsdesk.settings import Settings
 from newsdesk.stages.cluster import stage as cluster_stage
+from newsdesk.stages.positions import stage as positions_stage
+from newsdesk.stages.positions.issues import load_issue_file
+from newsdesk.stages.positions.parties import load_parties
 from newsdesk.stages.summarize import SUMMARIZERS, Length, Summarize, summarize
 from newsdesk.store import Store
 from newsdesk.store import open_store as _open_store
 from newsdesk.views import articles as article_views
 from newsdesk.views import people as people_views
-from newsdesk.views import quotes as quote_views
-from newsdesk.stages.positions import stage as positions_stage
-from newsdesk.stages.positions.issues import load_issue_file
-from newsdesk.stages.positions.parties import load_parties
 from newsdesk.views import positions as position_views
+from newsdesk.views import quotes as quote_views
 from newsdesk.views import stories as story_views
 from newsdesk.views import summaries as summary_views
 from newsdesk.views import threads as thread_views
@@ -90,9 +90,9 @@ __all__ = [
     "open_store",
     "people",
     "person",
-    "quotes",
     "positions",
     "positions_records",
+    "quotes",
     "recluster",
     "run",
     "search",
@@ -432,6 +432,8 @@ def search(
         mode=mode,
         encoder=settings.encoder or None,
     )
+
+
 def positions(
     store: Store,
     story_or_thread: str,

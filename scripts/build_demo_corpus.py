@@ -58,7 +58,9 @@ def negotiation_articles() -> list[dict]:
     for chain, ids in NEGOTIATIONS.items():
         for sid in ids:
             s = stories[sid]
-            news = [a for a in s.get("news", {}).values() if a.get("newBody") and a.get("newsTitle")]
+            news = [
+                a for a in s.get("news", {}).values() if a.get("newBody") and a.get("newsTitle")
+            ]
             for a in sorted(news, key=lambda a: a["newsSource"]):
                 rows.append(
                     {

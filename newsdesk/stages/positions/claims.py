@@ -33,7 +33,19 @@ MAX_TARGET_WORDS = 14  # a target longer than this is cut at a clause boundary o
 PASSIVE_AUX = frozenset({"was", "were", "been", "be", "is", "are", "being", "got"})
 COPULAS = frozenset({"was", "were", "is", "are", "remain", "remains", "be"})
 LIGHT_VERBS = frozenset(
-    ["discuss", "consider", "hold", "negotiate", "allow", "talk", "about", "examine", "study", "explore", "review"]
+    [
+        "discuss",
+        "consider",
+        "hold",
+        "negotiate",
+        "allow",
+        "talk",
+        "about",
+        "examine",
+        "study",
+        "explore",
+        "review",
+    ]
 )
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 DETERMINERS = re.compile(
@@ -59,7 +71,24 @@ _AUX = re.compile(
     re.IGNORECASE,
 )
 PREPOSITIONS = frozenset(
-    ["between", "of", "in", "with", "from", "to", "against", "for", "at", "on", "about", "among", "over", "under", "into", "than"]
+    [
+        "between",
+        "of",
+        "in",
+        "with",
+        "from",
+        "to",
+        "against",
+        "for",
+        "at",
+        "on",
+        "about",
+        "among",
+        "over",
+        "under",
+        "into",
+        "than",
+    ]
 )
 # "a corporate tax rate increase pushed by Biden": the participle's agent backs the noun phrase
 _BACKED_BY = re.compile(
@@ -67,7 +96,9 @@ _BACKED_BY = re.compile(
     r"supported|floated|put forward|advocated)\s+by\s+",
     re.IGNORECASE,
 )
-_TRAILING = re.compile(r"\s+(?:that|which|who|whom|whose|and|or|but|of|to|for|with|by)$", re.IGNORECASE)
+_TRAILING = re.compile(
+    r"\s+(?:that|which|who|whom|whose|and|or|but|of|to|for|with|by)$", re.IGNORECASE
+)
 _INCLUDING = re.compile(r"\b(?:including|such as|notably)\s+", re.IGNORECASE)
 
 
@@ -109,7 +140,7 @@ class Claim:
 
 def clean_target(phrase: str) -> str:
     """A target as a label: leading determiners and quotes off, white space collapsed."""
-    for q in "“”\"":
+    for q in '“”"':
         phrase = phrase.replace(q, "")
     s = " ".join(phrase.split()).strip(" ,.;:'‘’()")
     for _ in range(3):
@@ -334,7 +365,9 @@ def _statement(
     t = text[target[0] : target[1]]
     label = clean_target(t)
     stop = lexicon_words("stopwords-en")
-    if not any(len(w) > 2 and w.lower() not in stop and not w[0].isdigit() for w in _WORD.findall(label)):
+    if not any(
+        len(w) > 2 and w.lower() not in stop and not w[0].isdigit() for w in _WORD.findall(label)
+    ):
         return None  # nothing to take a stance on ("also", "and the $1.7")
     if any(m.span == target for m in mentions):
         return None  # a target that is a party is a relative clause ("proposals that Kyiv did")

@@ -408,13 +408,12 @@ def _head_score(head: str, test: Sequence[Example], res: Sequence[StanceResult])
             if e.label in ("supports", "rejects")
         ]
     else:
+        with_unclear = {x.group.split(":", 1)[0] for x in test if x.label == "unclear"}
         pairs = [
-            (e.label == "unclear", r.stance == "unclear")
+            (str(e.label == "unclear"), str(r.stance == "unclear"))
             for e, r in zip(test, res, strict=True)
-            if e.group.split(":", 1)[0]
-            in {x.group.split(":", 1)[0] for x in test if x.label == "unclear"}
+            if e.group.split(":", 1)[0] in with_unclear
         ]
-        pairs = [(str(g), str(p)) for g, p in pairs]
     if not pairs or len({g for g, _ in pairs}) < 2:
         return math.nan
     return _macro_f1([g for g, _ in pairs], [p for _, p in pairs])

@@ -124,6 +124,8 @@ def binary(scores: dict[str, float]) -> str:
 class Sets:
     """The three training sets as examples, embedded once."""
 
+    inner_folds = 2  # --quick: 0 (no inner search: the first grid value)
+
     def __init__(self, data: Path, embed: CachedEmbed, base: CachedEmbed | None = None) -> None:
         self.deb_rows = load_debatenet(data / "debatenet-mig15")
         self.ibm_rows = load_ibm(data / "ibm-claim-stance")
@@ -153,7 +155,7 @@ class Sets:
         # a smaller inner search than scripts/train_stance.py (2 inner folds, the cue weight the
         # shipped models chose): 15 fold models on a 2-core machine shared by five engineers
         return train(
-            ex, np.vstack(vec), inner_folds=2, encoder=self.encoder,
+            ex, np.vstack(vec), inner_folds=self.inner_folds, encoder=self.encoder,
             cue_weights=(0.5,), clarity_grid=(1.0, 4.0),
         )  # fmt: skip
 
@@ -538,6 +540,10 @@ def main() -> None:
     p.add_argument("--only", default="debatenet,ibm,polstance,mpqa,speed")
     p.add_argument("--speed-articles", type=int, default=300)
     p.add_argument(
+        "--quick", action="store_true",
+        help="the CI gate's mode: IBM only, 3 folds, no inner search (C=0.25, cue weight 0.5)",
+    )  # fmt: skip
+    p.add_argument(
         "--encoder", choices=("e5", "wordllama"), default="e5",
         help="encoder of the newsdesk stance rows: e5 (stance -, stance.npz) or wordllama "
         "(the English fast path of the map, stance-fast.npz)",
@@ -546,6 +552,8 @@ def main() -> None:
     global NEWSDESK
     NEWSDESK = f"newsdesk ({a.encoder})"
     only = set(a.only.split(","))
+    if a.quick:
+        only, a.folds, Sets.inner_folds = {"ibm"}, 3, 0
     base = CachedEmbed("e5")
     embed = base if a.encoder == "e5" else CachedEmbed(a.encoder)
     rows: list[Row] = []
@@ -567,7 +575,20 @@ def main() -> None:
     base.save()
     if "speed" in only:
         rows += run_speed(a.data / "allsides-stories", a.speed_articles)
+    if a.json:  # numbers for benchmarks/check.py: "0.812 ± 0.020" → metric 0.812, "metric sd" 0.02
+        rows = [_numeric(r) for r in rows]
     emit(rows, a.json, title="positions")
+
+
+def _numeric(row: Row) -> Row:
+    out: Row = {}
+    for k, v in row.items():
+        if isinstance(v, str) and " ± " in v:
+            mean, sd = v.split(" ± ")
+            out[k], out[k + " sd"] = float(mean), float(sd)
+        else:
+            out[k] = v
+    return out
 
 
 if __name__ == "__main__":

@@ -91,6 +91,7 @@ __all__ = [
     "people",
     "person",
     "positions",
+    "positions_briefing",
     "positions_records",
     "quotes",
     "recluster",
@@ -443,6 +444,15 @@ def positions(
 ) -> dict[str, Any]:
     """The positions map of a story ("12") or thread ("thread:3"): parties × issues, classes."""
     return position_views.positions_map(store, story_or_thread, as_of, since, settings)
+
+
+def positions_briefing(m: dict[str, Any], fmt: str = "md") -> str:
+    """A positions map as a Markdown briefing with its quotes (``md``) or one CSV row per cell."""
+    if fmt == "md":
+        return position_views.to_markdown(m)
+    if fmt == "csv":
+        return position_views.to_csv(m)
+    raise ValueError(f"unknown briefing format {fmt!r} (md or csv)")
 
 
 def positions_records(

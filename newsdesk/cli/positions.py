@@ -26,7 +26,6 @@ from newsdesk.cli.common import (
     with_settings,
 )
 from newsdesk.settings import Settings
-from newsdesk.views.positions import to_csv, to_markdown
 
 STYLE = {
     "supports": "green",
@@ -85,11 +84,8 @@ def positions_cmd(
     if as_json:
         print_json(m)
         return
-    if fmt == "md":
-        sys.stdout.write(to_markdown(m) + "\n")
-        return
-    if fmt == "csv":
-        sys.stdout.write(to_csv(m))
+    if fmt:
+        sys.stdout.write(api.positions_briefing(m, fmt) + ("\n" if fmt == "md" else ""))
         return
     console.print(
         f"[bold]{m.get('title') or ''}[/bold]  ({m['kind']} {m['id']}, {m['articles']} articles)",

@@ -15,13 +15,12 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from newsdesk import api as libapi
-from newsdesk.stages.positions.mapping import CLASSES, NO_POSITION
 from newsdesk.web.routes import _page_or_404, _settings, _store, can_read, respond, wants_json
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(can_read)])
 _DAY = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 Day = Annotated[str | None, Query(description="A date: YYYY, YYYY-MM or YYYY-MM-DD.")]
-STANCES = ("supports", "rejects", "conditional", "unclear", NO_POSITION)
+STANCES = ("supports", "rejects", "conditional", "unclear", "no position found")
 
 
 def _day(value: str | None, name: str) -> str | None:
@@ -50,7 +49,7 @@ def _page(
         return respond(request, None, m, True)
     ctx = {
         "m": m,
-        "classes": CLASSES,
+        "classes": list(m["classes"]),  # the map's classes, in its order
         "stances": STANCES,
         "back": f"/story/{m['stories'][0]}" if kind == "story" else None,
     }

@@ -13,6 +13,12 @@ from functools import cache
 from newsdesk.nlp.lexicons import phrases, words
 
 KINDS = ("support", "reject", "condition", "demand")
+LEXICONS = {
+    "support": phrases("stance-support-phrases"),
+    "reject": phrases("stance-reject-phrases"),
+    "condition": phrases("stance-condition-phrases"),
+    "demand": phrases("stance-demand-phrases"),
+}
 
 
 def _pattern(phrase: str) -> str:
@@ -26,7 +32,7 @@ def _pattern(phrase: str) -> str:
 @cache
 def cue_regex(kind: str) -> re.Pattern[str]:
     """One regex for every phrase of ``stance-<kind>-phrases``, longest phrases first."""
-    pats = sorted((_pattern(p) for p in phrases(f"stance-{kind}-phrases")), key=len, reverse=True)
+    pats = sorted((_pattern(p) for p in LEXICONS[kind]), key=len, reverse=True)
     return re.compile(r"(?<![\w\-])(?:" + "|".join(pats) + ")", re.IGNORECASE)
 
 

@@ -124,9 +124,20 @@ def _cell(claims: Sequence[MapClaim]) -> dict[str, Any]:
                 "outlet": c.outlet,
                 "title": c.title,
             }
-            for c in ordered
+            for c in _distinct(ordered)
         ],
     }
+
+
+def _distinct(claims: Sequence[MapClaim]) -> list[MapClaim]:
+    """One piece of evidence per (article, text): several cues of one sentence are one quote."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for c in claims:
+        if (c.article_id, c.evidence) not in seen:
+            seen.add((c.article_id, c.evidence))
+            out.append(c)
+    return out
 
 
 def build_map(

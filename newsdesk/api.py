@@ -93,6 +93,7 @@ __all__ = [
     "positions",
     "positions_briefing",
     "positions_records",
+    "rebuild_positions",
     "quotes",
     "recluster",
     "run",
@@ -444,6 +445,16 @@ def positions(
 ) -> dict[str, Any]:
     """The positions map of a story ("12") or thread ("thread:3"): parties × issues, classes."""
     return position_views.positions_map(store, story_or_thread, as_of, since, settings)
+
+
+def rebuild_positions(store: Store, settings: Settings | None = None) -> int:
+    """Read every article's claims again (after editing ``parties_file``); how many articles."""
+    settings = settings or Settings.load()
+    load_parties.cache_clear()  # the same path may hold a changed table
+    with store.begin() as conn:
+        store.reset_stage(conn, positions_stage.Positions.name)
+    report = run(store, settings, only=[positions_stage.Positions.name])
+    return report.processed.get(positions_stage.Positions.name, 0)
 
 
 def positions_briefing(m: dict[str, Any], fmt: str = "md") -> str:

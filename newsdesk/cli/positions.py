@@ -114,6 +114,20 @@ def positions_cmd(
                       markup=False)  # fmt: skip
 
 
+@app.command("rebuild-positions")
+@with_settings(*STORE, "parties_file", "batch_size")
+def rebuild_positions_cmd(settings: Settings) -> None:
+    """Read every article's claims again, e.g. after editing the party table (``parties_file``).
+
+    Issues and the issue file (``issues_file``) apply when a map is shown; no rebuild needed.
+
+    Example:  newsdesk rebuild-positions --parties-file my-parties.toml
+    """
+    with opened(settings) as store, handled():
+        n = api.rebuild_positions(store, settings)
+    console.print(f"claims read again from {n} articles", markup=False)
+
+
 @app.command("stance")
 @with_settings()
 def stance_cmd(settings: Settings, source: StdinArgument) -> None:

@@ -118,3 +118,16 @@ def test_web_positions_page(seeded):
     assert f"/story/{story}/positions" in client.get(f"/story/{story}").text
     assert client.get("/thread/999/positions").status_code == 404
     assert client.get(f"/thread/{thread.id}/positions?as_of=yesterday").status_code == 422
+
+
+def test_rebuild_positions_applies_a_user_party_table(seeded, tmp_path):
+    # a user table that drops Russia: after the rebuild, no Russian cell is left
+    store, settings, thread = seeded
+    user = tmp_path / "parties.toml"
+    user.write_text("[russia]\ndrop = true\n", encoding="utf-8")
+    from dataclasses import replace
+
+    mine = replace(settings, parties_file=str(user))
+    assert api.rebuild_positions(store, mine) == 2
+    m = api.positions(store, f"thread:{thread.id}", settings=mine)
+    assert "Russia" not in m["parties"] and "Ukraine" in m["parties"]

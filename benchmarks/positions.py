@@ -478,6 +478,7 @@ def run_mpqa(
                             sides=[sides[j] for j in sel], cue_prior=prior)  # fmt: skip
         return macro_f1([gold[keep[j]] for j in sel], [binary(r.scores) for r in res])
 
+    out += _kyoto(data, rows, gold, texts, vec, model)
     grid = (0.0, 0.5, 1.0, 2.0, 4.0)
     tuned = {p: score(p, tune) for p in grid}
     best = max(grid, key=lambda p: (round(tuned[p], 3), -p))
@@ -490,6 +491,44 @@ def run_mpqa(
         }
     )
     return out
+
+
+def _kyoto(
+    data: Path,
+    rows: list[dict[str, Any]],
+    gold: list[str],
+    texts: list[str],
+    vec: np.ndarray,
+    model: StanceModel,
+) -> list[Row]:
+    """The Kyoto documents' map: holder → party (the party table), majority stance per party,
+    from the gold attitudes vs from the shipped model's reading of their sentences."""
+    from newsdesk.stages.positions.parties import load_parties, resolve
+
+    docs = {
+        d["doc_id"]: d["text"] for p in files(data, "mpqa3-docs*.jsonl.gz") for d in read_jsonl(p)
+    }
+    kyoto = [i for i, r in enumerate(rows) if "kyoto" in docs.get(r["doc_id"], "").lower()]
+    table = load_parties()
+    party = {i: resolve(table, rows[i]["holder_mention"]) for i in kyoto}
+    resolved = [i for i in kyoto if party[i]]
+    res = model.predict([texts[i] for i in resolved], vectors=vec[resolved])
+    pred = {i: binary(r.scores) for i, r in zip(resolved, res, strict=True)}
+    cells: defaultdict[str, list[int]] = defaultdict(list)
+    for i in resolved:
+        cells[str(party[i])].append(i)
+    ok = sum(
+        _majority([gold[i] for i in members]) == _majority([pred[i] for i in members])
+        for members in cells.values()
+    )
+    return [
+        {
+            "set": "mpqa kyoto map",
+            "system": NEWSDESK + " (shipped model; parties from the holder by the party table)",
+            "holders resolved to a party": f"{len(resolved)}/{len(kyoto)}",
+            "map cell acc": f"{ok}/{len(cells)} ({', '.join(sorted(cells))})",
+        }
+    ]
 
 
 # -- speed --------------------------------------------------------------------------------------

@@ -41,8 +41,12 @@ from newsdesk.errors import NewsdeskError
 from newsdesk.nlp.lexicons import words as lexicon_words
 from newsdesk.stages.positions.claims import clean_target
 
-# Defaults of the grouping; benchmarks/positions.py ("issue grouping" rows) measures them on
-# DEbateNet sub-categories by article-disjoint folds.
+# Defaults of the grouping. benchmarks/positions.py ("issue grouping" row) groups DEbateNet
+# claims against the codebook's ~100 sub-categories: its training folds choose 0.30 every time
+# (pair-F1 0.325 ± 0.032 on the test folds). Map issues are finer — one negotiated item each,
+# from short target phrases — and 0.30 merges distinct items of the hand-built golden maps
+# (demilitarization with Ukraine's nationhood; the framework with the tax rows), so 0.45 is
+# kept: a choice made on the golden maps, not on held-out data (no set labels such items).
 JOIN = 0.45  # average similarity to join two groups
 LEXICAL_WEIGHT = 0.3  # share of the content-word overlap in the similarity
 ATTACH = 0.45  # a target-less quote joins an issue at this (rescaled) embedding similarity or more

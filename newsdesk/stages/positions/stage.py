@@ -40,12 +40,13 @@ if TYPE_CHECKING:
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
-# Added to a cue-found claim's polarity log-odds times the cue's side (+1/−1). Chosen on the
-# tune half of MPQA's English news documents (benchmarks/positions.py "cue prior" row: macro-F1
-# 0.739 / 0.744 / 0.793 / 0.793 / 0.793 for 0 / 0.5 / 1 / 2 / 4, the smallest of the best kept;
-# 0.739 on the report half against 0.552 without it); the model alone reads German, Danish
-# and debate claims, where cues mean less.
-CUE_PRIOR = 1.0
+# Added to a cue-found claim's polarity log-odds times the cue's side (+1/−1), per stance model.
+# Chosen on the tune half of MPQA's English news documents (benchmarks/positions.py "cue prior"
+# row, priors 0 / 0.5 / 1 / 2 / 4, the smallest of the best kept): e5 model 0.706 / 0.728 /
+# 0.793 / 0.793 / 0.793 → 1 (report half 0.739, 0.552 without); WordLlama model (``--encoder
+# wordllama``) 0.551 / 0.686 / 0.735 / 0.776 / 0.793 → 4 (report half 0.761, 0.411 without).
+# The models alone read German, Danish and debate claims, where cues mean less.
+CUE_PRIOR = {"e5": 1.0, "wordllama": 4.0}
 
 
 @dataclass(slots=True)
@@ -90,13 +91,13 @@ def analyse(
     parties: PartyTable,
     models: Models | StanceModel,
     embed: Embed | None = None,
-    cue_prior: float = CUE_PRIOR,
+    cue_prior: float | None = None,
     languages: Sequence[str | None] | None = None,
 ) -> list[Analysed]:
     """Claims, stance and vectors for ``items`` = (article id, text, date, quotes), batched.
 
     Each article is read by the model for its language (``Models.for_text``); a single
-    ``StanceModel`` (and ``embed``) reads them all.
+    ``StanceModel`` (and ``embed``) reads them all. ``cue_prior``: default per model (CUE_PRIOR).
     """
     if isinstance(models, StanceModel):
         return _analyse(items, parties, models, embed or embedder(models.encoder), cue_prior)
@@ -115,8 +116,10 @@ def _analyse(
     parties: PartyTable,
     model: StanceModel,
     embed: Embed,
-    cue_prior: float,
+    cue_prior: float | None,
 ) -> list[Analysed]:
+    if cue_prior is None:
+        cue_prior = CUE_PRIOR.get(model.encoder, 1.0)
     per = [(aid, text, day, extract(text, parties, quotes)) for aid, text, day, quotes in items]
     flat = [c for *_, cs in per for c in cs]
     stance_texts = [c.stance_text for c in flat]

@@ -38,15 +38,15 @@ import numpy as np
 from _common import ROOT, default_data, emit, files, parser, read_jsonl
 
 from newsdesk.nlp.sentences import sentence_spans
-from newsdesk.stages.summarize import Summarize
-from newsdesk.stages.summarize.summarizers import (
+from newsdesk.stages.summarize import (
     Doc,
     Length,
     Newsdesk,
+    Summarize,
     get_summarizer,
     shipped_model,
-    summarize_multi,
 )
+from newsdesk.stages.summarize.multi import summarize_multi
 
 _spec = importlib.util.spec_from_file_location(
     "train_summarizer", ROOT / "scripts" / "train_summarizer.py"

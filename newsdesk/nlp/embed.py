@@ -329,3 +329,29 @@ def get_encoder(name: str | None = None) -> Encoder:
     wordllama), loaded once per process."""
     with _lock:
         return _load(name or _current.get() or DEFAULT_ENCODER)
+
+
+# Dimensions and languages of each encoder, known without loading it (see LazyEncoder).
+SHAPES: dict[str, tuple[int, bool]] = {
+    "wordllama": (256, False),
+    "minilm": (384, False),
+    "e5": (384, True),
+    "use": (512, True),
+    "minilm-torch": (384, False),
+}
+
+
+class LazyEncoder:
+    """An encoder that loads its model on its first ``encode`` call: the cluster stage holds
+    its multilingual encoder this way, so a one-language store never loads it."""
+
+    def __init__(self, name: str) -> None:
+        if name not in SHAPES:
+            raise ValueError(f"unknown encoder {name!r}; choose one of {', '.join(ENCODERS)}")
+        self.name = name
+        self.dim, self.multilingual = SHAPES[name]
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return get_encoder(self.name).encode(texts)

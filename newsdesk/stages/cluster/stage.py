@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from sqlalchemy import Connection, delete, select, update
 
 from newsdesk.models import Article
-from newsdesk.nlp.embed import Encoder, embed_text, get_encoder
+from newsdesk.nlp.embed import Encoder, LazyEncoder, embed_text, get_encoder
 from newsdesk.registry import BaseStage
 from newsdesk.settings import Settings
 from newsdesk.stages.cluster.clusterer import BATCH, Clusterer
@@ -77,7 +77,8 @@ class Cluster(BaseStage):
 
     def multilingual(self) -> Encoder | None:
         """The multilingual encoder for cross-language scores (None: one language only)."""
-        return get_encoder(self.story_encoder) if self.story_encoder else None
+        # loaded on first use: a one-language store never loads it
+        return LazyEncoder(self.story_encoder) if self.story_encoder else None
 
     def process(self, store: Store, conn: Connection, batch: Sequence[Article]) -> None:
         enc, menc = self.encoder(), self.multilingual()

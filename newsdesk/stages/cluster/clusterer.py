@@ -237,19 +237,19 @@ class Clusterer:
         articles), so the first articles of a language are not centred on themselves.
         """
         for lang in sorted(set(langs)):
-            rows = [i for i, x in enumerate(langs) if x == lang]
+            mine = [i for i, x in enumerate(langs) if x == lang]
             acc = self.means.setdefault((lang, space), [np.zeros(vecs.shape[1]), 0])
-            acc[0] = acc[0] + vecs[rows].sum(axis=0)
-            acc[1] += len(rows)
+            acc[0] = acc[0] + vecs[mine].sum(axis=0)
+            acc[1] += len(mine)
         out = vecs.astype(np.float32, copy=True)
         for lang in sorted(set(langs)):
-            rows = np.array([i for i, x in enumerate(langs) if x == lang])
+            idx = np.array([i for i, x in enumerate(langs) if x == lang])
             total, count = self.means[(lang, space)]
             prior = self.priors.get(space)
             if prior is not None:
                 total = total + CENTRE_PRIOR * prior
             mean = (total / (count + CENTRE_PRIOR)).astype(np.float32)
-            out[rows] -= mean
+            out[idx] -= mean
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return out / norms
@@ -319,8 +319,8 @@ class Clusterer:
         V, M = self._vectors(items)
         feats = self.terms.featurize([it.bag for it in items])
         t = np.array([np.nan if it.t is None else it.t for it in items], np.float32)
-        rows = self._side(feats, V, M, langs, t)
-        E = rows.E
+        side = self._side(feats, V, M, langs, t)
+        E = side.E
         thr = np.array(
             [join_threshold(it.words, p) if self.join is None else self.join for it in items]
         )
@@ -330,7 +330,7 @@ class Clusterer:
         col = {sid: j for j, sid in enumerate(cands)}
 
         # 3. scores: article-article and article-story, as margins over the join threshold
-        pair = scores(rows, la, V, M, t, rows, p)
+        pair = scores(side, la, V, M, t, side, p)
         np.fill_diagonal(pair, -np.inf)
         margins = np.full((m, m + len(cands)), -np.inf, np.float32)
         block = margins[:, :m]
@@ -339,7 +339,7 @@ class Clusterer:
         block -= (thr / 2).astype(np.float32)[None, :]
         to_story = np.zeros((m, 0), np.float32)
         if cands:
-            to_story = scores(rows, la, V, M, t, self._story_columns(cands), p)
+            to_story = scores(side, la, V, M, t, self._story_columns(cands), p)
             margins[:, m:] = to_story
             margins[:, m:] -= thr.astype(np.float32)[:, None]
         forced = np.zeros(m, bool)  # near-duplicates go with their original

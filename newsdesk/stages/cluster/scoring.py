@@ -154,7 +154,8 @@ def rows_m(rows: Side, r: np.ndarray) -> np.ndarray | None:
     """The multilingual vectors of rows ``r`` (zeros where none), from a rows-side ``M``."""
     if not rows.M:
         return None
-    return sum(v[r] for v in rows.M.values())  # type: ignore[no-any-return]
+    out: np.ndarray = np.sum([v[r] for v in rows.M.values()], axis=0)
+    return out
 
 
 def _cross(

@@ -102,7 +102,7 @@ class Cluster(BaseStage):
         n0 = len(cl.keys)
         items = items_from_records(records, enc)
         if menc is not None and cl.mixed(items):
-            add_multilingual(items, [embed_text(r["title"], r["text"]) for r in records], menc)
+            add_multilingual(items, [embed_text(a.title, a.text) for a in todo], menc)
         assigned = cl.add(items)
         conn.execute(
             story_articles.insert(),

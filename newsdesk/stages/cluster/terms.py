@@ -112,7 +112,9 @@ class Terms:
                 parts += [all_ids[mask], w / (float(np.linalg.norm(w)) or 1.0)]
             ents = int(self.is_entity[parts[0]].sum())
             xents = int(self.is_xname[parts[4]].sum())
-            out.append(Features(*parts[:4], ents, parts[4], parts[5], xents))
+            out.append(
+                Features(parts[0], parts[1], parts[2], parts[3], ents, parts[4], parts[5], xents)
+            )
         return out
 
     def csr(self, rows: Sequence[tuple[np.ndarray, np.ndarray | None]]) -> Any:

@@ -1,50 +1,47 @@
-"""Story clustering: newsdesk's online clusterer beside batch baselines, plus scale.
+"""Story clustering: newsdesk beside tuned baselines on many story-disjoint splits, plus scale.
 
-    python benchmarks/stories.py [--data DIR] [--json] [--scale 10000,100000] [--skip-scale]
-                                 [--skip-quality]
+    python benchmarks/stories.py [--data DIR] [--json] [--splits 20] [--sets allsides,googlenews,mmds]
+                                 [--scale 10000,100000] [--skip-scale] [--skip-quality]
+                                 [--cv] [--baselines full|fast]
 
 ``--data`` is the folder holding the sets (default ``../shared/data``): ``allsides-stories``,
-``googlenews-ts`` (TS view: title + snippet) and ``mmds2025-clustering``.
+``googlenews-ts`` (TS view: title + snippet) and ``mmds2025-clustering`` (English/Chinese/Malay).
 
-Quality: every set is split by gold cluster (``sha1("<set>-<cluster>") % 2``) into a *tune*
-half and an *eval* half; the table reports the eval halves only. Every system gets its
-threshold tuned on the tune half of the same set, by BCubed F1: the baselines' distance
-thresholds and HDBSCAN's minimum cluster size, and newsdesk's join threshold (row "tuned
-threshold", one threshold for every length). newsdesk's weights and its shipped default
-thresholds were chosen on the tune halves (JOIN on allsides, JOIN_SHORT for short texts on
-googlenews; see newsdesk/stages/cluster.py); row "defaults" uses them as shipped.
-Articles are fed in a fixed pseudo-random order (seed 13), never grouped by story; newsdesk's
-defaults are also run in five other orders (row "5 orders: mean", with the F1 range), because
-which articles share a batch depends on the order. newsdesk
-goes through the stage's ``filter()`` code path (the same as ``newsdesk cluster -``), merges
-reported on later lines resolved.
+Quality: each set is cut into a *tune* and an *eval* part ``--splits`` times (default 20), each
+time at random by story (gold cluster; seed = split number), so no story is in both parts and
+the eval stories are unseen by what was tuned. Per split, every baseline gets its setting
+(distance threshold; HDBSCAN's minimum cluster size) tuned on the tune part by BCubed F1 and is
+scored on the eval part; newsdesk runs with its shipped defaults on the eval part, through the
+stage's ``filter()`` (the code path of ``newsdesk cluster -``), merges resolved. Rows give the
+mean ± standard deviation over the splits. newsdesk's defaults were chosen by ``--cv`` (below)
+over the same kind of splits of the *tune* parts, so the eval parts are never tuned on; the
+floors (issue 17) are checked outside the repository on sets it has never seen.
 
-Systems: newsdesk online, in batches (the default batch, and a stream of 256-article batches to
-show what small batches cost: within a batch articles are grouped by average link, and each
-group joins an earlier story or opens one); TF-IDF + agglomerative (average link, cosine
-distance); embeddings (the encoder newsdesk uses, wordllama 256-d) + agglomerative (average
-link) and + HDBSCAN (noise points count as singletons). The batch baselines see every article
-of a half at once; so does newsdesk with its default batch on allsides (~500 articles a half);
-a googlenews half (~4,900) is one batch of 4096 and a second one.
+Systems: TF-IDF + agglomerative (average link, cosine); each encoder (``wordllama``, ``minilm``
+int8 ONNX, ``e5`` = multilingual-e5-small 4-bit, ``use`` = USE multilingual) + agglomerative
+and + HDBSCAN (noise points as singletons) — the encoders read title + lead as newsdesk does;
+"+centred" rows subtract each language's mean embedding first. mmds2025: its catch-all cluster
+166 is scored as singletons; extra columns give the share of gold same-story pairs put together
+when both articles are in the same language and when they are not (py3langid).
 
-mmds2025 (English/Chinese/Malay): nothing is tuned on it; each system uses the setting it got
-on allsides-stories; its catch-all cluster 166 is scored as singletons. Extra columns: the share
-of gold same-story pairs put together when both articles are in the same language, and when
-they are in different languages (py3langid).
+``--cv``: newsdesk's parameter search: a small grid of :class:`Params` settings, each scored on
+the tune parts of the splits (never the eval parts); prints mean ± spread per setting.
 
-Scale: a synthetic stream of N articles built by perturbing real ones (allsides + googlenews
-texts): each synthetic article takes a random real article, drops ~15% of its words at random,
-inserts a random proper noun + number from a fixed list, and gets a random date in 2024, so
-copies of one source article are plausible reports of one event while the stream keeps
-growing. Wall time, CPU time (all threads) and peak RSS (whole process, encoder included) are
-measured for clustering the stream online in the default batches (4096), each size in a
-fresh process.
+Embeddings of the shared sets are cached per encoder under ``/tmp/stories/emb`` (see
+``benchmarks/_embcache.py``): the multilingual encoders run at a few texts per CPU-second.
+
+Scale: synthetic streams of N articles built by perturbing real ones — English (allsides +
+googlenews texts) and mixed-language (the same plus mmds2025's English, Chinese and Malay
+articles, about a third non-English): each synthetic article takes a random real article, drops
+~15% of its words at random, inserts a random proper noun + number from a fixed list, and gets
+a random date in 2024. Wall time, CPU time (all threads) and peak RSS (whole process, encoders
+included) for clustering the stream online with the shipped defaults, each size in a fresh
+process.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import random
@@ -52,15 +49,17 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from _common import default_data, emit, parser, peak_rss_mb, read_jsonl
+from _embcache import cached, save_all
 
 SEED = 13
-SMALL_BATCH = 256  # a stream of small batches, beside the default
-ORDER_SEEDS = (1, 2, 3, 4, 5)  # other arrival orders for the defaults row
+SPLITS = 20
+ENCODERS = ("wordllama", "minilm", "e5", "use")
 
 
 # -- data ---------------------------------------------------------------------------------
@@ -125,15 +124,17 @@ def load_mmds(folder: Path) -> list[dict[str, Any]]:
     return out
 
 
-def split(
-    rows: list[dict[str, Any]], name: str
+def random_split(
+    rows: list[dict[str, Any]], seed: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(tune, eval) halves by gold cluster, then each in a fixed pseudo-random order."""
-    tune, ev = [], []
-    for r in rows:
-        h = int(hashlib.sha1(f"{name}-{r['gold']}".encode()).hexdigest()[:8], 16)
-        (tune if h % 2 == 0 else ev).append(r)
-    rng = random.Random(SEED)
+    """(tune, eval): the gold stories shuffled with ``seed`` and cut in half; each part in a
+    pseudo-random arrival order (never grouped by story)."""
+    stories = sorted({r["gold"] for r in rows})
+    rng = random.Random(seed)
+    rng.shuffle(stories)
+    tune_ids = set(stories[: len(stories) // 2])
+    tune = [r for r in rows if r["gold"] in tune_ids]
+    ev = [r for r in rows if r["gold"] not in tune_ids]
     rng.shuffle(tune)
     rng.shuffle(ev)
     return tune, ev
@@ -164,18 +165,24 @@ def scores(pred: list[Any], gold: list[Any]) -> dict[str, float]:
 
 
 # -- systems ------------------------------------------------------------------------------
-def run_newsdesk(
-    rows: list[dict[str, Any]], threshold: float | None = None, batch_size: int | None = None
-) -> list[Any]:
-    from newsdesk.settings import Settings
+def newsdesk_stage(params: Any = None, **kw: Any) -> Any:
+    """The cluster stage with shipped defaults, its encoders wrapped in the embedding cache."""
     from newsdesk.stages.cluster import Cluster
 
-    stage = Cluster.from_settings(Settings()) if threshold is None else Cluster(threshold=threshold)
-    if batch_size:
-        stage.batch_size = batch_size
-    recs = [{k: v for k, v in r.items() if k != "gold"} for r in rows]
-    outs = list(stage.filter(recs))
-    return final_stories(outs)
+    stage = Cluster(**kw)
+    fast = cached(stage.encoder_name or "wordllama")
+    multi = cached(stage.story_encoder) if stage.story_encoder else None
+    stage.encoder = lambda: fast  # type: ignore[method-assign]
+    stage.multilingual = lambda: multi  # type: ignore[method-assign]
+    if params is not None:
+        stage.params = params
+    return stage
+
+
+def run_newsdesk(rows: list[dict[str, Any]], params: Any = None, **kw: Any) -> list[Any]:
+    stage = newsdesk_stage(params, **kw)
+    recs = [{k: v for k, v in r.items() if k not in ("gold", "lang")} for r in rows]
+    return final_stories(list(stage.filter(recs)))
 
 
 def final_stories(outs: list[dict[str, Any]]) -> list[int]:
@@ -203,12 +210,6 @@ def tfidf_matrix(rows: list[dict[str, Any]]) -> Any:
     return TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(
         [_text(r) for r in rows]
     )
-
-
-def embed_matrix(rows: list[dict[str, Any]]) -> np.ndarray:
-    from newsdesk.nlp.embed import embed_text, get_encoder
-
-    return get_encoder().encode([embed_text(r.get("title"), r["text"]) for r in rows])
 
 
 def linkage(X: Any) -> np.ndarray:
@@ -240,107 +241,135 @@ def hdbscan_labels(X: np.ndarray, min_cluster_size: int) -> list[Any]:
     return [int(x) if x >= 0 else f"noise-{i}" for i, x in enumerate(labels)]
 
 
-def tuned(fit, X_tune, gold_tune, grid) -> tuple[Any, float]:
-    best = max(
-        grid,
-        key=lambda g: (
-            bcubed(fit(X_tune, g), gold_tune)[2],
-            -abs(g) if isinstance(g, float) else 0,
-        ),
-    )
-    return best, bcubed(fit(X_tune, best), gold_tune)[2]
+def embed_matrix(rows: list[dict[str, Any]], encoder: str, centre: bool = False) -> np.ndarray:
+    from newsdesk.nlp.embed import embed_text
+
+    V = cached(encoder).encode([embed_text(r.get("title"), r["text"]) for r in rows])
+    if not centre:
+        return V
+    langs = np.array([r.setdefault("lang", language(r["title"] + " " + r["text"])) for r in rows])
+    V = V.copy()
+    for lang in set(langs.tolist()):
+        V[langs == lang] -= V[langs == lang].mean(axis=0)
+    return V / np.maximum(np.linalg.norm(V, axis=1, keepdims=True), 1e-9)
 
 
-NEWSDESK_GRID = [round(x, 2) for x in np.arange(0.06, 0.62, 0.02)]
-AGGLO_GRID = [round(x, 2) for x in np.arange(0.3, 0.99, 0.02)]
-HDBSCAN_GRID = [2, 3, 4, 5, 8, 12]
+AGGLO_GRID = [round(x, 2) for x in np.arange(0.02, 1.3, 0.02)]  # e5 distances run small
+HDBSCAN_GRID = [2, 3, 4, 5, 8]
+
+
+def tuned(
+    fit: Callable[[Any, Any], list[Any]], X_tune: Any, gold: list[Any], grid: list[Any]
+) -> Any:
+    return max(grid, key=lambda g: (bcubed(fit(X_tune, g), gold)[2], -abs(g)))
+
+
+def baselines(
+    set_name: str, full: bool
+) -> list[tuple[str, Callable[[list[dict[str, Any]]], Any], str]]:
+    """(name, features of rows, "agglo"|"hdbscan") for one set.
+
+    googlenews-ts (~4,300 articles a part) gets the agglomerative baselines only (HDBSCAN's
+    tuning there costs minutes a split on this machine); mmds2025 also gets the multilingual
+    encoders with per-language centring.
+    """
+    out: list[tuple[str, Callable[[list[dict[str, Any]]], Any], str]] = [
+        ("tfidf+agglomerative", tfidf_matrix, "agglo")
+    ]
+    encs = ENCODERS if full else ("minilm", "e5")
+    for enc in encs:
+        out.append((f"{enc}+agglomerative", lambda r, e=enc: embed_matrix(r, e), "agglo"))
+        if set_name != "googlenews-ts":
+            out.append((f"{enc}+hdbscan", lambda r, e=enc: embed_matrix(r, e), "hdbscan"))
+    if set_name == "mmds2025":
+        for enc in ("e5", "use"):
+            out.append(
+                (f"{enc}+centred+agglomerative", lambda r, e=enc: embed_matrix(r, e, True), "agglo")
+            )
+            out.append(
+                (f"{enc}+centred+hdbscan", lambda r, e=enc: embed_matrix(r, e, True), "hdbscan")
+            )
+    return out
+
+
+def run_baseline(
+    kind: str,
+    make: Callable[[list[dict[str, Any]]], Any],
+    tune: list[dict[str, Any]],
+    ev: list[dict[str, Any]],
+) -> tuple[list[Any], Any]:
+    tgold = [r["gold"] for r in tune]
+    if kind == "agglo":
+        Zt = linkage(make(tune))
+        g = tuned(agglomerative, Zt, tgold, AGGLO_GRID)
+        return agglomerative(linkage(make(ev)), g), g
+    Xt = make(tune)
+    g = tuned(hdbscan_labels, Xt, tgold, HDBSCAN_GRID)
+    return hdbscan_labels(make(ev), g), g
+
+
+def mean_row(
+    set_name: str, system: str, runs: list[dict[str, Any]], settings: list[Any]
+) -> dict[str, Any]:
+    row: dict[str, Any] = {"set": set_name, "system": system, "splits": len(runs)}
+    for k in (
+        "bcubed_f1",
+        "bcubed_p",
+        "bcubed_r",
+        "pair_recall_cross_lang",
+        "pair_recall_same_lang",
+    ):
+        vals = [r[k] for r in runs if r.get(k) is not None]
+        if vals:
+            row[k] = float(np.mean(vals))
+            row[k + "_sd"] = float(np.std(vals))
+    row["clusters"] = float(np.mean([r["clusters"] for r in runs]))
+    if settings:
+        common = Counter(str(s) for s in settings).most_common(2)
+        row["setting"] = ", ".join(f"{s} ×{n}" for s, n in common)
+    return row
 
 
 def quality(
-    name: str,
-    rows: list[dict[str, Any]],
-    tune_on: list[dict[str, Any]] | None,
-    settings: dict[str, Any] | None = None,
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Score every system on ``rows``; settings tuned on ``tune_on``, else taken from ``settings``."""
+    set_name: str, rows: list[dict[str, Any]], n_splits: int, which: str = "full"
+) -> list[dict[str, Any]]:
+    multilingual = set_name == "mmds2025"
+    systems: dict[str, list[dict[str, Any]]] = {}
+    settings: dict[str, list[Any]] = {}
+    seconds: dict[str, float] = {}
+    for s in range(n_splits):
+        tune, ev = random_split(rows, s)
+        gold = [r["gold"] for r in ev]
+
+        def record(
+            name: str,
+            pred: list[Any],
+            t0: float,
+            setting: Any = None,
+            ev: Any = ev,
+            gold: Any = gold,
+        ) -> None:
+            sc = scores(pred, gold)
+            if multilingual:
+                sc.update(pair_recall_by_language(ev, pred))
+            systems.setdefault(name, []).append(sc)
+            seconds[name] = seconds.get(name, 0.0) + time.process_time() - t0
+            if setting is not None:
+                settings.setdefault(name, []).append(setting)
+
+        t0 = time.process_time()
+        record("newsdesk (defaults)", run_newsdesk(ev), t0)
+        for name, make, kind in baselines(set_name, which == "full") if which != "none" else []:
+            t0 = time.process_time()
+            pred, g = run_baseline(kind, make, tune, ev)
+            record(name, pred, t0, g)
+        save_all()
     out = []
-    gold = [r["gold"] for r in rows]
-    chosen: dict[str, Any] = dict(settings or {})
-    tgold = [r["gold"] for r in tune_on] if tune_on else []
-
-    def row(system: str, pred: list[Any], t0: float, setting: str) -> None:
-        out.append(
-            {
-                "set": name,
-                "system": system,
-                **scores(pred, gold),
-                "seconds": time.perf_counter() - t0,
-                "setting": setting,
-            }
-        )
-        if name == "mmds2025":
-            out[-1].update(pair_recall_by_language(rows, pred))
-
-    from newsdesk.stages.cluster.clusterer import BATCH
-
-    t0 = time.perf_counter()
-    row(f"newsdesk (batches of {BATCH}, defaults)", run_newsdesk(rows), t0, "defaults")
-    if name != "mmds2025":  # the batches depend on arrival order; the baselines do not
-        t0 = time.perf_counter()
-        runs = []
-        for seed in ORDER_SEEDS:
-            order = list(range(len(rows)))
-            random.Random(seed).shuffle(order)
-            got = run_newsdesk([rows[i] for i in order])
-            pred: list[Any] = [None] * len(rows)
-            for i, story in zip(order, got, strict=True):
-                pred[i] = story
-            runs.append(scores(pred, gold))
-        f1s = [r["bcubed_f1"] for r in runs]
-        out.append(
-            {
-                "set": name,
-                "system": f"newsdesk (batches of {BATCH}, defaults, {len(runs)} orders: mean)",
-                **{k: float(np.mean([r[k] for r in runs])) for k in runs[0]},
-                "seconds": time.perf_counter() - t0,
-                "setting": f"F1 {min(f1s):.4f}..{max(f1s):.4f}",
-            }
-        )
-    t0 = time.perf_counter()
-    row(
-        f"newsdesk (batches of {SMALL_BATCH}, defaults)",
-        run_newsdesk(rows, batch_size=SMALL_BATCH),
-        t0,
-        "defaults",
-    )
-    t0 = time.perf_counter()
-    if tune_on:
-        chosen["newsdesk"] = max(
-            NEWSDESK_GRID, key=lambda g: (bcubed(run_newsdesk(tune_on, g), tgold)[2], -g)
-        )
-    if "newsdesk" in chosen:
-        g = chosen["newsdesk"]
-        row(
-            f"newsdesk (batches of {BATCH}, tuned threshold)",
-            run_newsdesk(rows, g),
-            t0,
-            f"threshold={g}",
-        )
-    for label, make in (
-        ("tfidf+agglomerative", tfidf_matrix),
-        ("embed+agglomerative", embed_matrix),
-    ):
-        t0 = time.perf_counter()
-        if tune_on:
-            chosen[label], _ = tuned(agglomerative, linkage(make(tune_on)), tgold, AGGLO_GRID)
-        g = chosen.get(label, 0.7)
-        row(label, agglomerative(linkage(make(rows)), g), t0, f"threshold={g}")
-    t0 = time.perf_counter()
-    if tune_on:
-        chosen["hdbscan"], _ = tuned(hdbscan_labels, embed_matrix(tune_on), tgold, HDBSCAN_GRID)
-    g = chosen.get("hdbscan", 2)
-    row("embed+hdbscan", hdbscan_labels(embed_matrix(rows), g), t0, f"min_cluster_size={g}")
-    return out, chosen
+    for name, runs in systems.items():
+        row = mean_row(set_name, name, runs, settings.get(name, []))
+        row["cpu_s_per_split"] = seconds[name] / n_splits
+        out.append(row)
+    return out
 
 
 def language(text: str) -> str:
@@ -370,6 +399,59 @@ def language_note(rows: list[dict[str, Any]]) -> str:
     )
 
 
+# -- newsdesk's parameter search (tune parts only) ----------------------------------------
+def cv_grid() -> list[tuple[str, Any]]:
+    """The settings ``--cv`` compares: one parameter varied at a time around the defaults."""
+    from newsdesk.stages.cluster.scoring import DEFAULT
+
+    d = DEFAULT
+    out: list[tuple[str, Any]] = [("defaults", d)]
+    for k, vals in (
+        ("centre_fast", [not d.centre_fast]),
+        ("w_dense", [0.15, 0.35, 0.45]),
+        ("join", [d.join - 0.04, d.join + 0.04]),
+        ("join_short", [d.join_short - 0.04, d.join_short + 0.04]),
+        ("w_x_dense", [d.w_x_dense - 0.2, d.w_x_dense + 0.2]),
+        ("x_shift", [d.x_shift - 0.1, d.x_shift - 0.05, d.x_shift + 0.05, d.x_shift + 0.1]),
+    ):
+        for v in vals:
+            out.append((f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}", d.but(**{k: v})))
+    return out
+
+
+def cross_validate(
+    sets: dict[str, list[dict[str, Any]]],
+    n_splits: int,
+    story_encoder: str,
+    fast: str = "wordllama",
+    grid: list[tuple[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    rows_out = []
+    for label, params in grid or cv_grid():
+        per_set: dict[str, list[float]] = {}
+        cross: list[float] = []
+        for name, rows in sets.items():
+            for s in range(n_splits):
+                tune, _ = random_split(rows, s)
+                pred = run_newsdesk(tune, params, story_encoder=story_encoder, encoder_name=fast)
+                per_set.setdefault(name, []).append(bcubed(pred, [r["gold"] for r in tune])[2])
+                if name == "mmds2025":
+                    pr = pair_recall_by_language(tune, pred)["pair_recall_cross_lang"]
+                    if pr is not None:
+                        cross.append(pr)
+        row: dict[str, Any] = {"setting": label}
+        for name, f1s in per_set.items():
+            row[f"{name}_f1"] = float(np.mean(f1s))
+            row[f"{name}_sd"] = float(np.std(f1s))
+        row["mean_f1"] = float(np.mean([row[f"{n}_f1"] for n in per_set]))
+        if cross:
+            row["mmds_cross_recall"] = float(np.mean(cross))
+        rows_out.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+        save_all()
+    return rows_out
+
+
 # -- scale --------------------------------------------------------------------------------
 _NAMES = [
     "Alder", "Brightwater", "Castellan", "Dunmore", "Elsworth", "Fairhaven", "Glenrock", "Halden",
@@ -397,20 +479,34 @@ def synthetic(base: list[dict[str, Any]], n: int, seed: int = SEED) -> list[dict
     return out
 
 
-def scale(base: list[dict[str, Any]], sizes: list[int]) -> list[dict[str, Any]]:
+def scale(data: Path, sizes: list[int], streams: list[str]) -> list[dict[str, Any]]:
     import subprocess
 
     rows = []
-    for n in sizes:
-        # one fresh process per size, so peak memory is that size's own
-        cmd = [sys.executable, __file__, "--scale-one", str(n)]
-        res = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if res.returncode != 0:
-            rows.append(
-                {"articles": n, "error": res.stderr.strip().splitlines()[-1:] or ["failed"]}
-            )
-            continue
-        rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
+    for stream in streams:
+        for n in sizes:
+            # one fresh process per size, so peak memory is that size's own
+            cmd = [
+                sys.executable,
+                __file__,
+                "--data",
+                str(data),
+                "--scale-one",
+                str(n),
+                "--stream",
+                stream,
+            ]
+            res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if res.returncode != 0:
+                rows.append(
+                    {
+                        "stream": stream,
+                        "articles": n,
+                        "error": res.stderr.strip().splitlines()[-1:] or ["failed"],
+                    }
+                )
+                continue
+            rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
     return rows
 
 
@@ -421,13 +517,19 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def scale_one(n: int, data: Path) -> dict[str, Any]:
-    from newsdesk.settings import Settings
+def scale_one(n: int, data: Path, kind: str) -> dict[str, Any]:
     from newsdesk.stages.cluster import Cluster
 
     base = load_allsides(data / "allsides-stories") + load_googlenews(data / "googlenews-ts")
+    if kind == "mixed":  # about a third non-English: mmds2025's articles weighted up
+        mm = load_mmds(data / "mmds2025-clustering")
+        foreign = [r for r in mm if language(r["title"] + " " + r["text"]) != "en"]
+        base = base[: 2 * len(foreign) * 10] + foreign * 10
     stream = synthetic(base, n)
-    stage = Cluster.from_settings(Settings())
+    stage = Cluster()
+    if kind == "mixed":  # load the multilingual encoder before timing (English never loads it)
+        stage.multilingual().encode(["warm up"])
+    stage.encoder()
     rss0 = peak_rss_mb()
     cpu0 = _cpu()
     t0 = time.perf_counter()
@@ -437,6 +539,7 @@ def scale_one(n: int, data: Path) -> dict[str, Any]:
     secs = time.perf_counter() - t0
     cpu = _cpu() - cpu0
     return {
+        "stream": kind,
         "articles": n,
         "seconds": secs,
         "articles_per_s": n / secs,
@@ -453,42 +556,70 @@ def main() -> None:
     p.add_argument(
         "--data", type=Path, default=default_data(""), help="folder holding the three sets"
     )
+    p.add_argument(
+        "--splits", type=int, default=SPLITS, help="story-disjoint random splits per set"
+    )
+    p.add_argument("--sets", default="allsides,googlenews,mmds", help="comma-separated")
+    p.add_argument(
+        "--baselines",
+        choices=("full", "fast", "none"),
+        default="full",
+        help="fast: TF-IDF, MiniLM and e5 only; none: newsdesk alone (the quick mode of make bench-check)",
+    )
     p.add_argument("--scale", default="10000,100000", help="comma-separated stream sizes")
+    p.add_argument("--streams", default="english,mixed", help="scale streams: english, mixed")
     p.add_argument("--skip-scale", action="store_true")
     p.add_argument("--skip-quality", action="store_true", help="only the scale runs")
+    p.add_argument("--cv", action="store_true", help="newsdesk's parameter search (tune parts)")
+    p.add_argument("--cv-encoder", default="e5", help="story encoder used by --cv")
+    p.add_argument("--cv-fast", default="wordllama", help="fast encoder used by --cv")
+    p.add_argument("--cv-grid", default="", help="python expr: list of (label, Params) (--cv)")
     p.add_argument("--scale-one", type=int, help=argparse_hidden())
+    p.add_argument("--stream", default="english", help=argparse_hidden())
     args = p.parse_args()
     if args.scale_one:
-        print(json.dumps(scale_one(args.scale_one, args.data)))
+        print(json.dumps(scale_one(args.scale_one, args.data, args.stream)))
+        return
+    loaders = {
+        "allsides": ("allsides-stories", "allsides-stories", load_allsides),
+        "googlenews": ("googlenews-ts", "googlenews-ts", load_googlenews),
+        "mmds": ("mmds2025", "mmds2025-clustering", load_mmds),
+    }
+    sets: dict[str, list[dict[str, Any]]] = {}
+    notes: list[str] = []
+    for key in [s for s in args.sets.split(",") if s]:
+        name, folder, loader = loaders[key]
+        if (args.data / folder).exists():
+            sets[name] = loader(args.data / folder)
+        else:
+            notes.append(f"{name}: absent, skipped")
+    if args.cv:
+        grid = None
+        if args.cv_grid:
+            from newsdesk.stages.cluster.scoring import DEFAULT
+
+            grid = eval(args.cv_grid, {"D": DEFAULT})  # a developer's grid on the command line
+        emit(
+            cross_validate(sets, args.splits, args.cv_encoder, args.cv_fast, grid),
+            args.json,
+            "newsdesk parameter search (tune parts)",
+            notes,
+        )
         return
     rows: list[dict[str, Any]] = []
-    notes = [
-        "Every system's threshold is tuned on the tune half of its set (split by gold cluster); "
-        "figures are on the eval half. newsdesk also runs with its shipped defaults.",
-        "mmds2025: nothing tuned on it; each system uses the setting it got on allsides-stories.",
-    ]
-    from_allsides: dict[str, Any] = {}
-    sets = (("allsides-stories", load_allsides), ("googlenews-ts", load_googlenews))
-    for name, loader in () if args.skip_quality else sets:
-        folder = args.data / name
-        if not folder.exists():
-            notes.append(f"{name}: absent, skipped")
-            continue
-        tune, ev = split(loader(folder), name)
-        got, chosen = quality(name, ev, tune)
-        rows += got
-        if name == "allsides-stories":
-            from_allsides = chosen
-    mm = args.data / "mmds2025-clustering"
-    if mm.exists() and not args.skip_quality:
-        mrows = load_mmds(mm)
-        got = quality("mmds2025", mrows, None, from_allsides)[0]
-        rows += got
-        notes.append(language_note(mrows))
+    if not args.skip_quality:
+        for name, data in sets.items():
+            rows += quality(name, data, args.splits, args.baselines)
+        notes.append(
+            f"mean ± sd over {args.splits} story-disjoint random splits per set; baselines tuned on "
+            "each split's tune part, newsdesk with its shipped defaults; scores on the eval parts."
+        )
+        if "mmds2025" in sets:
+            notes.append(language_note(sets["mmds2025"]))
     scale_rows: list[dict[str, Any]] = []
     if not args.skip_scale:
         sizes = [int(x) for x in args.scale.split(",") if x]
-        scale_rows = scale([], sizes)
+        scale_rows = scale(args.data, sizes, [s for s in args.streams.split(",") if s])
     if args.json:
         emit(
             rows + [{"table": "scale", "system": "newsdesk (online)", **r} for r in scale_rows],
@@ -497,9 +628,9 @@ def main() -> None:
         )
         return
     if rows:
-        emit(rows, False, "story clustering quality (eval halves)", notes)
+        emit(rows, False, "story clustering quality (eval parts, mean ± sd over splits)", notes)
     if scale_rows:
-        emit(scale_rows, False, "scale: newsdesk online clustering of a synthetic stream")
+        emit(scale_rows, False, "scale: newsdesk online clustering of synthetic streams")
 
 
 def argparse_hidden() -> str:

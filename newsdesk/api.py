@@ -265,9 +265,12 @@ def articles(
     offset: int = 0,
     outlet: str | None = None,
     category: str | None = None,
+    language: str | None = None,
 ) -> list[Article]:
-    """Latest articles first."""
-    return store.list_articles(limit=limit, offset=offset, outlet=outlet, category=category)
+    """Latest articles first (``language``: only articles detected in it, ISO 639-1)."""
+    return store.list_articles(
+        limit=limit, offset=offset, outlet=outlet, category=category, language=language
+    )
 
 
 def article_briefs(

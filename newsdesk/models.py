@@ -228,6 +228,10 @@ class StoryView:
     outlets: tuple[tuple[str, int], ...]
     framing: tuple[Framing, ...]
     thread: ThreadView | None = None  # when the story belongs to a thread
+    languages: tuple[tuple[str, int], ...] = ()  # (ISO 639-1 or "und", articles), most first
+    language: str | None = None  # the language of the summary (and of the articles, if asked)
+    # outlets with articles in other languages than the summary's: (outlet, language)
+    other_languages: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,13 +358,14 @@ class SearchResults:
 
 @dataclass(frozen=True, slots=True)
 class SearchFilters:
-    """Restrictions on a search: date range, outlet, person, story."""
+    """Restrictions on a search: date range, outlet, person, story, language."""
 
     since: date | datetime | None = None
     until: date | datetime | None = None
     outlet: str | None = None
     person: str | None = None
     story: str | None = None
+    language: str | None = None  # ISO 639-1, as detected at ingest (articles.language)
 
 
 @dataclass(frozen=True, slots=True)

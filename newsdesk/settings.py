@@ -78,7 +78,13 @@ class Settings:
     encoder: str = _setting(
         "",
         "Sentence encoder of every stage that embeds (summaries, search vectors, stories, framing): "
-        '"" = wordllama (default), or "minilm" (needs torch and the minilm extra).',
+        '"" = wordllama (default), "minilm" (int8 ONNX), "e5", "use", or "minilm-torch" '
+        "(needs torch and the minilm extra).",
+    )
+    story_encoder: str = _setting(
+        "use",
+        "Multilingual encoder the cluster stage adds once a store holds more than one language, "
+        'for stories across languages: "use" (default), "e5", or "none" (one-language stores).',
     )
     story_threshold: float = _setting(
         0.0,

@@ -7,7 +7,7 @@ Contents (provenance and licenses are written to demo/corpus/SOURCES.md):
   date: per-article dates are absent upstream), category (AllSides topic), text (the article
   lead paragraphs as crawled, blank-line separated). ``story`` keeps the AllSides story id so the
   gold grouping stays visible; ingest ignores it.
-- ``pages/*.html``: a handful of English news pages from ``../shared/data/fundus-news-pages``,
+- ``pages/*.html``: a handful of news pages (English; German and Russian) from ``../shared/data/fundus-news-pages``,
   byte for byte (ingested through the HTML path);
 - ``seeds/*.txt``: the project's two starting pages (scraped plain text, the cleaner's input).
 
@@ -28,7 +28,10 @@ OUT = ROOT / "demo" / "corpus"
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 MAX_BYTES = 5_000_000
 
-# English news pages (small, hard news); file names as in fundus-news-pages/html/.
+# News pages (small, hard news); file names as in fundus-news-pages/html/. The last three are
+# not English: Euronews' German and English reports of one event (the US operation in
+# Venezuela, 2026-01-06) make a demo story in two languages; Ukrainska Pravda's Russian edition
+# gives the demo a Cyrillic page.
 FUNDUS_PAGES = [
     "us/APNews_2023_04_28",
     "us/APNews_2024_09_03",
@@ -38,6 +41,9 @@ FUNDUS_PAGES = [
     "uk/TheTelegraph_2024_09_17",
     "uk/EuronewsEN_2024_04_30",
     "uk/iNews_2025_01_28",
+    "uk/EuronewsEN_2026_01_06",
+    "de/EuronewsDE_2026_01_06",
+    "ua/Pravda_2026_01_08",
 ]
 
 
@@ -146,7 +152,7 @@ newsdesk code license (Apache-2.0) does **not** apply to these files.
   cease-fire). Some of these roundups are also in `allsides-stories.jsonl` only if recent enough
   (they are not: that file starts in September 2021).
 
-## `pages/*.html` — {len(pages)} English news pages (HTML, byte for byte)
+## `pages/*.html` — {len(pages)} news pages in English, German and Russian (HTML, byte for byte)
 
 - **From:** `../shared/data/fundus-news-pages` = `flairNLP/fundus` (GitHub),
   `tests/resources/parser/test_data/`, commit `18da6e53592f99cf0ac5770dc63d6ba99ba63ae8`.

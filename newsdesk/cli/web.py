@@ -60,6 +60,9 @@ def search(
     since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
     outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    language: Annotated[
+        str | None, typer.Option(help="Only articles in this language (ISO 639-1, e.g. uk).")
+    ] = None,
     person: Annotated[str | None, typer.Option(help="Only articles about this person.")] = None,
     story: Annotated[str | None, typer.Option(help="Only articles of this story id.")] = None,
     mode: Annotated[str, typer.Option(help="hybrid (default), text or semantic.")] = "hybrid",
@@ -77,6 +80,7 @@ def search(
         outlet=outlet,
         person=person,
         story=story,
+        language=language,
     )
     with opened(settings) as store, handled():
         res = api.search(store, query, limit, offset, filters=filters, mode=mode, settings=settings)

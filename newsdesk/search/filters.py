@@ -1,4 +1,4 @@
-"""Search filters: date range, outlet, person, story; as SQL conditions on ``articles a``."""
+"""Search filters: date range, outlet, language, person, story; as SQL conditions on ``articles a``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ def filter_sql(filters: Filters) -> tuple[list[str], dict[str, Any]]:
     if filters.outlet:
         where.append("a.outlet = :outlet")
         params["outlet"] = filters.outlet
+    if filters.language:
+        where.append("a.language = :language")
+        params["language"] = filters.language.lower()
     return where, params
 
 

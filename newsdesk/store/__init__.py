@@ -141,11 +141,14 @@ class Store:
         outlet: str | None = None,
         category: str | None = None,
         include_duplicates: bool = True,
+        language: str | None = None,
     ) -> list[Article]:
         """Latest first: by publication date, then arrival."""
         q = select(articles)
         if outlet:
             q = q.where(articles.c.outlet == outlet)
+        if language:
+            q = q.where(articles.c.language == language.lower())
         if category:
             q = q.where(articles.c.category == category)
         if not include_duplicates:

@@ -4,8 +4,12 @@ The cluster stage (:mod:`newsdesk.stages.cluster`) decides which articles form a
 module reads its tables. A story view holds the most central headline, a multi-document
 summary with each sentence attributed to its outlet, a timeline (articles and the dated events
 their text states, :mod:`newsdesk.timeline`), the outlets and their article counts, and framing:
-for each outlet, the terms and sentences it has that the others do not. Views are computed on
-first read and stored in ``story_views``, keyed by what they were computed from.
+for each outlet, the terms and sentences it has that the others do not. Stories gather articles
+in several languages: a view lists the languages with their article counts, and its summary is
+in one language (the most common, or the one the reader asks for), naming the outlets in other
+languages that it does not quote. Views in the default language are computed on first read and
+stored in ``story_views``, keyed by what they were computed from; a view in another language
+is computed when asked for.
 """
 
 from __future__ import annotations
@@ -231,13 +235,20 @@ def story_extras(store: Store, story_ids: Sequence[int]) -> dict[int, StoryExtra
     return out
 
 
-def get_story(store: Store, story_id: int) -> StoryView:
-    """Everything a story page shows: summary, timeline, outlets, framing, thread.
+def get_story(store: Store, story_id: int, language: str | None = None) -> StoryView:
+    """Everything a story page shows: summary, timeline, outlets, framing, thread, languages.
 
     The view is computed once and stored in ``story_views`` with the version it was computed
     from (see :func:`_view_version`); a later call returns the stored view while that version
     still holds. The cluster stage drops the stored views of the stories it changes.
+    ``language`` (ISO 639-1): only that language's articles, and the summary in it; computed
+    each time unless it is the story's main language.
     """
+    if language:
+        view = get_story(store, story_id)
+        if language == view.language:
+            return view
+        return compute_story(store, story_id, language)
     with store.connect() as conn:
         version = _view_version(conn, story_id)
         if version is None:
@@ -354,7 +365,7 @@ def _store_view(store: Store, story_id: int, version: str, view: StoryView) -> N
         log.info("story view %s not stored: %s", story_id, e)
 
 
-VIEW_FORMAT = 1  # bump when StoryView's fields change: stored views are then recomputed
+VIEW_FORMAT = 2  # bump when StoryView's fields change: stored views are then recomputed
 
 
 def view_to_json(view: StoryView) -> str:
@@ -378,11 +389,29 @@ def view_from_json(payload: str) -> StoryView:
         thread=None
         if th is None
         else ThreadView(th["id"], th["label"], tuple(ThreadStory(**t) for t in th["stories"])),
+        languages=tuple((lang, n) for lang, n in d.get("languages", ())),
+        language=d.get("language"),
+        other_languages=tuple((o, lang) for o, lang in d.get("other_languages", ())),
     )
 
 
-def compute_story(store: Store, story_id: int) -> StoryView:
-    """The story view computed from the store (what :func:`get_story` stores)."""
+def main_language(languages: Counter[str]) -> str | None:
+    """A story's main language: its most common (ties: English first, then by code)."""
+    known = {k: v for k, v in languages.items() if k != UNDETERMINED} or dict(languages)
+    if not known:
+        return None
+    return min(known, key=lambda k: (-known[k], k != "en", k))
+
+
+UNDETERMINED = "und"  # no language detected
+
+
+def compute_story(store: Store, story_id: int, language: str | None = None) -> StoryView:
+    """The story view computed from the store (what :func:`get_story` stores).
+
+    ``language``: only that language's articles (the summary in it); default: every article,
+    the summary in the story's main language.
+    """
     with store.connect() as conn:
         head = conn.execute(select(stories).where(stories.c.id == story_id)).mappings().first()
         if head is None:
@@ -398,6 +427,10 @@ def compute_story(store: Store, story_id: int) -> StoryView:
             .all()
         )
     members = [(article_from_row(r), float(r["score"]), int(r["position"])) for r in rows]
+    langs = Counter(a.language or UNDETERMINED for a in (m[0] for m in members))
+    lang = language or main_language(langs)
+    if language:
+        members = [m for m in members if (m[0].language or UNDETERMINED) == language]
     arts = [a for a, _, _ in members]
     brief = _brief(head)
     listed = tuple(
@@ -409,9 +442,13 @@ def compute_story(store: Store, story_id: int) -> StoryView:
     central = [
         a for a, _, _ in sorted(members, key=lambda m: (m[0].duplicate_of is not None, -m[1], m[2]))
     ]
-    central = [a for a in central if a.duplicate_of is None][:SUMMARY_DOCS] or central[
-        :SUMMARY_DOCS
-    ]
+    # the summary reads the reader's language: the central articles in it (all, if none is)
+    own = [a for a in central if (a.language or UNDETERMINED) == lang] or central
+    mine = {a.id for a in own}
+    others = sorted(
+        {(a.outlet or "unknown", a.language or UNDETERMINED) for a in central if a.id not in mine}
+    )
+    central = [a for a in own if a.duplicate_of is None][:SUMMARY_DOCS] or own[:SUMMARY_DOCS]
     return StoryView(
         story=brief,
         articles=listed,
@@ -420,6 +457,9 @@ def compute_story(store: Store, story_id: int) -> StoryView:
         outlets=tuple(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))),
         framing=tuple(framing(arts)),
         thread=get_thread(store, brief.thread_id),
+        languages=tuple(sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))),
+        language=lang,
+        other_languages=tuple(others),
     )
 
 

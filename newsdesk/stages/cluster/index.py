@@ -8,15 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from sqlalchemy import (
     func,
     select,
 )
 
 from newsdesk.nlp.dates import anchor_date
+from newsdesk.nlp.embed import embed_text
 from newsdesk.settings import Settings
-from newsdesk.stages.cluster.clusterer import Clusterer, Item, items_from_records
+from newsdesk.stages.cluster.clusterer import Clusterer, Item
 from newsdesk.stages.cluster.features import bag, dated_text, days, parse_datetime
+from newsdesk.stages.cluster.languages import language_group
+from newsdesk.stages.cluster.records import add_multilingual, items_from_records, priors_of
 from newsdesk.stages.cluster.tables import story_articles
 from newsdesk.store.schema import articles
 
@@ -55,6 +59,7 @@ def record_of(row: Any) -> dict[str, Any]:
         "published": row["published"],
         "duplicate_of": row["duplicate_of"],
         "captions": json.loads(row["captions"] or "[]"),
+        "language": row["language"] or "",
     }
 
 
@@ -85,7 +90,18 @@ def save_index(path: str | None, eng: _Engine, encoder: Encoder) -> None:
     tmp = path + ".tmp"
     faiss.write_index(cl.index, tmp)
     Path(tmp).replace(path)
-    meta = {"n": len(cl.keys), "last_key": cl.keys[-1], "encoder": encoder.name, "dim": encoder.dim}
+    meta = {
+        "n": len(cl.keys),
+        "last_key": cl.keys[-1],
+        "encoder": encoder.name,
+        "dim": encoder.dim,
+        # the per-language running means the stored (centred) vectors were centred with
+        "means": {
+            f"{lang}|{space}": [acc[1], [float(x) for x in acc[0]]]
+            for (lang, space), acc in cl.means.items()
+            if space == "fast"
+        },
+    }
     with open(path + ".json.tmp", "w", encoding="utf-8") as fh:
         json.dump(meta, fh)
     Path(path + ".json.tmp").replace(path + ".json")
@@ -93,10 +109,23 @@ def save_index(path: str | None, eng: _Engine, encoder: Encoder) -> None:
 
 
 def _rebuild_engine(
-    conn: Any, path: str | None, encoder: Encoder, join: float | None = None
+    conn: Any,
+    path: str | None,
+    encoder: Encoder,
+    join: float | None = None,
+    mencoder: Encoder | None = None,
 ) -> _Engine:
-    """The clusterer state for what the database holds: index file where fresh, else re-encoded."""
-    cl = Clusterer(encoder.dim, join=join)
+    """The clusterer state for what the database holds: index file where fresh, else re-encoded.
+
+    Multilingual vectors are encoded again (the index file holds the fast ones) when the
+    store holds more than one language.
+    """
+    cl = Clusterer(
+        encoder.dim,
+        join=join,
+        mdim=mencoder.dim if mencoder else 0,
+        priors=priors_of(encoder, mencoder),
+    )
     loaded = _load_index(path, encoder)
     q = (
         select(story_articles.c.story_id, story_articles.c.position, articles)
@@ -110,6 +139,9 @@ def _rebuild_engine(
         n = int(meta.get("n", 0))
         if 0 < n <= len(rows) and rows[n - 1]["id"] == meta.get("last_key"):
             vectors = index.reconstruct_n(0, n)
+            for key, (count, total) in (meta.get("means") or {}).items():
+                lang, space = key.split("|")
+                cl.means[(lang, space)] = [np.asarray(total, np.float64), int(count)]
     reused = 0 if vectors is None else len(vectors)
     for i in range(0, len(rows), 2048):
         chunk = rows[i : i + 2048]
@@ -126,12 +158,18 @@ def _rebuild_engine(
                     bag(r["title"], r["text"]),
                     days(anchor_date(dated_text(record_of(r)), parse_datetime(r["published"]))),
                     r["duplicate_of"],
+                    lang=language_group(r["language"]),
+                    centred=True,
                 )
                 for j, r in enumerate(chunk)
             ]
         elif reused > i:
             for j in range(min(len(chunk), reused - i)):
                 items[j].vec = vectors[i + j]
+                items[j].centred = True  # vectors from the file were centred when added
+        if mencoder is not None and cl.mixed(items):
+            recs = [record_of(r) for r in chunk]
+            add_multilingual(items, [embed_text(r["title"], r["text"]) for r in recs], mencoder)
         cl.restore(items, [int(r["story_id"]) for r in chunk])
     eng = _Engine(cl, saved=reused)
     log.info(
@@ -141,7 +179,12 @@ def _rebuild_engine(
 
 
 def engine_for(
-    store: Any, conn: Any, settings: Any, encoder: Encoder, join: float | None = None
+    store: Any,
+    conn: Any,
+    settings: Any,
+    encoder: Encoder,
+    join: float | None = None,
+    mencoder: Encoder | None = None,
 ) -> _Engine:
     key = str(store.engine.url)
     n_db = int(conn.scalar(select(func.count()).select_from(story_articles)) or 0)
@@ -151,7 +194,7 @@ def engine_for(
     eng = ENGINES.get(key)
     path = index_path(store, settings)
     if eng is None or len(eng.clusterer.keys) != n_db or (n_db and eng.clusterer.keys[-1] != last):
-        eng = _rebuild_engine(conn, path, encoder, join)
+        eng = _rebuild_engine(conn, path, encoder, join, mencoder)
         ENGINES[key] = eng
     # What the engine holds is committed now: persist the index when it has grown enough.
     grown = len(eng.clusterer.keys) - eng.saved

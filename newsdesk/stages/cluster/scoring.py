@@ -7,13 +7,21 @@ article it is the same with n = 1, so average link over groups and stories stays
 A feature that cannot be computed (no headline) drops out and the others are rescaled, so
 scores stay comparable between titled and untitled input.
 
-Weights and thresholds were tuned on the *tune* halves of allsides-stories and googlenews-ts
-(split by gold cluster, see benchmarks/stories.py); the reported figures are on the other half.
+Across languages (an article against the members of a story in other languages) words are
+not shared, so the score there is its own: the cosine of multilingual embeddings (each
+language's running mean subtracted, :mod:`.clusterer`) and of the cross-language TF-IDF
+vector (name keys that survive transliteration, numbers), minus a name-key veto, minus
+``X_SHIFT`` so that one join threshold serves both. A story's score is the mix, weighted by
+how many of its members are in the article's language and how many are not.
+
+The weights and thresholds are :class:`Params`; the defaults were chosen by cross-validation
+over stories (``benchmarks/stories.py --cv``: random story-disjoint splits of the shared sets,
+the setting with the best mean F1 over the splits' tune parts among the stable ones).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -41,53 +49,167 @@ CLOSE_BONUS = 0.10
 MAX_GAP_DAYS = 45.0  # beyond this an article never joins: another episode (see threads)
 
 
-@dataclass(slots=True)
-class Columns:
-    """What articles are scored against: the batch's own articles, or stories (their sums)."""
+W_X_DENSE = 0.90  # across languages: multilingual embedding cosine (language-centred)
+W_X_SPARSE = 0.10  # across languages: cosine of name keys and numbers
+# Subtracted from the cross-language score. Chosen with W_X_DENSE and X_MISMATCH by --cv over 20
+# story-disjoint splits of mmds2025 (tune parts; story encoder "use"): F1 0.925-0.935 for any
+# shift from 0.0 to 0.15 at W_X_DENSE 0.9 (0.05: 0.932, cross-language pair recall 0.89; 0.25:
+# 0.81, 0.30), W_X_DENSE 0.7 -0.01; the middle of that plateau.
+X_SHIFT = 0.05
+# Share of the same-language score taken from the multilingual cosine where both sides have one
+# (mixed-language streams only): --cv on mmds2025 (20 splits, tune parts) gave F1 0.935 at 0,
+# 0.948 at 0.3, 0.949 at 0.5, 0.947 at 0.7; the middle of the plateau.
+M_SAME = 0.5
+X_MISMATCH = 0.5  # both name 3+ name keys, none shared: a penalty (1.0: F1 -0.003, recall -0.01)
 
-    C: np.ndarray  # (c, dim) embedding sums
-    X: Any  # (c, vocab) body TF-IDF sums, sparse
-    H: Any  # (c, vocab) headline TF-IDF sums, sparse
-    E: Any  # (c, vocab) proper nouns named, sparse 0/1
-    ents: np.ndarray  # (c,) the most proper nouns a member names
-    n: np.ndarray  # (c,) members
-    t_min: np.ndarray  # (c,) days; NaN where undated
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """Every weight and threshold of the join score (the module constants are the defaults)."""
+
+    w_dense: float = W_DENSE
+    w_sparse: float = W_SPARSE
+    w_title: float = W_TITLE
+    join: float = JOIN
+    join_short: float = JOIN_SHORT
+    entity_mismatch: float = ENTITY_MISMATCH
+    gap_penalty: float = GAP_PENALTY_PER_DAY
+    close_bonus: float = CLOSE_BONUS
+    w_x_dense: float = W_X_DENSE
+    w_x_sparse: float = W_X_SPARSE
+    x_shift: float = X_SHIFT
+    x_mismatch: float = X_MISMATCH
+    centre_fast: bool = False  # centre the fast embeddings in a one-language stream too
+    # In a mixed-language stream every article also has a multilingual vector: this share of the
+    # same-language score comes from it (w_x_dense × cosine - x_shift), the rest as above.
+    m_same: float = M_SAME
+    extra: dict[str, float] = field(default_factory=dict)
+
+    def but(self, **changes: object) -> Params:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+DEFAULT = Params()
+
+
+@dataclass(slots=True)
+class Side:
+    """One side of the score, rows (articles) or columns (articles or stories), by language.
+
+    ``C[lang]`` sums the fast embeddings of the members in that language, ``N[lang]`` counts
+    them; ``M[lang]``/``NM[lang]`` the same for multilingual embeddings (members that have one).
+    For a row, every dict has the row's own language only.
+    """
+
+    C: dict[str, np.ndarray]
+    N: dict[str, np.ndarray]
+    M: dict[str, np.ndarray]
+    NM: dict[str, np.ndarray]
+    X: Any  # body TF-IDF (sums), sparse
+    H: Any  # headline TF-IDF (sums), sparse
+    E: Any  # proper nouns named, sparse 0/1
+    XX: Any  # cross-language TF-IDF (sums), sparse
+    XE: Any  # name keys named, sparse 0/1
+    ents: np.ndarray  # the most proper nouns a member names
+    xents: np.ndarray  # the most name keys a member names
+    n: np.ndarray  # members
+    t_min: np.ndarray  # days; NaN where undated
     t_max: np.ndarray
 
 
-def scores(
-    V: np.ndarray,
-    X: Any,
-    H: Any,
-    E: Any,
-    ents: np.ndarray,
-    t: np.ndarray,
-    cols: Columns,
-) -> np.ndarray:
-    """The join score (see the parameters) of every article against every column at once.
-
-    Average link from sums: mean cosines = dot products with the column's sums / its size.
-    Built in place in one float32 matrix: a batch of 4096 against itself is 64 MiB each.
-    """
-    inv_n = (1.0 / cols.n).astype(np.float32)[None, :]
-    S = np.asarray(V @ cols.C.T, np.float32)
-    S *= W_DENSE
-    S += (W_SPARSE * (X @ cols.X.T)).toarray()
+def _same(rows: Side, r: np.ndarray, V: np.ndarray, cols: Side, lang: str, p: Params) -> np.ndarray:
+    """Mean score of rows ``r`` (all in ``lang``) against each column's ``lang`` members."""
+    nA = cols.N[lang]
+    inv_n = np.where(nA > 0, 1.0 / np.maximum(nA, 1), 0.0).astype(np.float32)[None, :]
+    S = np.asarray(V[r] @ cols.C[lang].T, np.float32)
+    S *= p.w_dense
+    S += (p.w_sparse * (rows.X[r] @ cols.X.T)).toarray()
     S *= inv_n
-    rows_t = np.flatnonzero(H.getnnz(1) > 0)
+    Hr = rows.H[r]
+    rows_t = np.flatnonzero(Hr.getnnz(1) > 0)
     cols_t = np.flatnonzero(cols.H.getnnz(1) > 0)
-    S /= 1.0 - W_TITLE  # no headline on one side: the other features rescaled
+    S /= 1.0 - p.w_title  # no headline on one side: the other features rescaled
     if len(rows_t) and len(cols_t):
         both = np.ix_(rows_t, cols_t)
-        title = (H[rows_t] @ cols.H[cols_t].T).toarray() * (W_TITLE * inv_n[:, cols_t])
-        S[both] = S[both] * (1.0 - W_TITLE) + title
-    rows_e = np.flatnonzero(ents >= MIN_ENTITIES)
+        title = (Hr[rows_t] @ cols.H[cols_t].T).toarray() * (p.w_title * inv_n[:, cols_t])
+        S[both] = S[both] * (1.0 - p.w_title) + title
+    rows_e = np.flatnonzero(rows.ents[r] >= MIN_ENTITIES)
     cols_e = np.flatnonzero(cols.ents >= MIN_ENTITIES)
     if len(rows_e) and len(cols_e):  # both name proper nouns: sharing none is a veto
         named = np.ix_(rows_e, cols_e)
-        veto = np.full((len(rows_e), len(cols_e)), ENTITY_MISMATCH, np.float32)
-        veto[(E[rows_e] @ cols.E[cols_e].T).nonzero()] = 0.0
+        veto = np.full((len(rows_e), len(cols_e)), p.entity_mismatch, np.float32)
+        veto[(rows.E[r][rows_e] @ cols.E[cols_e].T).nonzero()] = 0.0
         S[named] -= veto
+    Mr = rows_m(rows, r)
+    if p.m_same > 0 and Mr is not None and lang in cols.M:
+        NM = cols.NM[lang]
+        inv = np.where(NM > 0, 1.0 / np.maximum(NM, 1), 0.0).astype(np.float32)[None, :]
+        multi = p.w_x_dense * np.asarray(Mr @ cols.M[lang].T, np.float32) * inv - p.x_shift
+        both = (np.linalg.norm(Mr, axis=1) > 0)[:, None] & (NM > 0)[None, :]
+        S = np.where(both, (1.0 - p.m_same) * S + p.m_same * multi, S)
+    return S
+
+
+def rows_m(rows: Side, r: np.ndarray) -> np.ndarray | None:
+    """The multilingual vectors of rows ``r`` (zeros where none), from a rows-side ``M``."""
+    if not rows.M:
+        return None
+    out: np.ndarray = np.sum([v[r] for v in rows.M.values()], axis=0)
+    return out
+
+
+def _cross(
+    rows: Side, r: np.ndarray, Mr: np.ndarray | None, cols: Side, lang: str, p: Params
+) -> np.ndarray:
+    """Mean score of rows ``r`` (in ``lang``) against each column's members in other languages."""
+    c = len(cols.n)
+    S = np.zeros((len(r), c), np.float32)
+    if Mr is not None and cols.M:
+        M = sum(v for k, v in cols.M.items() if k != lang)
+        NM = sum(v for k, v in cols.NM.items() if k != lang)
+        if not isinstance(M, int):
+            inv = np.where(NM > 0, 1.0 / np.maximum(NM, 1), 0.0).astype(np.float32)[None, :]
+            S += p.w_x_dense * np.asarray(Mr @ M.T, np.float32) * inv
+    inv_all = (1.0 / cols.n).astype(np.float32)[None, :]
+    S += (p.w_x_sparse * (rows.XX[r] @ cols.XX.T)).toarray() * inv_all
+    S -= p.x_shift
+    rows_e = np.flatnonzero(rows.xents[r] >= MIN_ENTITIES)
+    cols_e = np.flatnonzero(cols.xents >= MIN_ENTITIES)
+    if len(rows_e) and len(cols_e):
+        named = np.ix_(rows_e, cols_e)
+        veto = np.full((len(rows_e), len(cols_e)), p.x_mismatch, np.float32)
+        veto[(rows.XE[r][rows_e] @ cols.XE[cols_e].T).nonzero()] = 0.0
+        S[named] -= veto
+    return S
+
+
+def scores(
+    rows: Side,
+    langs: np.ndarray,
+    V: np.ndarray,
+    M: np.ndarray | None,
+    t: np.ndarray,
+    cols: Side,
+    p: Params = DEFAULT,
+) -> np.ndarray:
+    """The join score (see the module docstring) of every article against every column at once.
+
+    Average link from sums: mean cosines = dot products with the column's sums / its size; a
+    column with members in several languages mixes the same-language and the cross-language
+    score by its members' shares. ``V``/``M`` are the rows' (centred) fast and multilingual
+    embeddings (zero rows where an article has no multilingual one), ``langs`` their languages.
+    """
+    m, c = len(langs), len(cols.n)
+    S = np.zeros((m, c), np.float32)
+    for lang in sorted(set(langs.tolist())):
+        r = np.flatnonzero(langs == lang)
+        nA = cols.N.get(lang)
+        share = (np.zeros(c) if nA is None else nA / cols.n).astype(np.float32)
+        if nA is not None and share.any():
+            S[r] += _same(rows, r, V, cols, lang, p) * share[None, :]
+        if (share < 1).any():  # rows without a multilingual vector have zeros in M
+            part = _cross(rows, r, None if M is None else M[r], cols, lang, p)
+            S[r] += part * (1.0 - share)[None, :]
     dated_r = np.flatnonzero(~np.isnan(t))
     dated_c = np.flatnonzero(~np.isnan(cols.t_min))
     if len(dated_r) and len(dated_c):
@@ -96,17 +218,18 @@ def scores(
         gap = np.maximum(cols.t_min[dated_c][None, :] - tr, tr - cols.t_max[dated_c][None, :])
         np.maximum(gap, 0.0, out=gap)
         sub = S[when]
-        sub -= GAP_PENALTY_PER_DAY * np.maximum(gap - GAP_FREE_DAYS, 0.0)
-        sub[gap <= CLOSE_DAYS] += CLOSE_BONUS
+        sub -= p.gap_penalty * np.maximum(gap - GAP_FREE_DAYS, 0.0)
+        sub[gap <= CLOSE_DAYS] += p.close_bonus
         sub[gap > MAX_GAP_DAYS] = -np.inf  # another episode: see threads
         S[when] = sub
     return S
 
 
-def join_threshold(words: int) -> float:
+def join_threshold(words: int, p: Params = DEFAULT) -> float:
     """The default score an article of ``words`` words needs to join a story."""
+    join, short = p.join, p.join_short
     if words >= LONG_WORDS:
-        return JOIN
+        return join
     if words <= SHORT_WORDS:
-        return JOIN_SHORT
-    return JOIN_SHORT + (JOIN - JOIN_SHORT) * (words - SHORT_WORDS) / (LONG_WORDS - SHORT_WORDS)
+        return short
+    return short + (join - short) * (words - SHORT_WORDS) / (LONG_WORDS - SHORT_WORDS)

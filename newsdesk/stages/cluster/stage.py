@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from sqlalchemy import Connection, delete, select, update
 
 from newsdesk.models import Article
-from newsdesk.nlp.embed import Encoder, get_encoder
+from newsdesk.nlp.embed import Encoder, LazyEncoder, embed_text, get_encoder
 from newsdesk.registry import BaseStage
 from newsdesk.settings import Settings
-from newsdesk.stages.cluster.clusterer import BATCH, Clusterer, cluster_records, items_from_records
+from newsdesk.stages.cluster.clusterer import BATCH, Clusterer
 from newsdesk.stages.cluster.index import ENGINES, engine_for, index_path, save_index
+from newsdesk.stages.cluster.records import add_multilingual, cluster_records, items_from_records
+from newsdesk.stages.cluster.scoring import DEFAULT, Params
 from newsdesk.stages.cluster.tables import (
     STORIES,
     STORY_VIEWS,
@@ -50,11 +52,15 @@ class Cluster(BaseStage):
         batch_size: int = BATCH,
         settings: Settings | None = None,
         threshold: float | None = None,
+        story_encoder: str | None = "use",
     ) -> None:
         self.encoder_name = encoder_name
         self.batch_size = batch_size
         self.settings = settings
         self.threshold = threshold  # None: JOIN
+        # None or "none": one language only (no cross-language scores)
+        self.story_encoder = None if story_encoder in (None, "", "none") else story_encoder
+        self.params: Params = DEFAULT  # the join score's weights (benchmarks vary them)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Cluster:
@@ -63,14 +69,20 @@ class Cluster(BaseStage):
             batch_size=max(1, settings.story_batch or BATCH),
             settings=settings,
             threshold=settings.story_threshold or None,
+            story_encoder=settings.story_encoder,
         )
 
     def encoder(self) -> Encoder:
         return get_encoder(self.encoder_name)
 
+    def multilingual(self) -> Encoder | None:
+        """The multilingual encoder for cross-language scores (None: one language only)."""
+        # loaded on first use: a one-language store never loads it
+        return LazyEncoder(self.story_encoder) if self.story_encoder else None
+
     def process(self, store: Store, conn: Connection, batch: Sequence[Article]) -> None:
-        enc = self.encoder()
-        eng = engine_for(store, conn, self.settings, enc, self.threshold)
+        enc, menc = self.encoder(), self.multilingual()
+        eng = engine_for(store, conn, self.settings, enc, self.threshold, menc)
         cl = eng.clusterer
         todo = [a for a in batch if a.id not in cl.pos_of]
         if not todo:
@@ -83,11 +95,15 @@ class Cluster(BaseStage):
                 "published": a.published,
                 "duplicate_of": a.duplicate_of,
                 "captions": list(a.captions),
+                "language": a.language or "",
             }
             for a in todo
         ]
         n0 = len(cl.keys)
-        assigned = cl.add(items_from_records(records, enc))
+        items = items_from_records(records, enc)
+        if menc is not None and cl.mixed(items):
+            add_multilingual(items, [embed_text(a.title, a.text) for a in todo], menc)
+        assigned = cl.add(items)
         conn.execute(
             story_articles.insert(),
             [
@@ -122,7 +138,14 @@ class Cluster(BaseStage):
     def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """``newsdesk cluster -``: each record with its story (ids in creation order from 1)."""
         threads = Threads()
-        stream = cluster_records(records, self.encoder(), self.batch_size, self.threshold)
+        stream = cluster_records(
+            records,
+            self.encoder(),
+            self.batch_size,
+            self.threshold,
+            self.multilingual(),
+            self.params,
+        )
         for rec, a in stream:
             for other in a.merged:
                 threads.union(a.story, other)

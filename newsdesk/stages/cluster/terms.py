@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,6 +43,9 @@ class Features:
     tids: np.ndarray
     wt: np.ndarray
     ents: int  # how many proper nouns
+    xids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # cross-language
+    wx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
+    xents: int = 0  # how many cross-language name keys
 
 
 class Terms:
@@ -52,6 +55,8 @@ class Terms:
         self.vocab: dict[str, int] = {}
         self.is_entity = np.zeros(1024, dtype=bool)
         self.is_title = np.zeros(1024, dtype=bool)
+        self.is_xname = np.zeros(1024, dtype=bool)  # "x:" name keys
+        self.is_cross = np.zeros(1024, dtype=bool)  # "x:" name keys and "n:" numbers
         self.df = np.zeros(1024, dtype=np.float64)
         self.docs = 0  # articles counted in df
 
@@ -67,8 +72,12 @@ class Terms:
                     self.df = np.concatenate([self.df, np.zeros(grow)])
                     self.is_entity = np.concatenate([self.is_entity, np.zeros(grow, bool)])
                     self.is_title = np.concatenate([self.is_title, np.zeros(grow, bool)])
+                    self.is_xname = np.concatenate([self.is_xname, np.zeros(grow, bool)])
+                    self.is_cross = np.concatenate([self.is_cross, np.zeros(grow, bool)])
                 self.is_entity[i] = term.startswith("e:")
                 self.is_title[i] = term.startswith("t:")
+                self.is_xname[i] = term.startswith("x:")
+                self.is_cross[i] = self.is_xname[i] or term.startswith("n:")
             weight = (
                 ENTITY_WEIGHT
                 if term.startswith("e:")
@@ -85,8 +94,9 @@ class Terms:
         )
 
     def featurize(self, bags: Sequence[Counter[str]]) -> list[Features]:
-        """Unit TF-IDF vectors of articles and of their headlines. Document frequencies count
-        the whole batch first, so within a batch the features do not depend on the order."""
+        """Unit TF-IDF vectors of articles (body, headline, cross-language names and numbers).
+        Document frequencies count the whole batch first, so within a batch the features do not
+        depend on the order."""
         encoded = [self.encode_bag(b) for b in bags]
         for ids, _ in encoded:
             self.df[ids] += 1.0
@@ -95,12 +105,16 @@ class Terms:
         for all_ids, tfs in encoded:
             idf = np.log((self.docs + 1.0) / (self.df[all_ids] + 1.0)) + 1.0
             head = self.is_title[all_ids]
+            xname = self.is_xname[all_ids]
             parts = []
-            for mask in (~head, head):
+            for mask in (~head & ~xname, head, self.is_cross[all_ids]):
                 w = tfs[mask] * idf[mask]
                 parts += [all_ids[mask], w / (float(np.linalg.norm(w)) or 1.0)]
             ents = int(self.is_entity[parts[0]].sum())
-            out.append(Features(parts[0], parts[1], parts[2], parts[3], ents))
+            xents = int(self.is_xname[parts[4]].sum())
+            out.append(
+                Features(parts[0], parts[1], parts[2], parts[3], ents, parts[4], parts[5], xents)
+            )
         return out
 
     def csr(self, rows: Sequence[tuple[np.ndarray, np.ndarray | None]]) -> Any:
@@ -117,14 +131,14 @@ class Terms:
         )
         return csr_matrix((data, indices, indptr), shape=(len(rows), len(self.vocab)))
 
-    def matrices(
-        self, rows: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
-    ) -> tuple[Any, Any, Any]:
-        """Body TF-IDF, headline TF-IDF and proper-noun (0/1) rows, from (ids, w, tids, wt) of
-        articles or (tids, tsum, hids, hsum) of stories."""
-        body = self.csr([(ids, w) for ids, w, _, _ in rows])
-        head = self.csr([(hids, hw) for _, _, hids, hw in rows])
-        return body, head, self.entities([ids for ids, _, _, _ in rows])
+    def matrices(self, rows: Sequence[Sequence[np.ndarray]]) -> tuple[Any, Any, Any, Any, Any]:
+        """Body TF-IDF, headline TF-IDF, proper-noun (0/1), cross-language TF-IDF and name-key
+        (0/1) rows, from (ids, w, tids, wt, xids, wx) of articles or the sums of stories."""
+        body = self.csr([(r[0], r[1]) for r in rows])
+        head = self.csr([(r[2], r[3]) for r in rows])
+        cross = self.csr([(r[4], r[5]) for r in rows])
+        xnames = self.csr([(r[4][self.is_xname[r[4]]], None) for r in rows])
+        return body, head, self.entities([r[0] for r in rows]), cross, xnames
 
     def entities(self, term_ids: Sequence[np.ndarray]) -> Any:
         return self.csr([(ids[self.is_entity[ids]], None) for ids in term_ids])

@@ -41,6 +41,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from newsdesk.nlp.embed import get_encoder
 from newsdesk.resources import path as resource_path
 from newsdesk.stages.positions.cues import cue_features, cue_regex, target_direction
 
@@ -235,13 +236,15 @@ def _matrix(
     return hstack(parts).tocsr()
 
 
+# The models' encoder keys -> nlp.embed encoders: "e5" vectors are e5 with its query prefix.
+ENCODER_NAMES = {"e5": "e5-query", "wordllama": "wordllama"}
+
+
 def embedder(name: str = ENCODER) -> Embed:
     """``texts -> vectors`` with the encoder ``name`` (loaded on first use)."""
 
     def embed(texts: Sequence[str]) -> np.ndarray:
-        from newsdesk.nlp.embed import get_encoder  # lazy: loads an encoder's weights on first use
-
-        return get_encoder(name).encode(list(texts))
+        return get_encoder(ENCODER_NAMES.get(name, name)).encode(list(texts))
 
     return embed
 

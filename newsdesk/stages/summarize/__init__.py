@@ -3,12 +3,13 @@
 ``doc`` (what the summarizers read; summary length), ``baselines`` (Lead, LexRank, TextRank),
 ``features`` + ``scorer`` (the newsdesk method's sentence features and logistic model),
 ``mmr`` (redundancy-aware selection), ``summarizers`` (the one interface,
-``summarize(doc, length, method)``, and ``summarize_multi``), ``stage`` the pipeline stage,
+``summarize(doc, length, method)``), ``multi`` (story summaries, ``summarize_multi``), ``stage`` the pipeline stage,
 ``tables`` its table.
 """
 
 from newsdesk.stages.summarize.doc import DEFAULT_SENTENCES, Doc, Length
 from newsdesk.stages.summarize.features import FEATURES, features
+from newsdesk.stages.summarize.multi import StoryScorer, summarize_multi
 from newsdesk.stages.summarize.scorer import MODEL_FILE, ScorerModel, shipped_model
 from newsdesk.stages.summarize.stage import Summarize
 from newsdesk.stages.summarize.summarizers import (
@@ -18,7 +19,6 @@ from newsdesk.stages.summarize.summarizers import (
     Summarizer,
     get_summarizer,
     summarize,
-    summarize_multi,
 )
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Length",
     "Newsdesk",
     "ScorerModel",
+    "StoryScorer",
     "Summarize",
     "Summarizer",
     "features",

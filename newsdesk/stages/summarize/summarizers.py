@@ -17,21 +17,19 @@ Every summary is whole sentences, in article order, ``length.count(n)`` of them 
 default, fewer for short articles), and avoids opening on a dangling pronoun or a quote
 without its speaker when another choice exists.
 
-``summarize_multi`` does the same over several documents (story summaries): each chosen
-sentence keeps the index of its document, and near-duplicates across documents are dropped.
+``summarize_multi`` (:mod:`.multi`) does the same over several documents (story summaries).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cache
 from typing import Protocol
 
 import numpy as np
 
-from newsdesk.models import Article, Span, Summary
+from newsdesk.models import Article, Summary
 from newsdesk.stages.summarize.baselines import Lead, LexRank, TextRank
-from newsdesk.stages.summarize.doc import DEFAULT_SENTENCES, Doc, Length, as_length
+from newsdesk.stages.summarize.doc import Doc, Length, as_length
 from newsdesk.stages.summarize.features import features, is_dangling_opener
 from newsdesk.stages.summarize.mmr import mmr
 from newsdesk.stages.summarize.scorer import ScorerModel, shipped_model
@@ -137,46 +135,3 @@ def summarize(
     return Summary(
         article_id=article_id, sentences=tuple(d.sentences[i] for i in idx), method=summarizer.name
     )
-
-
-# -- several documents (story summaries) --------------------------------------------------------
-
-# Two sentences from different documents with a cosine above this say the same thing.
-DUPLICATE_COSINE = 0.9
-
-
-def summarize_multi(
-    docs: Sequence[tuple[str, str | None, Sequence[Span]]],
-    length: Length | int | float | None = None,
-    model: ScorerModel | None = None,
-) -> list[tuple[int, Span]]:
-    """Summarize several documents about one story; each sentence keeps its document's index.
-
-    ``docs`` are ``(text, title, sentence spans)`` (empty spans: split here). Sentences are
-    scored within their own document (position, centrality, cues), then against the pooled
-    centroid (what the outlets agree on); MMR with a strong redundancy penalty and a hard
-    near-duplicate cut keeps one version of each fact. Output order: by position in the source
-    document, then document index.
-    """
-    prepared = [Doc.of(t, title, spans or None) for t, title, spans in docs]
-    pool: list[tuple[int, int]] = [
-        (d, i) for d, doc in enumerate(prepared) for i in range(len(doc))
-    ]
-    if not pool:
-        return []
-    scorer = model or shipped_model()
-    local = np.concatenate([scorer.score(features(doc)) for doc in prepared if len(doc)])
-    V = np.concatenate([doc.vectors() for doc in prepared if len(doc)])
-    centroid = V.mean(axis=0)
-    centroid /= float(np.linalg.norm(centroid)) or 1.0
-    pooled = V @ centroid
-    scores = local + 3.0 * (pooled - pooled.mean())
-    n_total = len(pool)
-    if length is None:
-        k = min(DEFAULT_SENTENCES, n_total)
-    else:
-        k = as_length(length).count(n_total)
-    allowed = np.array([bool(prepared[d].words[i]) for d, i in pool])
-    chosen = mmr(scores, V, k, 1.0, allowed, DUPLICATE_COSINE, strict=True)
-    picked = sorted((pool[j][1], pool[j][0]) for j in chosen)
-    return [(d, prepared[d].sentences[i]) for i, d in picked]

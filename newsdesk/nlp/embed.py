@@ -275,6 +275,7 @@ class E5QueryEncoder:
 
     name = "e5-query"
     dim = 384
+    multilingual = True
     BATCH = 64
 
     def __init__(self) -> None:

@@ -138,9 +138,9 @@ def features_pass2(x1: np.ndarray, p1: np.ndarray) -> np.ndarray:
         cols.append(c)
     csum = np.concatenate([[0.0], np.cumsum(p1)])
     idx = np.arange(n)
-    lo = np.maximum(0, idx - _WINDOW)
-    hi = np.minimum(n, idx + _WINDOW + 1)
-    cols.append((csum[hi] - csum[lo]) / (hi - lo))
+    start = np.maximum(0, idx - _WINDOW)
+    stop = np.minimum(n, idx + _WINDOW + 1)
+    cols.append((csum[stop] - csum[start]) / (stop - start))
     cols.append(np.maximum.accumulate(p1) if n else p1)  # best score so far (above)
     cols.append(np.maximum.accumulate(p1[::-1])[::-1] if n else p1)  # best score below
     return np.hstack([x1, np.column_stack(cols)])

@@ -151,6 +151,7 @@ def _rebuild_engine(
             else None
         )
         if items is None:  # every vector of this chunk is in the file: skip the encoder
+            assert vectors is not None  # reused > 0
             items = [
                 Item(
                     r["id"],
@@ -164,6 +165,7 @@ def _rebuild_engine(
                 for j, r in enumerate(chunk)
             ]
         elif reused > i:
+            assert vectors is not None
             for j in range(min(len(chunk), reused - i)):
                 items[j].vec = vectors[i + j]
                 items[j].centred = True  # vectors from the file were centred when added

@@ -110,7 +110,7 @@ SUMMARIZERS: dict[str, type] = {
 def get_summarizer(name: str = DEFAULT_METHOD) -> Summarizer:
     """The summarizer called ``name`` (one instance per process)."""
     try:
-        return SUMMARIZERS[name]()  # type: ignore[no-any-return]
+        return SUMMARIZERS[name]()
     except KeyError:
         raise ValueError(
             f"unknown summarizer {name!r}; choose one of {', '.join(SUMMARIZERS)}"

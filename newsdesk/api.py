@@ -146,7 +146,9 @@ def ingest(
     """
     settings = settings or Settings.load()
     if fetch:
-        with ingestlib.fetch.fetch_enabled(settings.max_file_bytes):
+        with ingestlib.fetch.fetch_enabled(
+            settings.max_file_bytes, allow_private=settings.fetch_private_addresses
+        ):
             report = ingestlib.ingest(paths, store, settings, on_file)
     else:
         report = ingestlib.ingest(paths, store, settings, on_file)

@@ -103,6 +103,11 @@ class Settings:
         "",
         'The cluster stage\'s faiss index file; "" = beside a SQLite store (<db>.stories.faiss).',
     )
+    fetch_private_addresses: bool = _setting(
+        False,
+        "Allow fetching from loopback, link-local and private network addresses (off: such URLs "
+        "are refused, so a fetched feed list cannot reach internal services).",
+    )
     api_token: str = _setting(
         "", "Token that the web API's write endpoints require; empty = writes are disabled."
     )

@@ -56,7 +56,11 @@ def test_dask_ingest_fetches_urls_when_asked(tmp_path):
         url = f"http://127.0.0.1:{server.server_address[1]}/a.jsonl"
         store = open_store(str(tmp_path / "f.db"))
         report = api.ingest(
-            [url], store, Settings.load(db="x", workers=1), run_stages=False, fetch=True
+            [url],
+            store,
+            Settings.load(db="x", workers=1, fetch_private_addresses=True),
+            run_stages=False,
+            fetch=True,
         )
         assert report.added == 1 and report.ok, report.errors
         store.close()

@@ -27,7 +27,10 @@ INFLIGHT_PER_WORKER = 8
 def _extract_file(path: str, settings: Settings, fetching: bool) -> list[Article | IngestError]:
     if not fetching:
         return list(articles_from([path], settings))
-    with fetch.fetch_enabled(settings.max_file_bytes):  # the caller's --fetch, on the worker
+    # the caller's --fetch, on the worker
+    with fetch.fetch_enabled(
+        settings.max_file_bytes, allow_private=settings.fetch_private_addresses
+    ):
         return list(articles_from([path], settings))
 
 

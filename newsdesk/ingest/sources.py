@@ -17,6 +17,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 from newsdesk.errors import InputError
 from newsdesk.ingest import fetch
@@ -234,7 +235,12 @@ def _looks_binary(head: bytes) -> bool:
 
 
 def read_opml(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
-    """With fetching on, the documents of every feed an OPML file lists; else one error."""
+    """With fetching on, the documents of every feed an OPML file lists; else one error.
+
+    Only http(s) feeds are fetched: an outline whose ``xmlUrl`` is ``file:``, ``ftp:`` … (or
+    relative, in a local OPML file) is one error line naming the outline, and the rest of the
+    list is read. A relative ``xmlUrl`` in a fetched OPML file is resolved against its URL.
+    """
     from newsdesk.ingest.feeds import feed_urls  # lazy: its parser library
 
     try:
@@ -248,12 +254,26 @@ def read_opml(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
     if not fetch.fetching():
         yield IngestError(name, f"OPML list of {len(urls)} feeds: fetching them needs --fetch")
         return
-    for url in urls:
+    for n, raw in enumerate(urls, 1):
         try:
+            url = fetch.check_url(f"{name}#outline{n}", listed_url(name, raw))
             body = fetch.fetch(url, fetch.fetch_limit())
             yield from read_source(url, body, fetch.fetch_limit())
         except InputError as exc:
             yield IngestError(exc.source, exc.reason)
+
+
+def listed_url(listed_in: str, url: str) -> str:
+    """A URL a list names (OPML, sitemap, URL list), resolved against the list's own URL when
+    the list was fetched; anything else is returned as it is (and refused by the caller's
+    :func:`~newsdesk.ingest.fetch.check_url` unless it is http(s))."""
+    url = url.strip()
+    if fetch.is_url(listed_in) and "://" not in url and not url.lower().startswith(_SCHEMES):
+        return urljoin(listed_in, url)
+    return url
+
+
+_SCHEMES = ("file:", "data:", "javascript:", "mailto:", "ftp:")
 
 
 def read_source(name: str, data: bytes, max_bytes: int) -> Iterator[RawDocument | IngestError]:

@@ -17,6 +17,7 @@ from newsdesk.errors import InputError
 from newsdesk.ingest import fetch, sources
 from newsdesk.ingest.feeds import read_feed
 from newsdesk.models import IngestError, RawDocument
+from newsdesk.settings import Settings
 
 BODY = (
     "The regional parliament approved the new housing law on Thursday after a debate that lasted "
@@ -202,6 +203,12 @@ def server() -> Iterator[str]:
     httpd.server_close()
 
 
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    # the test server listens on loopback, which fetching refuses unless this setting allows it
+    return Settings.load(db=str(tmp_path / "news.db"), fetch_private_addresses=True)
+
+
 def test_fetch_feed_page_and_opml(server, store, settings):
     urls = [f"{server}/feed.xml", f"{server}/page.html", f"{server}/list.opml"]
     report = api.ingest(urls, store, settings, run_stages=False, fetch=True)
@@ -218,7 +225,7 @@ def test_fetch_feed_page_and_opml(server, store, settings):
 
 
 def test_fetch_errors_name_the_url(server):
-    with fetch.fetch_enabled(max_bytes=1000, timeout=0.5):
+    with fetch.fetch_enabled(max_bytes=1000, timeout=0.5, allow_private=True):
         for path, reason in [
             ("/loop", "too many redirects"),
             ("/big.html", "too large"),
@@ -236,7 +243,10 @@ def test_fetch_errors_name_the_url(server):
 def test_cli_fetch(server, tmp_path):
     db = str(tmp_path / "f.db")
     runner = CliRunner()
-    r = runner.invoke(app, ["ingest", "--fetch", "--no-stages", f"{server}/atom.xml", "--db", db])
+    argv = ["ingest", "--fetch", "--no-stages", f"{server}/atom.xml", "--db", db]
+    r = runner.invoke(app, argv)
+    assert r.exit_code == 1 and "internal address" in r.output  # loopback: refused by default
+    r = runner.invoke(app, argv, env={"NEWSDESK_FETCH_PRIVATE_ADDRESSES": "1"})
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["ingest", "--no-stages", f"{server}/atom.xml", "--db", db])
     assert r.exit_code == 1 and "needs --fetch" in r.output
@@ -267,3 +277,86 @@ def test_cp1251_feed_with_xml_declaration():
     assert doc.fields["outlet"] == "Новости дня"
     assert doc.fields["title"] == "Переговоры продолжатся"
     assert doc.content.startswith("Министр иностранных дел")
+
+
+# -- fetch security: http(s) only, internal addresses refused (issue 20) -------------------------
+
+
+def test_loopback_is_refused_unless_the_setting_allows_it(server, tmp_path):
+    url = f"{server}/atom.xml"
+    for allow, refused in [(False, True), (True, False)]:
+        with fetch.fetch_enabled(10_000, allow_private=allow):
+            if refused:
+                with pytest.raises(InputError, match="internal address") as err:
+                    fetch.fetch(url, 10_000)
+                assert err.value.source == url and "fetch_private_addresses" in err.value.reason
+            else:
+                assert b"Harbour Times" in fetch.fetch(url, 10_000)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "192.168.0.1",
+        "169.254.169.254",
+        "::1",
+        "fe80::1",
+        "::ffff:127.0.0.1",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+    ],
+)
+def test_internal_addresses(address):
+    assert fetch._internal(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "2606:4700::1111", "8.8.8.8"])
+def test_public_addresses(address):
+    assert not fetch._internal(address)
+
+
+def test_only_http_urls_are_fetched():
+    with fetch.fetch_enabled(1000, allow_private=True):
+        for url in ["file:///etc/hostname", "ftp://example.org/x", "feeds/a.xml", "http://"]:
+            with pytest.raises(InputError, match="only http and https"):
+                fetch.fetch(url, 1000)
+
+
+def test_opml_listing_local_files_reads_none_of_them(server, tmp_path, store, settings):
+    """A fetched (or local) OPML naming file: URLs stores nothing from them; the rest is read."""
+    memo = tmp_path / "memo.html"
+    memo.write_text(f"<html><body><article><p>SECRET {BODY}</p></article></body></html>")
+    listed = opml(
+        f"file://{memo}", "file:///etc/hostname", "feeds/relative.xml", f"{server}/atom.xml"
+    )
+    Handler.routes["/evil.opml"] = (200, "text/x-opml", listed)
+    local = tmp_path / "evil.opml"
+    local.write_bytes(listed)
+    report = api.ingest(
+        [f"{server}/evil.opml", str(local)], store, settings, run_stages=False, fetch=True
+    )
+    texts = [a.text for a in store.iter_articles()]
+    assert not any("SECRET" in t for t in texts)
+    assert report.added == 1  # atom.xml: read once (its second listing is "already fetched")
+    refused = [e for e in report.errors if "only http and https" in e.reason]
+    # from the fetched list: the two file: URLs (the relative one resolves against its URL,
+    # to a 404); from the local list: all three
+    assert len(refused) == 5, report.errors
+    assert all("#outline" in e.source for e in refused)
+    assert any(
+        e.source == f"{server}/feeds/relative.xml" and "404" in e.reason for e in report.errors
+    )
+
+
+def test_one_bad_outline_gives_one_error_and_the_rest_is_read(server, tmp_path, store, settings):
+    path = tmp_path / "feeds.opml"
+    path.write_bytes(opml("feeds/a.xml", f"{server}/atom.xml", f"{server}/feed.xml"))
+    report = api.ingest([str(path)], store, settings, run_stages=False, fetch=True)
+    listed = [e for e in report.errors if not e.source.startswith(server)]
+    assert [(e.source, "only http and https" in e.reason) for e in listed] == [
+        (f"{path}#outline1", True)
+    ]
+    assert report.added >= 2

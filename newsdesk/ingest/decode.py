@@ -1,7 +1,8 @@
 """Bytes → text: BOMs, UTF-8, declared charsets, Cyrillic and other legacy encodings.
 
 Steps (first that applies wins):
-1. a byte-order mark (UTF-8, UTF-16, UTF-32) says the encoding;
+1. a byte-order mark (UTF-8, UTF-16, UTF-32) says the encoding; UTF-16/32 without one is
+   recognised by its NULs in every other (every fourth) byte;
 2. strict UTF-8: valid UTF-8 that is not plain ASCII is UTF-8 whatever a page declares;
 3. *mostly* UTF-8 (a few stray bytes that are not, typically cp1252 quotes pasted into a
    UTF-8 page): decoded as UTF-8 with each invalid byte repaired as cp1252, not as U+FFFD;
@@ -69,11 +70,43 @@ def declared_encoding(data: bytes) -> str | None:
 
 
 def decode(name: str, data: bytes, declared: str | None = None) -> str:
-    """Decode ``data``; ``declared`` is an encoding the container states (HTTP/meta charset)."""
+    """Decode ``data``; ``declared`` is an encoding the container states (HTTP/meta charset).
+
+    NUL characters are dropped from the result: no text means one, and a scraped page may
+    carry a few stray ones.
+    """
+    text = _decode(name, data, declared)
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a byte-order mark (NULs in every other byte), or None."""
+    head = data[:4096]
+    even, odd = head[0::2], head[1::2]
+    if len(even) < 4 or len(odd) < 4:
+        return None
+    e, o = even.count(0) / len(even), odd.count(0) / len(odd)
+    if min(e, o) > 0.45:
+        enc = "utf-32-le" if data[:1] != b"\x00" else "utf-32-be"
+    elif o > 0.3 and e < 0.05:
+        enc = "utf-16-le"
+    elif e > 0.3 and o < 0.05:
+        enc = "utf-16-be"
+    else:
+        return None
+    return data[: len(data) // 4 * 4 if "32" in enc else len(data) // 2 * 2].decode(
+        enc, errors="replace"
+    )
+
+
+def _decode(name: str, data: bytes, declared: str | None) -> str:
     # 1. byte-order marks
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return data.decode(enc, errors="replace")
+    wide = _utf16_without_bom(data) if b"\x00" in data[:4096] else None
+    if wide is not None:
+        return wide
     # 2. strict UTF-8
     try:
         return data.decode("utf-8")

@@ -11,7 +11,8 @@ Schema (one JSON object per line; only ``text`` or ``html`` is required)::
      "html": "<html>…"}     # instead of text: extracted like an HTML page
 
 A single JSON array of such objects is accepted too. A malformed line is reported with its
-line number and the other lines are read.
+line number and the other lines are read. (Sniffing sends a file here only when it parses as
+JSON or most of its lines do; any other text is a text page.)
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ def read_jsonl(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
     if stripped.startswith("["):
         try:
             items = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            yield IngestError(name, f"malformed JSON array ({exc.msg} at line {exc.lineno})")
+        except json.JSONDecodeError:
+            items = None  # not one array: read it line by line (each broken line is reported)
+        if isinstance(items, list):
+            for i, obj in enumerate(items, 1):
+                yield _record(name, i, obj)
             return
-        for i, obj in enumerate(items, 1):
-            yield _record(name, i, obj)
-        return
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue

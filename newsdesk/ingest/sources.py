@@ -4,6 +4,13 @@ Never drops an input silently: every path either yields documents or an :class:`
 naming it and saying why (one line). Formats are sniffed from content first (magic bytes,
 first markup), the file extension only breaks ties.
 
+Sniffing never refuses a real page: text is a text page unless it *is* something else. A
+file is JSON/JSONL only when it parses as such (a whole JSON document, or JSONL whose lines
+mostly parse, the broken ones then reported by line number by the JSONL reader), so a scraped
+page that starts with ``[Skip to content]`` or ``{{`` is a text page; it is HTML only when it
+starts with a real tag, so ``<< Back`` is text too. Only binary formats, empty files and
+XML documents that are neither feeds nor pages are refused.
+
 URLs (``http://``, ``https://``) are inputs too, but only inside :func:`fetch_enabled`
 (``newsdesk ingest --fetch``): fetched with a timeout, a size limit and a redirect limit, and
 every failure names the URL. Without it a URL argument is reported, not fetched.
@@ -11,7 +18,9 @@ every failure names the URL. Without it a URL argument is reported, not fetched.
 
 from __future__ import annotations
 
+import codecs
 import glob
+import json
 import re
 import sys
 import zlib
@@ -135,7 +144,7 @@ def _gunzip_head(data: bytes, n: int = 64) -> bytes:
 
 def sniff(name: str, data: bytes) -> str:
     """The format of ``data``: jsonl, warc, feed, opml, html or text. Raises InputError otherwise."""
-    if not data.strip():
+    if not data.strip(b" \t\r\n\x00"):
         raise InputError(name, "empty file")
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
@@ -145,11 +154,14 @@ def sniff(name: str, data: bytes) -> str:
     head = data[:8192]
     if _looks_binary(head):
         raise InputError(name, "binary file (not text)")
-    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    start = _head_text(head).lstrip("\ufeff \t\r\n\x00")
+    if not start:
+        raise InputError(name, "empty file")
     ext_kind = _EXT_KIND.get(Path(name.removesuffix(".gz")).suffix.lower())
-    if lowered.startswith((b"{", b"[")):
-        return "jsonl"
-    if lowered.startswith(b"<"):
+    if start[0] in "{[":
+        return "jsonl" if _is_json(data) else "text"
+    if start[0] == "<" and _MARKUP_START.match(start):
+        lowered = start.encode("utf-8", "replace").lower()
         if b"<opml" in lowered:
             return "opml"
         if b"<rss" in lowered or b"<rdf:rdf" in lowered or b"<feed" in lowered:
@@ -162,10 +174,72 @@ def sniff(name: str, data: bytes) -> str:
             raise InputError(
                 name, f"XML document with root <{root}> is neither a feed nor an HTML page"
             )
-        if ext_kind in {"feed", "html"}:
-            return ext_kind
-        return "html"
+        if ext_kind in {"feed", "html"} or root is not None or _HTML_TAG.search(lowered):
+            return ext_kind if ext_kind in {"feed", "html"} else "html"
     return "text"
+
+
+# A document starts with markup: a tag, a comment, a doctype or an XML declaration. Text that
+# merely starts with "<" ("<< Back to news", "<3") is a text page.
+_MARKUP_START = re.compile(r"<(?:!--|!doctype|\?xml|/?[a-z][\w.:-]*(?:\s[^<>]*)?/?>)", re.I)
+# A saved fragment is HTML when a known HTML tag opens or closes somewhere in its head.
+_HTML_TAG = re.compile(rb"</?(?:p|div|span|a|br|h[1-6]|article|section|main|ul|li|table|img)\b")
+# JSONL is sniffed from its first lines: at least this share of them must parse as JSON.
+_JSONL_SAMPLE = 50
+_JSONL_MIN_SHARE = 0.5
+
+
+def _head_text(head: bytes) -> str:
+    """The first bytes as text, enough to see how the document starts (BOMs honoured)."""
+    for bom, enc in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if head.startswith(bom):
+            return head[: len(head) // 4 * 4].decode(enc, errors="replace")
+    return head.decode("utf-8", errors="replace")
+
+
+def _is_json(data: bytes) -> bool:
+    """Whether ``data`` is one JSON document, or JSONL whose first lines mostly parse."""
+    text = _full_text(data)
+    if text is None:
+        return False
+    stripped = text.lstrip("\ufeff \t\r\n")
+    try:
+        json.loads(stripped)
+        return True
+    except ValueError:  # JSONDecodeError, or a number too large to convert
+        pass
+    lines = [ln for ln in stripped.splitlines() if ln.strip()][:_JSONL_SAMPLE]
+    parsed = 0
+    for line in lines:
+        try:
+            json.loads(line)
+        except ValueError:
+            continue
+        parsed += 1
+    # A text page whose first line happens to be JSON ("[1]") is still text: most lines must parse.
+    return bool(lines) and parsed >= max(1.0, _JSONL_MIN_SHARE * len(lines))
+
+
+def _full_text(data: bytes) -> str | None:
+    """The bytes as UTF-8/16/32 text (the encodings JSON allows), or None."""
+    for bom, enc in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace")
 
 
 # Tags an HTML fragment may start with (a page without <html>/<body>, e.g. a saved <div>).
@@ -227,11 +301,28 @@ def _xml_root(head: bytes) -> str | None:
 
 
 def _looks_binary(head: bytes) -> bool:
-    if b"\x00" in head:
-        # UTF-16 text has NULs too; a BOM says it is text.
-        return not head.startswith((b"\xff\xfe", b"\xfe\xff"))
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    """Binary rather than text: many NUL or other control bytes.
+
+    UTF-16/32 text has NULs in every other (every fourth) byte, with or without a BOM; a
+    scraped page may carry a few stray NULs. Neither is binary: only NULs that are frequent
+    and not in the fixed positions of a UTF-16/32 encoding, or many other control bytes, are.
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    nuls = head.count(b"\x00")
+    if nuls > max(8, len(head) // 100) and not _utf16_shape(head):
+        return True
+    controls = sum(1 for b in head if 0 < b < 9 or 13 < b < 32)
     return controls > max(8, len(head) // 100)
+
+
+def _utf16_shape(head: bytes) -> bool:
+    """NULs concentrated in even or odd byte positions, as in UTF-16/32 text without a BOM."""
+    even, odd = head[0::2], head[1::2]
+    if not even or not odd:
+        return False
+    e, o = even.count(0) / len(even), odd.count(0) / len(odd)
+    return (max(e, o) > 0.3 and min(e, o) < 0.05) or min(e, o) > 0.45
 
 
 def read_opml(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:

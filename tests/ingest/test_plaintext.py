@@ -317,3 +317,18 @@ def test_clean_command_reads_jsonl_from_stdin() -> None:
     assert out["title"] == "Ukrainian stance on Istanbul talks and future negotiations with Russia"
     assert "Next Article" not in out["text"]
     assert len(out["body_spans"]) == 5
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "Home\nNews\nSport\n\nThe council approved the new tram line on Tuesday after a long debate.\n"
+        "\nPrivacy policy\nTerms of use",
+        "[Skip to content]\nMenu\nSearch\nSubscribe to our newsletter for daily updates and offers.\n"
+        "Sign in\nThe council approved the tram line on Tuesday, officials said.\n© 2025 Example",
+        "Головна\nНовини\n\nМіська рада ухвалила рішення про нову трамвайну лінію у вівторок.\n\nКонтакти",
+    ],
+)
+def test_a_page_with_a_sentence_always_has_a_body(page: str) -> None:
+    body = clean_text(page).text
+    assert body and "Sign in" not in body and "Privacy" not in body

@@ -87,3 +87,99 @@ def test_expand_reports_urls_without_fetch_and_keeps_them_with_it(tmp_path):
     assert "needs --fetch" in items[1].reason
     with fetch.fetch_enabled(1000):
         assert list(sources.expand(["https://example.org/x"])) == ["https://example.org/x"]
+
+
+# --- sniffing never refuses a real page -------------------------------------------------------
+
+SEED = (Path(__file__).parents[1] / "fixtures" / "seeds" / "000_c4dcb129cd5a3c25.txt").read_bytes()
+
+# Every kind of first line a scraped text page starts with (alt text, templates, arrows, menus,
+# BOMs, blank lines, stray NULs): each must be read as a text page and give its article.
+FIRST_LINES = {
+    "image alt text in brackets": b"[Skip to content]\n",
+    "markdown link": b"[Home](https://example.org/) | [World](https://example.org/world)\n",
+    "bracketed list": b"[1] [2] [3] Next page\n",
+    "JSON-looking number list": b"[1]\n",
+    "template braces": b"{{ page.title }}\n",
+    "curly section": b"{Advertisement}\n",
+    "back arrow": b"<< Back to news\n",
+    "less-than": b"< Previous article\n",
+    "heart": b"<3 our readers\n",
+    "utf-8 BOM then bracket": b"\xef\xbb\xbf[Skip to content]\n",
+    "utf-8 BOM": b"\xef\xbb\xbfLatest news\n",
+    "blank lines": b"\n\n  \n\t\n",
+    "carriage returns": b"\r\n\r\nMenu\r\n",
+    "stray NUL bytes": b"\x00\x00Menu\x00\n",
+    "a date": b"23/07/2025\n",
+    "a hash tag": b"#Ukraine #Russia\n",
+    "a hyphen rule": b"----------\n",
+    "a quote": b'"We will not give up," she said.\n',
+    "an at-handle": b"@kyivindependent\n",
+    "a URL": b"https://example.org/2025/07/23/talks\n",
+    "Cyrillic menu": "Головна | Новини | Політика\n".encode(),
+}
+
+
+@pytest.mark.parametrize("first", list(FIRST_LINES.values()), ids=list(FIRST_LINES))
+def test_every_first_line_of_a_scraped_page_is_a_text_page(first):
+    data = first + SEED
+    assert sources.sniff("page.txt", data) == "text"
+    assert sources.sniff("page", data) == "text"  # no extension to lean on
+    from newsdesk.ingest.articles import build_article, extract
+    from newsdesk.settings import Settings
+
+    (doc,) = list(sources.read_source("page", data, 10**6))
+    article = build_article(extract(doc), doc.source, Settings.load(db=":memory:"))
+    assert "Kyslytsia" in article.text and "\x00" not in article.text
+
+
+def test_utf16_text_without_bom_is_text():
+    data = ("Latest news\n\n" + SEED.decode()).encode("utf-16-le")
+    assert sources.sniff("page", data) == "text"
+    (doc,) = list(sources.read_source("page", data, 10**6))
+    assert "Kyslytsia" in doc.content and "\x00" not in doc.content
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"text": "x"}\n{"text": "y"}\n',
+        b'\xef\xbb\xbf{"text": "x"}\n',
+        b'\n\n[{"text": "x"}, {"text": "y"}]\n',
+        b'[\n  {"text": "x"},\n  {"text": "y"}\n]\n',
+        '{"text": "x"}\n'.encode("utf-16"),
+        b'{"text": "x"}\n{"text": broken\n{"text": "z"}\n',
+    ],
+)
+def test_json_is_json_only_when_it_parses(data):
+    assert sources.sniff("f", data) == "jsonl"
+
+
+def test_jsonl_with_a_broken_line_reports_it_by_line_number():
+    data = b'{"text": "first"}\n\n{"text": broken\n{"text": "third"}\n'
+    out = list(sources.read_source("f.jsonl", data, 10**6))
+    assert [getattr(d, "content", None) for d in out] == ["first", None, "third"]
+    assert out[1].source == "f.jsonl:3" and "malformed JSON" in out[1].reason
+
+
+def test_mostly_broken_json_lines_are_a_text_page():
+    data = b'{"text": "x"}\n{{ header }}\nSome text of the page.\nMore text.\n'
+    assert sources.sniff("f", data) == "text"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<p>A saved paragraph.</p>",
+        b"<html>",
+        b"<!-- saved page -->\n<div>x</div>",
+        b"<custom-element>x</custom-element><p>y</p>",
+    ],
+)
+def test_markup_is_html(data):
+    assert sources.sniff("f", data) == "html"
+
+
+def test_binary_with_many_nuls_is_still_refused():
+    with pytest.raises(InputError, match="binary"):
+        sources.sniff("f", b"\x00\x00\x00\x01\x00\x07" * 100)

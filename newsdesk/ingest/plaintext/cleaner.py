@@ -117,7 +117,11 @@ class Cleaner:
         is_body = [s >= self.threshold and i not in meta.used for i, s in enumerate(scores)]
         body = main_run(lines, is_body, scores)
         if not any(sentence_like(lines[i]) for i in body):
-            body = []  # only short lines (menus, footers): this page has no article text
+            # No confident article lines: a page with sentences still has a body (never refuse
+            # a real page), the block of sentences the model liked best; a page of short lines
+            # only (menus, footers) has none.
+            prose = [sentence_like(ln) and i not in meta.used for i, ln in enumerate(lines)]
+            body = main_run(lines, prose, np.maximum(scores, 0.05)) if any(prose) else []
         title_idx = find_title(lines, meta.used, body, scores)
         body = [i for i in body if i != title_idx]
         return CleanPage(

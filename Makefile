@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint types fix docs bench-check clean
+.PHONY: demo test reliability reliability-full lint types fix docs bench-check clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,14 @@ demo: $(STAMP)
 # Set up and run every test.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The reliability suite (tests/reliability: kills, crawl, bad inputs, fuzzing): quick mode in
+# minutes (CI), full mode with the issue's sizes (10k articles, 50 kill points).
+reliability: $(STAMP)
+	NEWSDESK_RELIABILITY=quick $(BIN)/python -m pytest -q tests/reliability $(PYTEST_ARGS)
+
+reliability-full: $(STAMP)
+	NEWSDESK_RELIABILITY=full $(BIN)/python -m pytest -q tests/reliability $(PYTEST_ARGS)
 
 # ruff (lint + format check) and mypy (strict on models, settings, registry, store, api).
 lint: $(STAMP)

@@ -152,8 +152,13 @@ def ingest(
             report = ingestlib.ingest(paths, store, settings, on_file)
     else:
         report = ingestlib.ingest(paths, store, settings, on_file)
-    if run_stages and report.added:
-        run(store, settings)
+    if run_stages:
+        # always, not only when something was added: an ingest killed during the analysis
+        # stages leaves its articles stored but unprocessed, and re-running the same command
+        # must finish them (each stage picks up exactly its pending articles; cheap if none)
+        report.stages_run = dict(run(store, settings).processed)
+    else:
+        report.stages_pending = pipeline.pending_counts(store)
     return report
 
 
@@ -176,9 +181,13 @@ def run(
     """
     settings = settings or Settings.load()
     report = pipeline.run(store, settings, only=only, progress=progress)
-    if settings.story_views and report.processed.get(cluster_stage.Cluster.name):
-        with use_encoder(settings.encoder):
-            story_views.build_story_views(store, story_views.stories_without_views(store))
+    if settings.story_views and (not only or cluster_stage.Cluster.name in only):
+        # also when clustering had nothing new: a run killed while building views left
+        # stories without one (an indexed anti-join; empty when all views are current)
+        missing = story_views.stories_without_views(store)
+        if missing:
+            with use_encoder(settings.encoder):
+                story_views.build_story_views(store, missing)
     return report
 
 

@@ -14,6 +14,11 @@ Span = tuple[int, int]
 """A half-open character span ``[start, end)`` into an article's ``text``."""
 
 
+# The label a story shows for articles without an outlet; pages show it as text, not a link
+# (there is no outlet page for it).
+UNKNOWN_OUTLET = "unknown"
+
+
 @dataclass(frozen=True, slots=True)
 class RawDocument:
     """One document as found in an input, before extraction.
@@ -71,6 +76,10 @@ class IngestReport:
     near_duplicates: int = 0  # stored, linked to an original
     errors: list[IngestError] = field(default_factory=list)
     added_ids: list[str] = field(default_factory=list)
+    # analysis stages run after the ingest: articles each processed (the new ones and any an
+    # interrupted earlier run left pending), and, with --no-stages, articles each still awaits
+    stages_run: dict[str, int] = field(default_factory=dict)
+    stages_pending: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

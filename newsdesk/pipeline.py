@@ -59,6 +59,16 @@ def run(
     return report
 
 
+def pending_counts(store: Store) -> dict[str, int]:
+    """Articles each registered stage has still to process (stages with none left out)."""
+    counts = {}
+    for cls in ordered(load_stages()):
+        n = store.count_pending(cls.name, cls.version)
+        if n:
+            counts[cls.name] = n
+    return counts
+
+
 def _run_stage(
     cls: type[Stage],
     store: Store,

@@ -126,6 +126,36 @@ def test_stage_resumes_after_crash(tmp_path, monkeypatch):
     store.close()
 
 
+def test_rerun_ingest_finishes_stages_a_kill_left_pending(tmp_path, monkeypatch):
+    """Issue 20: articles stored but not analysed (a kill during the stages) are finished by
+    running the same ingest again, and the CLI says so; --no-stages says what is pending."""
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    monkeypatch.setattr(pipeline, "load_stages", lambda: {"test-counter": _Counter})
+    monkeypatch.setattr(_Counter, "seen", [])
+    corpus = tmp_path / "c.jsonl"
+    _write_corpus(corpus, 12)
+    settings = Settings.load(db=str(tmp_path / "r.db"), batch_size=5)
+    store = open_store(settings.db)
+    monkeypatch.setattr(_Counter, "fail_after", 5)  # the "kill": stages stop after one batch
+    with pytest.raises(RuntimeError):
+        api.ingest([str(corpus)], store, settings)
+    monkeypatch.setattr(_Counter, "fail_after", None)
+    assert store.count_pending("test-counter") == 7
+    r = CliRunner().invoke(app, ["ingest", "--no-stages", "--db", settings.db, str(corpus)])
+    assert r.exit_code == 0, r.output
+    assert "pending analysis: test-counter 7 articles; `newsdesk run` finishes them" in r.output
+    report = api.ingest([str(corpus)], store, settings)
+    assert report.added == 0 and report.unchanged == 12
+    assert report.stages_run == {"test-counter": 7}
+    assert sorted(_Counter.seen) == sorted(a.id for a in store.iter_articles())
+    r = CliRunner().invoke(app, ["ingest", "--db", settings.db, str(corpus)])
+    assert r.exit_code == 0 and "analysed" not in r.output and "pending" not in r.output
+    store.close()
+
+
 def test_stage_order_respects_requirements():
     class A:
         name, requires, provides = "a", frozenset({"x"}), frozenset({"y"})

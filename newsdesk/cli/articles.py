@@ -82,6 +82,22 @@ def ingest(
 def _render_report(report: IngestReport) -> None:
     for e in report.errors:
         err_console.print(f"error: {e.source}: {e.reason}", markup=False, soft_wrap=True)
+    done = {k: n for k, n in report.stages_run.items() if n}
+    if done:
+        # also the articles an interrupted earlier run stored but left unanalysed
+        err_console.print(
+            "analysed: " + ", ".join(f"{k} {n}" for k, n in done.items()),
+            markup=False,
+            soft_wrap=True,
+        )
+    if report.stages_pending:
+        err_console.print(
+            "pending analysis: "
+            + ", ".join(f"{k} {n}" for k, n in report.stages_pending.items())
+            + " articles; `newsdesk run` finishes them",
+            markup=False,
+            soft_wrap=True,
+        )
     err_console.print(
         f"{report.seen} read, {report.added} added ({report.near_duplicates} near-duplicates linked), "
         f"{report.unchanged} already present, {len(report.errors)} errors",

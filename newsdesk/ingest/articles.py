@@ -110,6 +110,7 @@ def build_article(fields: dict[str, Any], source: str, settings: Settings) -> Ar
 
 
 def _clean_body(body: str) -> str:
+    body = body.replace("\x00", "")  # NUL: from a JSON escape or a page; no store keeps it
     lines = [ln.rstrip() for ln in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     out = "\n".join(lines).strip()
     while "\n\n\n" in out:
@@ -120,7 +121,7 @@ def _clean_body(body: str) -> str:
 def _opt_str(value: Any) -> str | None:
     if value is None:
         return None
-    s = " ".join(str(value).split())
+    s = " ".join(str(value).replace("\x00", "").split())
     return s or None
 
 

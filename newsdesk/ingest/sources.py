@@ -325,6 +325,12 @@ def _utf16_shape(head: bytes) -> bool:
     return (max(e, o) > 0.3 and min(e, o) < 0.05) or min(e, o) > 0.45
 
 
+def _is_utf16(data: bytes) -> bool:
+    """UTF-16/32 text (a BOM, or the NUL pattern of one), whose NULs are part of the text."""
+    head = data[:8192]
+    return head.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_shape(head)
+
+
 def read_opml(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
     """With fetching on, the documents of every feed an OPML file lists; else one error.
 
@@ -377,6 +383,8 @@ def read_source(name: str, data: bytes, max_bytes: int) -> Iterator[RawDocument 
             kind = sniff(name, data)
     else:
         kind = sniff(name, data)
+    if kind != "warc" and b"\x00" in data and not _is_utf16(data):
+        data = data.replace(b"\x00", b"")  # stray NULs (sniff refused files full of them)
     reader = _reader(kind)
     yield from reader(name, data)
 

@@ -7,7 +7,9 @@
   quietly;
 - a broken record is reported as one error naming the file, the record number and its byte
   offset, and reading resumes at the next record boundary found after it (the next gzip member
-  of a ``.warc.gz``, the next ``WARC/1.x`` header line of a plain WARC).
+  of a ``.warc.gz``, the next ``WARC/1.x`` header line of a plain WARC);
+- a file that ends inside a record (an interrupted download or copy) is reported as
+  "truncated at byte N" and the partial page is not kept.
 """
 
 from __future__ import annotations
@@ -59,9 +61,20 @@ def read_warc(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
             try:
                 _check(record)
                 doc = _page(name, number, record)
+                missing = _unread(record)
             except Exception as exc:  # a payload that cannot be read (bad chunking, gzip …)
                 failed_at = start
                 yield _broken(name, number, start, exc)
+                errors += 1
+                break
+            if missing:
+                # the file ends inside this record: its page is partial, so none of it is kept
+                length = int(record.rec_headers.get_header("Content-Length") or 0)
+                yield IngestError(
+                    f"{name}#record {number} (offset {start})",
+                    f"truncated WARC: truncated at byte {len(data)}, inside record {number} "
+                    f"({length - missing:,} of its {length:,} content bytes present)",
+                )
                 errors += 1
                 break
             if doc is not None:
@@ -84,6 +97,14 @@ def _check(record: Any) -> None:
     missing = [h for h in ("WARC-Type", "Content-Length") if not record.rec_headers.get_header(h)]
     if missing:
         raise _BrokenRecord(f"record header without {' and '.join(missing)}")
+
+
+def _unread(record: Any) -> int:
+    """Bytes of the record's declared content the file does not have (0 for a whole record)."""
+    raw = record.raw_stream
+    while raw.read(1 << 16):  # what the page reader left (non-HTML records, trailing bytes)
+        pass
+    return int(getattr(raw, "limit", 0) or 0)
 
 
 def _broken(name: str, number: int, offset: int, exc: Exception) -> IngestError:

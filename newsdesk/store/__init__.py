@@ -196,6 +196,15 @@ class Store:
         with self.connect() as conn:
             return list(conn.scalars(q))
 
+    def count_pending(self, stage: str, version: int = 1) -> int:
+        """How many articles ``stage`` at ``version`` has still to process."""
+        done = select(article_stages.c.article_id).where(
+            article_stages.c.stage == stage, article_stages.c.version == version
+        )
+        q = select(func.count()).select_from(articles).where(articles.c.id.not_in(done))
+        with self.connect() as conn:
+            return int(conn.scalar(q) or 0)
+
     def mark_done(
         self,
         conn: Connection,

@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError
 
 from newsdesk.errors import NotFound
 from newsdesk.models import (
+    UNKNOWN_OUTLET,
     Facet,
     Framing,
     StoryArticle,
@@ -214,7 +215,7 @@ def story_extras(store: Store, story_ids: Sequence[int]) -> dict[int, StoryExtra
         ).all()
     outlets: dict[int, list[Facet]] = {}
     for sid, outlet, n in rows:
-        outlets.setdefault(int(sid), []).append(Facet(outlet or "unknown", int(n)))
+        outlets.setdefault(int(sid), []).append(Facet(outlet or UNKNOWN_OUTLET, int(n)))
     best: dict[int, tuple[float, str]] = {}
     for sid, aid, score in central:
         if int(sid) not in best or score > best[int(sid)][0]:
@@ -437,7 +438,7 @@ def compute_story(store: Store, story_id: int, language: str | None = None) -> S
         StoryArticle(a.id, a.title, a.outlet, a.published.isoformat() if a.published else None, s)
         for a, s, _ in members
     )
-    outlets = Counter(a.outlet or "unknown" for a in arts)
+    outlets = Counter(a.outlet or UNKNOWN_OUTLET for a in arts)
     # The summary reads the most central articles: the original first, then by join score.
     central = [
         a for a, _, _ in sorted(members, key=lambda m: (m[0].duplicate_of is not None, -m[1], m[2]))
@@ -446,7 +447,11 @@ def compute_story(store: Store, story_id: int, language: str | None = None) -> S
     own = [a for a in central if (a.language or UNDETERMINED) == lang] or central
     mine = {a.id for a in own}
     others = sorted(
-        {(a.outlet or "unknown", a.language or UNDETERMINED) for a in central if a.id not in mine}
+        {
+            (a.outlet or UNKNOWN_OUTLET, a.language or UNDETERMINED)
+            for a in central
+            if a.id not in mine
+        }
     )
     central = [a for a in own if a.duplicate_of is None][:SUMMARY_DOCS] or own[:SUMMARY_DOCS]
     return StoryView(
@@ -526,7 +531,7 @@ def framing(arts: Sequence[Any]) -> list[Framing]:
     """
     by_outlet: dict[str, list[Any]] = {}
     for a in arts:
-        by_outlet.setdefault(a.outlet or "unknown", []).append(a)
+        by_outlet.setdefault(a.outlet or UNKNOWN_OUTLET, []).append(a)
     if len(by_outlet) < 2:
         return []
     counts: dict[str, Counter[str]] = {}

@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsdesk.api import open_store
+from newsdesk.models import UNKNOWN_OUTLET
 from newsdesk.settings import Settings
 from newsdesk.store import Store
 from newsdesk.web import positions, routes
@@ -87,6 +88,7 @@ def templates() -> Environment:
     )
     env.filters["day"] = _day
     env.filters["seg"] = lambda s: quote(str(s), safe="")
+    env.globals["unknown_outlet"] = UNKNOWN_OUTLET
     return env
 
 

@@ -156,3 +156,21 @@ def test_arbitrary_bytes_never_raise_and_never_lose_a_good_file(prefix, blob):
         named = any(e.source.startswith(str(weird)) for e in report.errors)
         assert named or report.seen >= 2
         assert all("\n" not in e.reason for e in report.errors)
+
+
+def test_a_few_nul_bytes_are_removed_not_refused(tmp_path, store, settings):
+    """Issue 20: stray NULs (a bad copy) do not make a page binary; they are dropped."""
+    page = GOOD.read_bytes()
+    at = page.index(b"<body")
+    dirty = tmp_path / "nul.html"
+    dirty.write_bytes(page[:at] + b"\x00\x00" + page[at:].replace(b"tram", b"tr\x00am", 3))
+    doc = tmp_path / "nul.jsonl"
+    doc.write_text(
+        '{"title": "Nul\\u0000 title", "text": "A body with a NUL\\u0000 escape in it, '
+        'long enough to be an article."}\n'
+    )
+    report = api.ingest([str(dirty), str(doc)], store, settings, run_stages=False)
+    assert report.errors == [] and report.added == 2
+    texts = [(a.title or "") + a.text for a in store.iter_articles()]
+    assert all("\x00" not in t for t in texts)
+    assert any("tram" in t for t in texts)

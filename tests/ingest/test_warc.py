@@ -69,3 +69,20 @@ def test_gzip_warc_with_another_name_is_sniffed(tmp_path, store, settings):
     odd.write_bytes((DATA / "pages.warc.gz").read_bytes())
     report = api.ingest([str(odd)], store, settings, run_stages=False)
     assert report.ok and report.added == 2
+
+
+def test_truncated_warc_names_the_byte_it_ends_at(tmp_path):
+    """Issue 20: a WARC cut short (an interrupted download) says where, and keeps no partial page."""
+    import gzip
+
+    whole = gzip.decompress((DATA / "pages.warc.gz").read_bytes())
+    for name, data in [
+        ("cut.warc", whole[: len(whole) * 2 // 3]),
+        ("cut.warc.gz", (DATA / "pages.warc.gz").read_bytes()[:1400]),
+    ]:
+        items = list(read_warc(name, data))
+        errors = [i for i in items if isinstance(i, IngestError)]
+        pages = [i for i in items if isinstance(i, RawDocument)]
+        assert len(errors) == 1, items
+        assert f"truncated at byte {len(data)}" in errors[0].reason
+        assert [p.url for p in pages] == ["https://news.example.org/a"]  # the whole record only

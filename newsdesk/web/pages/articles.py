@@ -17,10 +17,11 @@ def article_page(store: Store, article_id: str) -> dict[str, Any]:
     v = api.article_view(store, article_id)  # NotFound → 404
     a = v.article
     said = quotes(v.quotes)
-    people: list[str] = []
+    # the speakers resolved to a person (a bare "experts" or "the bank" has no page to link)
+    people: list[dict[str, str]] = []
     for q in said:
-        if q["speaker"] and q["speaker"] not in people:
-            people.append(q["speaker"])
+        if q["speaker"] and q.get("entity_id") and all(p["id"] != q["entity_id"] for p in people):
+            people.append({"id": str(q["entity_id"]), "name": q["speaker"]})
     return {
         "article": dict(
             article_brief(a),

@@ -17,12 +17,15 @@ search) embeds with setting ``encoder``.
 | :func:`search` | ``search`` | search page |
 | :func:`positions`, :func:`positions_records` | ``positions``, ``positions -``, ``stance -`` | positions pages |
 | :func:`export` | ``export`` | |
+| :func:`watch`, :func:`watch_cycle`, :func:`follow_sources`, :func:`followed_sources` | ``watch``, ``sources`` | sources page |
 | :func:`stages`, :func:`stage_filter`, :func:`clean`, :func:`summarize_records` | ``stages``, ``filter``, ``<stage> -``, ``clean -`` | |
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, TextIO
@@ -30,6 +33,7 @@ from typing import Any, TextIO
 from newsdesk import export as exportlib
 from newsdesk import ingest as ingestlib
 from newsdesk import pipeline, registry
+from newsdesk.ingest import follow
 from newsdesk.ingest.plaintext import filter_records as clean_records
 from newsdesk.models import (
     Article,
@@ -37,6 +41,8 @@ from newsdesk.models import (
     ArticleView,
     Dossier,
     Facet,
+    FollowedSource,
+    IngestError,
     IngestReport,
     PersonBrief,
     ReclusterReport,
@@ -50,6 +56,7 @@ from newsdesk.models import (
     StoryView,
     Summary,
     ThreadView,
+    WatchCycle,
 )
 from newsdesk.nlp.embed import use_encoder
 from newsdesk.pipeline import PipelineReport
@@ -85,6 +92,8 @@ __all__ = [
     "demo_paths",
     "export",
     "facet",
+    "follow_sources",
+    "followed_sources",
     "ingest",
     "newest_seq",
     "open_store",
@@ -111,13 +120,17 @@ __all__ = [
     "summarizers",
     "summary",
     "threads",
+    "unfollow_sources",
+    "watch",
+    "watch_cycle",
 ]
 
 
 # -- the store and the pipeline ----------------------------------------------------------------
 def open_store(db: str) -> Store:
-    """Open (creating and migrating as needed) the store at ``db`` with every stage's tables."""
-    return _open_store(db, registry.components())
+    """Open (creating and migrating as needed) the store at ``db`` with every stage's tables
+    (and the followed sources' of ``watch``)."""
+    return _open_store(db, [*registry.components(), follow.TABLES])
 
 
 def demo_corpus() -> Path:
@@ -189,6 +202,72 @@ def run(
             with use_encoder(settings.encoder):
                 story_views.build_story_views(store, missing)
     return report
+
+
+# -- following sources (newsdesk watch) -------------------------------------------------------
+def follow_sources(store: Store, urls: Iterable[str], every_s: int) -> int:
+    """Follow feeds, OPML lists, sitemaps, URL lists or pages (http(s) only); how many are new."""
+    return follow.follow(store, urls, every_s)
+
+
+def unfollow_sources(store: Store, urls: Iterable[str]) -> int:
+    """Stop following ``urls`` (their articles stay); how many were followed."""
+    return follow.unfollow(store, urls)
+
+
+def followed_sources(store: Store) -> list[FollowedSource]:
+    """Every followed source and where its polling stands."""
+    return follow.followed(store)
+
+
+def watch_cycle(
+    store: Store,
+    settings: Settings | None = None,
+    stop: threading.Event | None = None,
+    run_stages: bool = True,
+) -> WatchCycle:
+    """Poll every due source once, store what is new, then run the stages over it."""
+    settings = settings or Settings.load()
+
+    def write(items: list[Article | IngestError]) -> IngestReport:
+        return ingestlib.store_articles(items, store, settings)
+
+    cycle = follow.poll(store, settings, write, stop)
+    if run_stages and cycle.added and not (stop and stop.is_set()):
+        run(store, settings)
+    return cycle
+
+
+def watch(
+    store: Store,
+    settings: Settings | None = None,
+    stop: threading.Event | None = None,
+    cycles: int | None = None,
+    on_cycle: Callable[[WatchCycle], None] | None = None,
+    run_stages: bool = True,
+    max_wait_s: float = 60.0,
+) -> int:
+    """Poll the followed sources until ``stop`` is set (or ``cycles`` cycles ran): each cycle
+    polls what is due, then sleeps until the next source is due (at most ``max_wait_s``).
+
+    Stages a stopped watch left pending are run first. Returns the number of cycles run.
+    """
+    settings = settings or Settings.load()
+    stop = stop or threading.Event()
+    if run_stages:
+        run(store, settings)  # what a stopped or crashed watch left pending
+    n = 0
+    while not stop.is_set() and (cycles is None or n < cycles):
+        cycle = watch_cycle(store, settings, stop, run_stages)
+        n += 1
+        if on_cycle:
+            on_cycle(cycle)
+        if cycles is not None and n >= cycles:
+            break
+        nxt = follow.next_due(store)
+        delay = max_wait_s if nxt is None else (nxt - datetime.now(UTC)).total_seconds()
+        stop.wait(min(max(delay, 0.2), max_wait_s))
+    return n
 
 
 def recluster(store: Store, settings: Settings | None = None) -> ReclusterReport:

@@ -87,6 +87,43 @@ class IngestReport:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowedSource:
+    """A source ``newsdesk watch`` follows, and where its polling stands (times: ISO 8601 UTC)."""
+
+    url: str
+    kind: str | None  # feed, opml, sitemap, urls, page; None until first fetched
+    listed_by: str | None  # the OPML file or sitemap index that listed it
+    every_s: int  # seconds between polls
+    added: str
+    next_poll: str
+    last_polled: str | None = None
+    last_ok: str | None = None
+    last_new: str | None = None  # when a poll last stored a new article
+    polls: int = 0
+    not_modified: int = 0  # polls answered 304 Not Modified
+    items: int = 0  # items seen (entries, pages)
+    articles: int = 0  # articles stored from it
+    failures: int = 0  # consecutive failed polls (0 after a success)
+    last_error: str | None = None
+
+
+@dataclass(slots=True)
+class WatchCycle:
+    """One poll of every due source."""
+
+    polled: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_items: int = 0
+    added: int = 0  # articles stored
+    new_sources: int = 0  # feeds an OPML file or sitemap index listed, now followed
+    errors: list[IngestError] = field(default_factory=list)
+    added_ids: list[str] = field(default_factory=list)
+    stopped: bool = False  # a stop (SIGTERM) came during the cycle; unpolled sources stay due
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     """An extractive summary: sentence spans into the article text, in article order."""
 

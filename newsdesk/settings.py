@@ -108,6 +108,17 @@ class Settings:
         "Allow fetching from loopback, link-local and private network addresses (off: such URLs "
         "are refused, so a fetched feed list cannot reach internal services).",
     )
+    watch_workers: int = _setting(
+        8, "Sources newsdesk watch fetches at once (a bounded thread pool)."
+    )
+    watch_host_delay: float = _setting(
+        1.0, "Seconds newsdesk watch waits between two requests to the same host (politeness)."
+    )
+    watch_max_items: int = _setting(
+        50,
+        "New items (feed entries, sitemap pages) newsdesk watch takes from one source per poll, "
+        "newest first; the rest come in the next polls.",
+    )
     api_token: str = _setting(
         "", "Token that the web API's write endpoints require; empty = writes are disabled."
     )

@@ -26,7 +26,16 @@ from newsdesk.store import Store
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Progress", "articles_from", "build_article", "extract", "fetch", "ingest", "sources"]
+__all__ = [
+    "Progress",
+    "articles_from",
+    "build_article",
+    "extract",
+    "fetch",
+    "ingest",
+    "sources",
+    "store_articles",
+]
 
 
 def ingest(
@@ -44,6 +53,14 @@ def ingest(
         items = articles_from_cluster(paths, settings, on_file)
     else:
         items = articles_from(paths, settings, on_file)
+    return store_articles(items, store, settings)
+
+
+def store_articles(
+    items: Iterable[Article | IngestError], store: Store, settings: Settings
+) -> IngestReport:
+    """Write built articles in transactional batches (exact duplicates skipped, near-duplicates
+    linked); errors are collected in the report. Also the write path of ``newsdesk watch``."""
     report = IngestReport()
     index = NearDuplicateIndex.load(store, settings.near_duplicate_threshold)
     batch: list[Article] = []

@@ -4,6 +4,12 @@ A feed gives one article per entry: title, link, published (else updated), autho
 categories, and the entry's HTML (``content:encoded``/Atom content, else the summary) rendered
 to text by :func:`newsdesk.ingest.html.fragment_text`; the outlet is the feed's title.
 
+Full text for thin feeds: when fetching is on and an entry carries only a summary (no
+``content:encoded``/Atom content, fewer than :data:`THIN_WORDS` words), its link is fetched
+(the same limits as ``--fetch``) and the page extracted; the feed's metadata (title, date,
+authors, outlet, link) wins over the page's. If the page cannot be fetched or has no text, the
+summary is kept and the problem is one error line.
+
 An OPML file lists feeds (:func:`feed_urls`); :mod:`newsdesk.ingest.sources` follows them when
 fetching is on (``newsdesk ingest --fetch``), else reports each OPML file as one clear error.
 """
@@ -19,15 +25,30 @@ import feedparser
 from lxml import etree
 
 from newsdesk.errors import InputError
-from newsdesk.ingest.html import fragment_text
+from newsdesk.ingest import fetch
+from newsdesk.ingest.decode import declared_encoding, decode
+from newsdesk.ingest.html import extract_html, fragment_text
 from newsdesk.models import IngestError, RawDocument
 
 # feedparser flags these but parses the feed fine: not worth an error.
 _HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
+# A summary-only entry shorter than this is a teaser: its link is fetched for the full text.
+# (Feed teasers run 10-60 words; a feed carrying whole short articles uses content:encoded.)
+THIN_WORDS = 120
+
 
 def read_feed(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
-    """Every entry of an RSS/Atom feed."""
+    """Every entry of an RSS/Atom feed (with fetching on, thin entries with their full text)."""
+    for doc in feed_entries(name, data):
+        if isinstance(doc, RawDocument) and fetch.fetching() and is_thin(doc):
+            yield from full_text(doc)
+        else:
+            yield doc
+
+
+def feed_entries(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
+    """Every entry of an RSS/Atom feed, as the feed gives it."""
     # bytes, never str: given a str, feedparser would treat it as a URL or a file name
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
     entries = parsed.get("entries") or []
@@ -52,16 +73,48 @@ def read_feed(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
         yield _entry(f"{name}#{n}", entry, outlet, language)
 
 
+def is_thin(doc: RawDocument) -> bool:
+    """A summary-only entry with a link, shorter than :data:`THIN_WORDS` words."""
+    return bool(
+        doc.fields.get("summary_only")
+        and doc.url
+        and fetch.is_url(doc.url)
+        and len(doc.content.split()) < THIN_WORDS
+    )
+
+
+def full_text(doc: RawDocument) -> Iterator[RawDocument | IngestError]:
+    """The entry with its linked page's text (feed metadata kept); the summary if that fails."""
+    assert doc.url
+    try:
+        page = fetch.fetch(doc.url, fetch.fetch_limit())
+        html = decode(doc.url, page, declared_encoding(page))
+        feed_fields = {k: v for k, v in doc.fields.items() if v and k != "summary_only"}
+        out = extract_html(RawDocument(doc.source, "html", html, doc.url, feed_fields))
+    except InputError as exc:
+        yield IngestError(
+            exc.source, f"full text not fetched ({exc.reason}); the feed's summary kept"
+        )
+        yield doc
+        return
+    if len(str(out.get("text") or "").split()) <= len(doc.content.split()):
+        yield doc  # the page says less than the feed (a paywall, a cookie wall)
+        return
+    yield RawDocument(doc.source, "record", str(out.pop("text")), doc.url, out)
+
+
 def _entry(
     where: str, entry: Any, outlet: str | None, language: str | None
 ) -> RawDocument | IngestError:
     text = ""
+    summary_only = False
     for item in entry.get("content") or []:  # Atom content / RSS content:encoded
         text = _to_text(item.get("value"), item.get("type"))
         if text:
             break
     if not text:
         text = _to_text(entry.get("summary"), (entry.get("summary_detail") or {}).get("type"))
+        summary_only = True
     if not text:
         return IngestError(where, "feed entry has no content or summary text")
     authors = [_clean(a.get("name")) for a in entry.get("authors") or [] if isinstance(a, dict)]
@@ -77,6 +130,8 @@ def _entry(
         "authors": [a for a in authors if a],
         "category": next((c for c in categories if c), None),
         "language": (language or "")[:2].lower() or None,
+        "guid": _clean(entry.get("id")),
+        "summary_only": summary_only,
     }
     return RawDocument(where, "record", text, url=fields["url"], fields=fields)
 

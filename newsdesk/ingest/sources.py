@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from newsdesk.errors import InputError
-from newsdesk.ingest import fetch
+from newsdesk.ingest import fetch, lists
 from newsdesk.models import IngestError, RawDocument
 
 STDIN = "-"
@@ -62,7 +62,13 @@ _EXT_KIND = {
     ".atom": "feed",
     ".xml": "feed",
     ".opml": "opml",
+    ".csv": "csv",
 }
+
+CSV_REFUSED = (
+    "CSV is not an input format (newsdesk export writes CSV for spreadsheets; "
+    "to re-ingest an export use JSONL: newsdesk export --format jsonl)"
+)
 
 
 def expand(paths: Iterable[str]) -> Iterator[str | IngestError]:
@@ -143,7 +149,10 @@ def _gunzip_head(data: bytes, n: int = 64) -> bytes:
 
 
 def sniff(name: str, data: bytes) -> str:
-    """The format of ``data``: jsonl, warc, feed, opml, html or text. Raises InputError otherwise."""
+    """The format of ``data``: jsonl, warc, feed, opml, sitemap, urls (a URL list), html or text.
+
+    Raises InputError otherwise (binary files, other XML, CSV).
+    """
     if not data.strip(b" \t\r\n\x00"):
         raise InputError(name, "empty file")
     for magic, what in _BINARY_MAGIC.items():
@@ -166,6 +175,8 @@ def sniff(name: str, data: bytes) -> str:
             return "opml"
         if b"<rss" in lowered or b"<rdf:rdf" in lowered or b"<feed" in lowered:
             return "feed"
+        if lists.sitemap_root(lowered):
+            return "sitemap"
         if b"<html" in lowered or b"<!doctype html" in lowered or b"<body" in lowered:
             return "html"
         root = _xml_root(lowered)
@@ -176,6 +187,10 @@ def sniff(name: str, data: bytes) -> str:
             )
         if ext_kind in {"feed", "html"} or root is not None or _HTML_TAG.search(lowered):
             return ext_kind if ext_kind in {"feed", "html"} else "html"
+    if lists.looks_like_url_list(data):
+        return "urls"
+    if ext_kind == "csv" or lists.looks_like_csv(data):
+        raise InputError(name, CSV_REFUSED)
     return "text"
 
 
@@ -360,6 +375,50 @@ def read_opml(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
             yield IngestError(exc.source, exc.reason)
 
 
+def read_list(name: str, data: bytes) -> Iterator[RawDocument | IngestError]:
+    """With fetching on, the page of every URL a sitemap or URL list names (the sitemaps of a
+    sitemap index, in turn); else one error. A news sitemap's title, date, language and
+    publication are kept for pages that do not state them."""
+    try:
+        listing = (
+            lists.read_sitemap(name, data)
+            if lists.sitemap_root(data[:4096].lower())
+            else lists.read_url_list(name, data)
+        )
+    except InputError as exc:
+        yield IngestError(exc.source, exc.reason)
+        return
+    n = len(listing.entries)
+    what = ("sitemap" if listing.kind == "sitemaps" else "page") + ("" if n == 1 else "s")
+    if not fetch.fetching():
+        yield IngestError(
+            name, f"list of {n} {what}: fetching {'it' if n == 1 else 'them'} needs --fetch"
+        )
+        return
+    for n, entry in enumerate(listing.entries, 1):
+        try:
+            url = fetch.check_url(f"{name}#{n}", listed_url(name, entry.url))
+            body = fetch.fetch(url, fetch.fetch_limit())
+            for doc in read_source(url, body, fetch.fetch_limit()):
+                yield with_fallbacks(doc, entry.fields)
+        except InputError as exc:
+            yield IngestError(exc.source, exc.reason)
+
+
+def with_fallbacks(
+    doc: RawDocument | IngestError, fields: dict[str, object]
+) -> RawDocument | IngestError:
+    """``doc`` with what a list said about it: the publication's name (a news sitemap's
+    ``<news:name>``, the publisher's own) wins; the rest is used only when the page says
+    nothing (``fallback_`` fields)."""
+    if isinstance(doc, IngestError) or not fields:
+        return doc
+    extra: dict[str, object] = {f"fallback_{k}": v for k, v in fields.items() if v}
+    if fields.get("outlet"):
+        extra["outlet"] = fields["outlet"]
+    return RawDocument(doc.source, doc.kind, doc.content, doc.url, {**extra, **doc.fields})
+
+
 def listed_url(listed_in: str, url: str) -> str:
     """A URL a list names (OPML, sitemap, URL list), resolved against the list's own URL when
     the list was fetched; anything else is returned as it is (and refused by the caller's
@@ -401,6 +460,8 @@ def _reader(kind: str) -> Callable[[str, bytes], Iterator[RawDocument | IngestEr
         return read_warc
     if kind == "opml":
         return read_opml
+    if kind in {"sitemap", "urls"}:
+        return read_list
     if kind == "feed":
         from newsdesk.ingest.feeds import read_feed  # lazy: its parser library
 

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import tempfile
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -276,6 +277,14 @@ async def organizations(request: Request, page: Page = 1, size: Size = PAGE_SIZE
 @pages.get("/organization/{name:path}")
 async def organization(request: Request, name: str) -> Response:
     return _entity(request, "organization", name)
+
+
+@pages.get("/sources")
+@pages.get("/sources.json")
+async def followed_sources(request: Request) -> Response:
+    """The sources ``newsdesk watch`` follows and where their polling stands."""
+    items = [asdict(s) for s in libapi.followed_sources(_store(request))]
+    return respond(request, "sources.html", {"items": items}, wants_json(request))
 
 
 SinceQ = Annotated[date | None, Query(description="Published on or after this day (YYYY-MM-DD).")]

@@ -27,7 +27,7 @@ BAD = {
     "truncated.html.gz": "truncated gzip",
     "malformed.html": "no article text",
     "malformed-feed.xml": "malformed feed",
-    "sitemap.xml": "neither a feed nor an HTML page",
+    "sitemap.xml": "list of 1 page: fetching it needs --fetch",  # a sitemap is a list
 }
 
 

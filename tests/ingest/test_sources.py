@@ -41,7 +41,7 @@ def test_sniff(data, kind):
         (b"%PDF-1.4 ...", "a PDF document"),
         (b"PK\x03\x04rest", "a ZIP archive"),
         (b"\x00\x01\x02binary" * 20, "binary file"),
-        (b'<?xml version="1.0"?><urlset xmlns="x"><url/></urlset>', "root <urlset>"),
+        (b'<?xml version="1.0"?><TEI xmlns="x"><text/></TEI>', "root <tei>"),
         (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', "root <svg>"),
     ],
 )

@@ -131,9 +131,56 @@ def cue_lexicon(arts: list[dict[str, Any]], min_count: int = 3) -> dict[str, flo
     return {w: round(in_cue[w] / total[w], 3) for w in in_cue if in_cue[w] >= min_count}
 
 
-def main() -> None:
+def train(
+    arts: list[dict[str, Any]],
+    model: Path,
+    lexicon_path: Path,
+    *,
+    features: int = 2,
+    c1: float = 0.5,
+    c2: float = 0.1,
+    iterations: int = 300,
+    min_freq: int = 3,
+) -> tuple[dict[str, float], int]:
+    """Train the CRF and its cue lexicon on ``arts``; write both; return (lexicon, paragraphs).
+
+    Also used by ``benchmarks/quotes.py --cv`` for the fold models (article-disjoint folds).
+    """
     import pycrfsuite
 
+    lexicon = cue_lexicon(arts)
+    lexicon_path.parent.mkdir(parents=True, exist_ok=True)
+    model.parent.mkdir(parents=True, exist_ok=True)
+    # write both files next to their targets and move them in only once training has finished,
+    # so an interrupted run never leaves a half-written or mismatched model in place
+    tmp_lexicon = lexicon_path.with_name(lexicon_path.name + ".tmp")
+    tmp_model = model.with_name(model.name + ".tmp")
+    with open(tmp_lexicon, "w", encoding="utf-8") as fh:
+        json.dump({**lexicon, "__version__": features}, fh, ensure_ascii=False, sort_keys=True)
+    feat = Featurizer(lexicon, features)
+    trainer = pycrfsuite.Trainer(verbose=False)
+    n = 0
+    for a in arts:
+        toks, labels = token_labels(a["text"], a["gold"])
+        for s, e in toks.paragraphs:
+            trainer.append(feat.paragraph(toks, s, e), labels[s:e])
+            n += 1
+    trainer.set_params(
+        {
+            "c1": c1,
+            "c2": c2,
+            "max_iterations": iterations,
+            "feature.minfreq": min_freq,
+            "feature.possible_transitions": True,
+        }
+    )
+    trainer.train(str(tmp_model))
+    tmp_model.replace(model)
+    tmp_lexicon.replace(lexicon_path)
+    return lexicon, n
+
+
+def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "polnear")
     p.add_argument("--c1", type=float, default=0.5, help="L1 penalty (sparser, smaller model)")
@@ -159,36 +206,17 @@ def main() -> None:
         arts = [a for a in arts if a["id"] not in tail]
     if args.articles:
         arts = arts[: args.articles]
-    lexicon = cue_lexicon(arts)
-    args.lexicon.parent.mkdir(parents=True, exist_ok=True)
-    args.model.parent.mkdir(parents=True, exist_ok=True)
-    # write both files next to their targets and move them in only once training has finished,
-    # so an interrupted run never leaves a half-written or mismatched model in place
-    tmp_lexicon = args.lexicon.with_name(args.lexicon.name + ".tmp")
-    tmp_model = args.model.with_name(args.model.name + ".tmp")
-    with open(tmp_lexicon, "w", encoding="utf-8") as fh:
-        json.dump({**lexicon, "__version__": args.features}, fh, ensure_ascii=False, sort_keys=True)
-    feat = Featurizer(lexicon, args.features)
-    trainer = pycrfsuite.Trainer(verbose=False)
-    n = 0
-    for a in arts:
-        toks, labels = token_labels(a["text"], a["gold"])
-        for s, e in toks.paragraphs:
-            trainer.append(feat.paragraph(toks, s, e), labels[s:e])
-            n += 1
-    trainer.set_params(
-        {
-            "c1": args.c1,
-            "c2": args.c2,
-            "max_iterations": args.iterations,
-            "feature.minfreq": args.min_freq,
-            "feature.possible_transitions": True,
-        }
-    )
     t0 = time.perf_counter()
-    trainer.train(str(tmp_model))
-    tmp_model.replace(args.model)
-    tmp_lexicon.replace(args.lexicon)
+    lexicon, n = train(
+        arts,
+        args.model,
+        args.lexicon,
+        features=args.features,
+        c1=args.c1,
+        c2=args.c2,
+        iterations=args.iterations,
+        min_freq=args.min_freq,
+    )
     print(
         f"trained on {len(arts)} articles ({n} paragraphs) in {time.perf_counter() - t0:.0f}s; "
         f"model {args.model.stat().st_size / 1e6:.1f} MB, lexicon {len(lexicon)} words"

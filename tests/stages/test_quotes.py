@@ -10,7 +10,15 @@ from typer.testing import CliRunner
 from newsdesk import api, pipeline
 from newsdesk.cli import app
 from newsdesk.stages.quotes.extract import extract
-from newsdesk.stages.quotes.linking import _subject, link, tidy_speaker
+from newsdesk.stages.quotes.linking import (
+    _fallback_content,
+    _passive_question,
+    _subject,
+    link,
+    speaker_chars,
+    tidy_speaker,
+)
+from newsdesk.stages.quotes.speakers import resolve_speakers
 from newsdesk.stages.quotes.tokens import tokenize
 from newsdesk.views.quotes import quotes, quotes_for_article
 from tests.conftest import SEEDS
@@ -263,6 +271,28 @@ def test_quotation_after_a_reported_sentence_keeps_the_nearest_cue():
         # a time adverb the tagger left at the end
         ("Lewandowski earlier said so.", "Lewandowski earlier", "Lewandowski"),
         ("Weld, who said so.", "Weld, who", "Weld"),
+        # edges PolNeAR gold leaves out: a fronted phrase, an adverb, a time phrase
+        ("Of Sanders, McCaskill said no.", "Of Sanders, McCaskill", "McCaskill"),
+        ("Cruz gingerly said no.", "Cruz gingerly", "Cruz"),
+        ("Priebus on Thursday said no.", "Priebus on Thursday", "Priebus"),
+        ("Rules which officials said were bad.", "which officials", "officials"),
+        # and edges it keeps: a closing parenthesis, the object of "of"
+        (
+            "“No,” said Rep. Bobby Scott (D-Va.) at the time.",
+            "Rep. Bobby Scott (D-Va.",
+            "Rep. Bobby Scott (D-Va.)",
+        ),
+        (
+            "“No,” said Paul Sperry of Counter Jihad.",
+            "Paul Sperry of",
+            "Paul Sperry of Counter Jihad",
+        ),
+        # a relative pronoun whose clause stands between it and the cue: the name and clause
+        (
+            "Mrs. Clinton, who did not say it, said no.",
+            "who",
+            "Mrs. Clinton, who did not say it,",
+        ),
     ],
 )
 def test_tidy_speaker(text, speaker, want):
@@ -270,8 +300,66 @@ def test_tidy_speaker(text, speaker, want):
     start = text.index(speaker)
     i = toks.starts.index(start)
     j = max(k for k in range(len(toks.words)) if toks.ends[k] <= start + len(speaker)) + 1
-    cue = toks.words.index("said")
+    cue = len(toks.words) - 1 - toks.words[::-1].index("said")
     s, e = toks.char_span(*tidy_speaker(toks, (i, j), (cue, cue + 1)))
+    assert text[s:e] == want
+
+
+def test_a_quoted_title_in_a_speaker_is_not_a_person():
+    text = "Milley acted, according to passages of “Peril,” a book from Woodward."
+    q = {"cue": [text.index("according"), text.index("according") + 12], "content": [[0, 13]]}
+    q["speaker"] = [text.index("passages"), text.index(" a book")]
+    resolve_speakers(text, [q])
+    assert q["speaker_name"] != "Peril" and q["speaker_kind"] != "person"
+
+
+def test_pronoun_contraction_is_not_part_of_the_speaker():
+    toks = tokenize("He’s said it before.")
+    s, e = speaker_chars(toks, (0, 1))
+    assert toks.text[s:e] == "He"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "passive"),
+    [
+        ("When asked about it, Smith said no.", "asked", True),
+        ("Asked whether he would run, Smith said no.", "Asked", True),
+        ("Smith was asked about it.", "asked", True),
+        ("Sanders, who is said to want it, left.", "said", True),
+        ("Asked by Matt Lauer whether she had practiced, she said no.", "Asked", False),
+        ("Smith asked whether it was true.", "asked", False),
+        ("Smith said it was true.", "said", False),
+    ],
+)
+def test_passive_cues_have_no_speaker(text, cue, passive):
+    toks = tokenize(text)
+    k = toks.words.index(cue)
+    assert _passive_question(toks, (k, k + 1)) is passive
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "want"),
+    [
+        # what the cue introduces, up to the sentence's end
+        (
+            "Cardin stressed that the way to proceed is together. Then he left.",
+            "stressed",
+            "that the way to proceed is together",
+        ),
+        # at the sentence's end: the words before the speaker
+        (
+            "And he finds that in government work, he said. Then he left.",
+            "said",
+            "And he finds that in government work",
+        ),
+    ],
+)
+def test_fallback_content_for_a_cue_the_tagger_gave_none(text, cue, want):
+    toks = tokenize(text)
+    k = toks.words.index(cue)
+    found = _fallback_content(toks, (k, k + 1), (k - 1, k))
+    assert found is not None
+    s, e = toks.char_span(*found[0])
     assert text[s:e] == want
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from newsdesk.stages.quotes import cues
-from newsdesk.stages.quotes.linking import link
+from newsdesk.stages.quotes.linking import link, speaker_chars
 from newsdesk.stages.quotes.speakers import resolve_speakers
 from newsdesk.stages.quotes.tagger import QuoteTagger, load_tagger
 from newsdesk.stages.quotes.tokens import is_direct, tokenize
@@ -58,7 +58,7 @@ def analyse(
         rec: dict[str, Any] = {
             "content": content,
             "cue": list(toks.char_span(*att.cue)) if att.cue else None,
-            "speaker": list(toks.char_span(*att.source)) if att.source else None,
+            "speaker": list(speaker_chars(toks, att.source)) if att.source else None,
             "speaker_name": None,
             "role": None,
         }

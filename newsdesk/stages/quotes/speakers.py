@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,7 +72,10 @@ def resolve_speakers(text: str, quotes: list[dict[str, Any]]) -> None:
         m = analyse_mention(text[s:e])
         who = None
         kind = "person"
-        if m.pronoun:
+        if m.name and _quoted_title(text[s:e], m.name):
+            # "passages of “Peril,” a book …": a quoted title names a work, not a person
+            who, kind = _Known(_role_phrase(m.phrase), None, None, is_role=True), "other"
+        elif m.pronoun:
             plural = text[s:e].split()[-1].lower() in {"they", "we", "them"}
             if plural:
                 who, kind = (
@@ -112,6 +116,16 @@ def resolve_speakers(text: str, quotes: list[dict[str, Any]]) -> None:
             elif kind == "org":
                 last_org = who
         last_para = para
+
+
+_QUOTED = re.compile(r"[“\"‘«][^”\"’»]*[”\"’»]")
+
+
+def _quoted_title(phrase: str, name: str) -> bool:
+    """Whether ``name`` stands only inside quotation marks in ``phrase`` (a book or show title)."""
+    return name in "".join(m.group() for m in _QUOTED.finditer(phrase)) and name not in _QUOTED.sub(
+        " ", phrase
+    )
 
 
 def _speaker_in_sentence(text: str, pos: int, known: list[_Known]) -> _Known | None:

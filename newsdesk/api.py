@@ -540,6 +540,14 @@ def positions(
     return position_views.positions_map(store, story_or_thread, as_of, since, settings)
 
 
+def person_positions(store: Store, dossier: Dossier) -> list[dict[str, Any]]:
+    """The stories with claims by this person or organization (their positions maps)."""
+    names = [dossier.name, *dossier.aliases]
+    if dossier.kind == "person" and dossier.name and len(dossier.name.split()) > 1:
+        names.append(dossier.name.split()[-1])
+    return position_views.person_positions(store, [m.id for m in dossier.articles], names)
+
+
 def rebuild_positions(store: Store, settings: Settings | None = None) -> int:
     """Read every article's claims again (after editing ``parties_file``); how many articles."""
     settings = settings or Settings.load()

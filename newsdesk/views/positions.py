@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -112,6 +115,54 @@ def positions_map(
             "articles": len(ids),
         }
     )
+    return out
+
+
+def person_positions(
+    store: Any, article_ids: Sequence[str], names: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The stories whose claims this person (or organization) made, for the person's page.
+
+    A claim is theirs when its actor as written holds one of ``names`` (their name, aliases, and
+    for a person the surname, as the articles write "Lavrov" after "Sergei Lavrov"): the claims
+    table keeps the actor's words, not an entity id. Per story: the party they spoke for (the most
+    frequent), the claim count and the latest date.
+    """
+    keys = sorted({n.strip().lower() for n in names if len(n.strip()) > 2})
+    if not keys or not article_ids:
+        return []
+    with store.connect() as conn:
+        rows = []
+        for i in range(0, len(article_ids), 500):
+            chunk = list(article_ids[i : i + 500])
+            rows += conn.execute(
+                select(
+                    claims_table.c.actor, claims_table.c.party, claims_table.c.published,
+                    story_articles.c.story_id, stories.c.title,
+                )
+                .join(story_articles, story_articles.c.article_id == claims_table.c.article_id)
+                .join(stories, stories.c.id == story_articles.c.story_id)
+                .where(claims_table.c.article_id.in_(chunk))
+            ).all()  # fmt: skip
+    by: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        actor = (r.actor or "").lower()
+        if not any(re.search(r"(?<!\w)" + re.escape(k) + r"(?!\w)", actor) for k in keys):
+            continue
+        s = by.setdefault(
+            int(r.story_id),
+            {"story": int(r.story_id), "title": r.title, "parties": Counter(), "claims": 0,
+             "last": None},
+        )  # fmt: skip
+        s["parties"][r.party] += 1
+        s["claims"] += 1
+        if r.published and (s["last"] is None or r.published > s["last"]):
+            s["last"] = r.published
+    out = []
+    for s in by.values():
+        party = s.pop("parties").most_common(1)[0][0]
+        out.append({**s, "party": party})
+    out.sort(key=lambda s: (s["last"] or "", s["story"]), reverse=True)
     return out
 
 

@@ -131,3 +131,35 @@ def test_rebuild_positions_applies_a_user_party_table(seeded, tmp_path):
     assert api.rebuild_positions(store, mine) == 2
     m = api.positions(store, f"thread:{thread.id}", settings=mine)
     assert "Russia" not in m["parties"] and "Ukraine" in m["parties"]
+
+
+def test_person_page_links_the_maps_of_their_claims(seeded):
+    # Kyslytsia speaks for Ukraine in the seeds (his words are the Istanbul cell's evidence): his
+    # page lists the story's positions map, for Ukraine.
+    from fastapi.testclient import TestClient
+
+    from newsdesk.web.app import create_app
+
+    store, settings, thread = seeded
+    m = api.positions(store, f"thread:{thread.id}", settings=settings)
+    actors = {
+        ev["actor"]
+        for row in m["issues"]
+        for cell in row["cells"].values()
+        for ev in cell["evidence"]
+        if ev.get("actor") and "Kyslytsia" in ev["actor"]
+    }
+    assert actors, "the seeds' map quotes Kyslytsia"
+    d = api.person(store, "Serhiy Kyslytsia")
+    found = api.person_positions(store, d)
+    assert found and {p["party"] for p in found} == {"Ukraine"}
+    assert {p["story"] for p in found} <= {s.id for s in thread.stories}
+    client = TestClient(create_app(settings, store=store))
+    page = client.get(f"/person/{d.id}").text
+    assert f"/story/{found[0]['story']}/positions" in page and "for Ukraine" in page
+    # Lavrov speaks for Russia; a name no claim's actor holds lists nothing
+    lavrov = api.person_positions(store, api.person(store, "Sergey Lavrov"))
+    assert lavrov and {p["party"] for p in lavrov} == {"Russia"}
+    from dataclasses import replace
+
+    assert api.person_positions(store, replace(d, name="Nobody Heard", aliases=())) == []

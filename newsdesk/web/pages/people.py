@@ -77,4 +77,15 @@ def person_page(store: Store, name_or_id: str) -> dict[str, Any]:
             for s in api.story_titles(store, story_ids)
         ],
         "mentioned_with": [_card(p) for p in d.mentioned_with],
+        # the positions maps of the stories where they made claims (and for which party)
+        "positions": [
+            {
+                "story": str(p["story"]),
+                "title": p["title"] or f"Story {p['story']}",
+                "party": p["party"],
+                "claims": p["claims"],
+                "last": or_none(p["last"]),
+            }
+            for p in api.person_positions(store, d)
+        ],
     }

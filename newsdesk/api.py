@@ -99,6 +99,7 @@ __all__ = [
     "open_store",
     "people",
     "person",
+    "person_positions",
     "positions",
     "positions_briefing",
     "positions_records",

@@ -68,3 +68,34 @@ def test_stage_marks_carry_the_version(store, settings, seed_paths):
     with store.connect() as conn:
         rows = conn.execute(select(article_stages.c.article_id, article_stages.c.version)).all()
     assert sorted(rows) == sorted((i, 2) for i in ids)
+
+
+def test_write_transactions_take_turns(tmp_path):
+    """Issue 20: Store.begin takes the write lock before reading, so two writers (two processes
+    in real use; two stores on one file here) never interleave a read-then-write."""
+    import threading
+    import time
+
+    from newsdesk.api import open_store as open_full
+
+    db = str(tmp_path / "turns.db")
+    one, two = open_full(db), open_full(db)
+    events: list[str] = []
+    inside = threading.Event()
+
+    def first() -> None:
+        with one.begin():
+            events.append("first in")
+            inside.set()
+            time.sleep(0.5)
+            events.append("first out")
+
+    t = threading.Thread(target=first)
+    t.start()
+    inside.wait(10)
+    with two.begin():
+        events.append("second in")
+    t.join()
+    assert events == ["first in", "first out", "second in"]
+    one.close()
+    two.close()

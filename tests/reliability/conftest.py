@@ -11,6 +11,8 @@ import os
 
 import pytest
 
+from tests.store.test_postgres import pg_url  # noqa: F401  (the throwaway server)
+
 MODE = os.environ.get("NEWSDESK_RELIABILITY", "")
 
 

@@ -1,5 +1,8 @@
 """The library's front door: one typed function per user action; the CLI and the web call these.
 
+Size: over 600 lines because it is the one list of every user action (the table below); each
+function is a short delegation to the layer that does the work.
+
 This is the one orchestrator: it opens the store with every registered stage's tables, runs
 ingest and then the pipeline, stores story views after clustering, rebuilds stories, and hands
 the read side (:mod:`newsdesk.views`, :mod:`newsdesk.search`) to its callers as the typed
@@ -16,7 +19,8 @@ search) embeds with setting ``encoder``.
 | :func:`quotes`, :func:`people`, :func:`person` | ``quotes``, ``people``, ``person`` | people pages |
 | :func:`search` | ``search`` | search page |
 | :func:`positions`, :func:`positions_records` | ``positions``, ``positions -``, ``stance -`` | positions pages |
-| :func:`export` | ``export`` | |
+| :func:`export`, :func:`backup` | ``export``, ``backup`` | |
+| :func:`briefing`, :func:`render_briefing` | ``brief`` | |
 | :func:`watch`, :func:`watch_cycle`, :func:`follow_sources`, :func:`followed_sources` | ``watch``, ``sources`` | sources page |
 | :func:`stages`, :func:`stage_filter`, :func:`clean`, :func:`summarize_records` | ``stages``, ``filter``, ``<stage> -``, ``clean -`` | |
 """
@@ -33,6 +37,7 @@ from typing import Any, TextIO
 from newsdesk import export as exportlib
 from newsdesk import ingest as ingestlib
 from newsdesk import pipeline, registry
+from newsdesk.errors import NewsdeskError, NotFound
 from newsdesk.ingest import follow
 from newsdesk.ingest.plaintext import filter_records as clean_records
 from newsdesk.models import (
@@ -70,6 +75,8 @@ from newsdesk.stages.summarize import SUMMARIZERS, Length, Summarize, summarize
 from newsdesk.store import Store
 from newsdesk.store import open_store as _open_store
 from newsdesk.views import articles as article_views
+from newsdesk.views import briefing as briefing_views
+from newsdesk.views import exports as export_views
 from newsdesk.views import people as people_views
 from newsdesk.views import positions as position_views
 from newsdesk.views import quotes as quote_views
@@ -84,6 +91,8 @@ __all__ = [
     "article_view",
     "articles",
     "articles_stamp",
+    "backup",
+    "briefing",
     "build_story_views",
     "clean",
     "count_articles",
@@ -97,6 +106,7 @@ __all__ = [
     "ingest",
     "newest_seq",
     "open_store",
+    "pending_counts",
     "people",
     "person",
     "person_positions",
@@ -106,6 +116,7 @@ __all__ = [
     "quotes",
     "rebuild_positions",
     "recluster",
+    "render_briefing",
     "run",
     "search",
     "show",
@@ -128,10 +139,11 @@ __all__ = [
 
 
 # -- the store and the pipeline ----------------------------------------------------------------
-def open_store(db: str) -> Store:
+def open_store(db: str, create: bool = True) -> Store:
     """Open (creating and migrating as needed) the store at ``db`` with every stage's tables
-    (and the followed sources' of ``watch``)."""
-    return _open_store(db, [*registry.components(), follow.TABLES])
+    (and the followed sources' of ``watch``). With ``create`` off, a missing SQLite file is a
+    StoreError instead of a new empty store."""
+    return _open_store(db, [*registry.components(), follow.TABLES], create=create)
 
 
 def demo_corpus() -> Path:
@@ -297,6 +309,11 @@ def build_story_views(
         return story_views.build_story_views(store, story_ids)
 
 
+def pending_counts(store: Store) -> dict[str, int]:
+    """How many articles each registered stage has still to process in ``store``."""
+    return {i.name: store.count_pending(i.name, i.version) for i in stages()}
+
+
 def stages() -> list[StageInfo]:
     """The registered analysis stages, in the order they run."""
     return registry.stage_infos()
@@ -434,13 +451,64 @@ def stored_summary(store: Store, article: Article) -> Summary | None:
     )
 
 
-def export(store: Store, fmt: str, out: TextIO) -> int:
-    """Write every article as ``jsonl`` or ``csv``; return how many."""
+def export(store: Store, fmt: str, out: TextIO, what: str = "articles") -> int:
+    """Write every article (or every story, story membership, quote, person or summary:
+    ``what``) as ``jsonl`` or ``csv``; return how many."""
+    if what != "articles":
+        if fmt not in {"jsonl", "csv"}:
+            raise ValueError(f"unknown export format {fmt!r} (jsonl or csv)")
+        rows = export_views.records(store, what)
+        return exportlib.write_records(rows, export_views.COLUMNS[what], fmt, out)
     if fmt == "jsonl":
         return exportlib.write_jsonl(store.iter_articles(), out)
     if fmt == "csv":
         return exportlib.write_csv(store.iter_articles(), out)
     raise ValueError(f"unknown export format {fmt!r} (jsonl or csv)")
+
+
+EXPORTS = ("articles", *export_views.COLUMNS)
+
+
+def backup(store: Store, dest: str) -> int:
+    """A consistent copy of a live SQLite store at ``dest`` (SQLite's online backup API: what
+    is still in the WAL is included, writers go on meanwhile); returns its size in bytes."""
+    return store.backup(dest)
+
+
+def briefing(
+    store: Store, target: str, since: str | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
+    """The briefing of a story (``"12"``), a thread (``"thread:3"``) or a search
+    (``"search:port strike"``, or any text that is not a story id) as a dict."""
+    settings = settings or Settings.load()
+    target = target.strip()
+    if target.lower().startswith("search:") or not (
+        target.isdigit() or target.lower().startswith("thread:")
+    ):
+        query = target.split(":", 1)[1].strip() if target.lower().startswith("search:") else target
+        results = search(store, query, limit=25, settings=settings)
+        return briefing_views.search_briefing(store, query, results, since)
+    try:
+        pos: dict[str, Any] | None = positions(store, target, settings=settings)
+    except NewsdeskError:
+        pos = None  # no positions map for this story (stage not run, nothing found)
+    if target.isdigit():
+        return briefing_views.story_briefing(store, story(store, int(target), settings), since, pos)
+    ident = target.split(":", 1)[1].strip()
+    if not ident.isdigit():
+        raise NotFound(f"no thread {ident!r} (threads are numbered: thread:3)")
+    return briefing_views.thread_briefing(
+        store, int(ident), lambda i: story(store, i, settings), since, pos
+    )
+
+
+def render_briefing(b: dict[str, Any], fmt: str = "md") -> str:
+    """A briefing (:func:`briefing`) as Markdown (``md``) or a self-contained HTML page."""
+    if fmt == "md":
+        return briefing_views.to_markdown(b)
+    if fmt == "html":
+        return briefing_views.to_html(b)
+    raise ValueError(f"unknown briefing format {fmt!r} (md or html)")
 
 
 # -- stories -----------------------------------------------------------------------------------

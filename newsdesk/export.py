@@ -43,6 +43,23 @@ def write_jsonl(articles: Iterable[Article], out: TextIO) -> int:
     return n
 
 
+def write_records(
+    records: Iterable[dict[str, Any]], columns: tuple[str, ...], fmt: str, out: TextIO
+) -> int:
+    """Flat records (stories, quotes, people …) as JSONL or as CSV with ``columns``."""
+    writer = csv.DictWriter(out, fieldnames=columns) if fmt == "csv" else None
+    if writer:
+        writer.writeheader()
+    n = 0
+    for r in records:
+        if writer:
+            writer.writerow(r)
+        else:
+            out.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
+        n += 1
+    return n
+
+
 def write_csv(articles: Iterable[Article], out: TextIO) -> int:
     writer = csv.DictWriter(out, fieldnames=FIELDS)
     writer.writeheader()

@@ -21,6 +21,7 @@ from newsdesk.cli import clean as _clean  # noqa: F401  isort: skip
 from newsdesk.cli import storyviews as _storyviews  # noqa: F401  isort: skip
 from newsdesk.cli import positions as _positions  # noqa: F401  isort: skip
 from newsdesk.cli import watch as _watch  # noqa: F401  isort: skip
+from newsdesk.cli import briefs as _briefs  # noqa: F401  isort: skip
 
 
 def main() -> None:

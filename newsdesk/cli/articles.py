@@ -56,7 +56,7 @@ def ingest(
     Example:  newsdesk ingest demo/corpus --db news.db
     Example:  newsdesk ingest --fetch https://example.org/feed.xml feeds.opml
     """
-    with opened(settings) as store:
+    with opened(settings, create=True) as store:
         show_bar = sys.stderr.isatty()
         with Progress(
             TextColumn("[progress.description]{task.description}"),
@@ -187,23 +187,45 @@ def show(
 def export(
     settings: Settings,
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    what: Annotated[
+        str,
+        typer.Option(
+            "--what",
+            help="articles, stories, membership (story of each article), quotes, people or summaries.",
+        ),
+    ] = "articles",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
     ] = None,
 ) -> None:
-    """Export every article as JSONL (re-ingestable) or CSV.
+    """Export every article (JSONL re-ingests) or every story, story membership, quote, person or
+    summary, as JSONL or CSV.
 
     Example:  newsdesk export --format jsonl -o articles.jsonl
+    Example:  newsdesk export --what quotes --format csv -o quotes.csv
     """
+    if fmt not in {"jsonl", "csv"}:
+        raise typer.BadParameter("must be jsonl or csv", param_hint="--format")
+    if what not in api.EXPORTS:
+        raise typer.BadParameter(f"must be one of {', '.join(api.EXPORTS)}", param_hint="--what")
     with opened(settings) as store, handled():
-        if fmt not in {"jsonl", "csv"}:
-            raise typer.BadParameter("must be jsonl or csv", param_hint="--format")
         if output is None:
-            n = api.export(store, fmt, sys.stdout)
+            n = api.export(store, fmt, sys.stdout, what)
         else:
             with output.open("w", encoding="utf-8", newline="") as fh:
-                n = api.export(store, fmt, fh)
-    err_console.print(f"{n} articles exported", markup=False)
+                n = api.export(store, fmt, fh, what)
+    one, many = _NOUNS[what]
+    err_console.print(f"{n} {one if n == 1 else many} exported", markup=False)
+
+
+_NOUNS = {
+    "articles": ("article", "articles"),
+    "stories": ("story", "stories"),
+    "membership": ("story membership", "story memberships"),
+    "quotes": ("quote", "quotes"),
+    "people": ("person or organization", "people and organizations"),
+    "summaries": ("summary", "summaries"),
+}
 
 
 @app.command()
@@ -224,25 +246,48 @@ def run(
             report = api.run(store, settings, only=stage)
         except UnknownStage as exc:
             raise typer.BadParameter(str(exc), param_hint="--stage") from exc
-    for name, n in report.processed.items():
-        err_console.print(f"{name}: {n} articles in {report.seconds[name]:.1f}s", markup=False)
+    done = {name: n for name, n in report.processed.items() if n}
+    for name, n in done.items():
+        err_console.print(
+            f"{name}: {n} {_plural(n, 'article')} in {report.seconds[name]:.1f}s", markup=False
+        )
+    if not done:
+        err_console.print("nothing pending: every stage is up to date", markup=False)
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
 
 
 @app.command()
-def stages(as_json: JsonFlag = False) -> None:
-    """List the analysis stages in the order they run, with what each needs and provides.
+@with_settings(*STORE)
+def stages(settings: Settings, given: dict[str, Any], as_json: JsonFlag = False) -> None:
+    """List the analysis stages in the order they run, with what each needs and provides;
+    with --db, also how many articles each has still to process there.
 
     Example:  newsdesk stages
+    Example:  newsdesk stages --db news.db
     """
     with handled():
         infos = api.stages()
+    pending: dict[str, int] = {}
+    if "db" in given:
+        with opened(settings) as store:
+            pending = api.pending_counts(store)
     if as_json:
-        print_json([asdict(i) for i in infos])
+        print_json([asdict(i) | ({"pending": pending[i.name]} if pending else {}) for i in infos])
         return
-    table = Table("stage", "version", "requires", "provides", "from")
+    table = Table(
+        "stage", "version", "requires", "provides", "from", *(["pending"] if pending else [])
+    )
     for i in infos:
         table.add_row(
-            i.name, str(i.version), ", ".join(i.requires), ", ".join(i.provides), i.source
+            i.name,
+            str(i.version),
+            ", ".join(i.requires),
+            ", ".join(i.provides),
+            i.source,
+            *([str(pending[i.name])] if pending else []),
         )
     console.print(table)
 
@@ -260,7 +305,7 @@ def demo(
     """
     if "db" not in given:
         settings = replace(settings, db="demo.db")
-    with opened(settings) as store:
+    with opened(settings, create=True) as store:
         report = api.demo(store, settings)
         _render_report(report)
         latest = api.articles(store, limit=limit)

@@ -93,10 +93,14 @@ def _flag(name: str, aliases: Sequence[str]) -> inspect.Parameter:
 
 
 @contextmanager
-def opened(settings: Settings) -> Iterator[Store]:
-    """The store of ``settings``, open; library errors exit with a one-line message."""
+def opened(settings: Settings, create: bool = False) -> Iterator[Store]:
+    """The store of ``settings``, open; library errors exit with a one-line message.
+
+    Only commands that write articles (``create``: ingest, demo, watch) create a missing store;
+    the others refuse a file that does not exist (a mistyped ``--db``).
+    """
     with handled():
-        store = api.open_store(settings.db)
+        store = api.open_store(settings.db, create=create)
         try:
             yield store
         finally:

@@ -25,6 +25,7 @@ from newsdesk.cli.common import (
     stdin_records,
     with_settings,
 )
+from newsdesk.nlp.tokens import quoted
 from newsdesk.settings import Settings
 
 STYLE = {
@@ -105,7 +106,7 @@ def positions_cmd(
             day = (cell.get("date") or "")[:10]
             text = f"[{STYLE.get(st, '')}]{st}[/]"
             if quote:
-                text += f"\n{day} “{escape(quote)}”"
+                text += f"\n{day} {escape(quoted(quote))}"
             cells.append(text)
         table.add_row(escape(r["label"]), r["class"], *cells)
     console.print(table)

@@ -89,7 +89,7 @@ def watch(
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
-    with opened(settings) as store, handled():
+    with opened(settings, create=bool(urls)) as store, handled():
         if urls:
             new = api.follow_sources(store, urls, every_s)
             n = len(urls)

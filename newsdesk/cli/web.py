@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import date
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from newsdesk.cli.common import (
     app,
     console,
     err_console,
+    fail,
     handled,
     opened,
     print_json,
@@ -40,14 +42,24 @@ def serve(
 
     Example:  newsdesk serve --db demo.db --port 8000
     """
-    with opened(settings) as store, handled():
+    shown = f"[{host}]" if ":" in host else host
+    # Listen first, so that a busy port is an error before anything says "serving".
+    try:
+        sock = socket.create_server((host, port), family=_family(host))
+    except OSError as exc:
+        fail(f"cannot listen on {shown}:{port}: {exc.strerror or exc}")
+    with sock, opened(settings) as store, handled():
         web_app = create_app(settings, store=store, warm=True)
-        shown = f"[{host}]" if ":" in host else host
         console.print(
             f"newsdesk: serving {settings.db} at http://{shown}:{port}/ (Ctrl+C to stop)",
             markup=False,
         )
-        uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
+        config = uvicorn.Config(web_app, log_level="warning", access_log=False)
+        uvicorn.Server(config).run(sockets=[sock])
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
 @app.command()

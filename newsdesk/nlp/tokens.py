@@ -42,3 +42,28 @@ def normalise(text: str) -> str:
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()[:32]
+
+
+# Quotation marks a quoted text may already carry at its ends (curly, straight, guillemets,
+# low-9): stripped before a briefing wraps the text in its own, so “x” never shows as ““x””.
+_QUOTE_MARKS = "\"'“”„‟‘’‚‛«»‹›「」『』"
+_DOUBLE_MARKS = '"“”„‟«»「」『』'
+
+
+def unquoted(text: str) -> str:
+    """``text`` without the quotation marks around it (and without surrounding space)."""
+    s = text.strip()
+    while len(s) >= 2 and s[0] in _QUOTE_MARKS and s[-1] in _QUOTE_MARKS:
+        s = s[1:-1].strip()
+    # a double mark at one end only, whose partner the sentence split dropped (never an
+    # apostrophe: "the players'" keeps it)
+    if s[:1] in _DOUBLE_MARKS and not any(c in _DOUBLE_MARKS for c in s[1:]):
+        s = s[1:].strip()
+    if s[-1:] in _DOUBLE_MARKS and not any(c in _DOUBLE_MARKS for c in s[:-1]):
+        s = s[:-1].strip()
+    return s
+
+
+def quoted(text: str) -> str:
+    """``text`` in curly quotation marks, once: “…”."""
+    return f"“{unquoted(text)}”"

@@ -9,6 +9,7 @@ transactions: a batch is stored whole or not at all.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -121,12 +122,13 @@ class Store:
                 yield row[0], row[1]
 
     def get_article(self, article_id: str) -> Article:
-        """The article with this id, or with an id starting with this prefix (at least 6 chars)."""
+        """The article with this id, or the one article whose id starts with this prefix (of any
+        length); a prefix several ids share is a NotFound saying so."""
         with self.connect() as conn:
             row = (
                 conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
             )
-            if row is None and len(article_id) >= 6:
+            if row is None and article_id:
                 rows = (
                     conn.execute(
                         select(articles)
@@ -136,7 +138,11 @@ class Store:
                     .mappings()
                     .all()
                 )
-                row = rows[0] if len(rows) == 1 else None
+                if len(rows) == 2:
+                    raise NotFound(
+                        f"{article_id!r} starts more than one article id; give more characters"
+                    )
+                row = rows[0] if rows else None
         if row is None:
             raise NotFound(f"no article {article_id!r}")
         return article_from_row(row)
@@ -247,6 +253,34 @@ class Store:
     def reset_stage(self, conn: Connection, stage: str) -> None:
         conn.execute(article_stages.delete().where(article_stages.c.stage == stage))
 
+    def backup(self, dest: str) -> int:
+        """A consistent copy of this SQLite store at ``dest`` through SQLite's online backup API
+        (the WAL's commits included; readers and writers go on). Never overwrites; the copy is
+        written beside ``dest`` and renamed into place when complete. The cluster stage's faiss
+        index is not copied: it is rebuilt from the database when it does not match. Returns
+        the copy's size in bytes."""
+        if self.dialect != "sqlite":
+            raise StoreError("backup copies SQLite stores; for PostgreSQL use pg_dump")
+        target = Path(dest).expanduser()
+        if target.exists():
+            raise StoreError(f"{dest} exists; a backup never overwrites a file")
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        raw = self.engine.raw_connection()
+        try:
+            out = sqlite3.connect(partial)
+            try:
+                raw.driver_connection.backup(out)  # type: ignore[union-attr]
+            finally:
+                out.close()
+        except sqlite3.Error as exc:
+            partial.unlink(missing_ok=True)
+            raise StoreError(f"backup to {dest} failed: {exc}") from exc
+        finally:
+            raw.close()
+        partial.replace(target)
+        return target.stat().st_size
+
 
 def _article_row(a: Article, now: str) -> dict[str, Any]:
     return {
@@ -292,13 +326,22 @@ def article_from_row(row: Any) -> Article:
     )
 
 
-def open_store(db: str, components: Sequence[schema.Component] = ()) -> Store:
+def open_store(db: str, components: Sequence[schema.Component] = (), create: bool = True) -> Store:
     """Open (creating and migrating as needed) the store at ``db``: a path or a SQLAlchemy URL.
 
     The core tables are always migrated; ``components`` (the stages' tables, which the registry
-    collects: :func:`newsdesk.api.open_store`) too.
+    collects: :func:`newsdesk.api.open_store`) too. With ``create`` off, a SQLite file that does
+    not exist is a StoreError (commands that only read must not make an empty store of a
+    mistyped ``--db``).
     """
     url = db_url(db)
+    if not create and url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:" and not Path(path).exists():
+            raise StoreError(
+                f"no store at {path} (a mistyped --db? `newsdesk ingest` or `newsdesk demo` "
+                "creates one)"
+            )
     try:
         if url.startswith("sqlite"):
             path = url.removeprefix("sqlite:///")

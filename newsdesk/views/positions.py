@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from newsdesk.errors import NotFound
+from newsdesk.nlp.tokens import quoted
 from newsdesk.settings import Settings
 from newsdesk.stages.cluster.tables import stories, story_articles
 from newsdesk.stages.positions.issues import load_issue_file
@@ -202,7 +203,7 @@ def to_markdown(m: dict[str, Any]) -> str:
                     day = (ev.get("date") or "")[:10]
                     src = ", ".join(x for x in (ev.get("outlet"), day) if x)
                     lines.append(
-                        f"  - {ev['stance']}: “{_md(ev['text'])}” ({src or ev['article_id']})"
+                        f"  - {ev['stance']}: {_md(quoted(ev['text']))} ({src or ev['article_id']})"
                     )
             lines.append("")
     if m.get("changes") is not None:

@@ -63,6 +63,7 @@ from newsdesk.models import (
     ThreadView,
     WatchCycle,
 )
+from newsdesk.nlp import tokens
 from newsdesk.nlp.embed import use_encoder
 from newsdesk.pipeline import PipelineReport
 from newsdesk.search import search as run_search
@@ -113,6 +114,7 @@ __all__ = [
     "positions",
     "positions_briefing",
     "positions_records",
+    "quoted",
     "quotes",
     "rebuild_positions",
     "recluster",
@@ -500,6 +502,11 @@ def briefing(
     return briefing_views.thread_briefing(
         store, int(ident), lambda i: story(store, i, settings), since, pos
     )
+
+
+def quoted(text: str) -> str:
+    """``text`` in quotation marks once (“…”), whatever marks it already carries."""
+    return tokens.quoted(text)
 
 
 def render_briefing(b: dict[str, Any], fmt: str = "md") -> str:

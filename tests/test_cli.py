@@ -8,6 +8,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
+from newsdesk import api
 from newsdesk.cli import app
 
 runner = CliRunner()
@@ -36,6 +37,7 @@ def test_ingest_articles_show_export(tmp_path, seed_paths):
 
 
 def test_unknown_article_is_a_one_line_error(tmp_path):
+    api.open_store(str(tmp_path / "e.db")).close()  # an empty store (a missing one is refused)
     r = runner.invoke(app, ["show", "nope", "--db", str(tmp_path / "e.db")])
     assert r.exit_code == 1
     assert "no article 'nope'" in r.output and "Traceback" not in r.output

@@ -25,7 +25,6 @@ from newsdesk.cli.common import (
     stdin_records,
     with_settings,
 )
-from newsdesk.nlp.tokens import quoted
 from newsdesk.settings import Settings
 
 STYLE = {
@@ -106,7 +105,7 @@ def positions_cmd(
             day = (cell.get("date") or "")[:10]
             text = f"[{STYLE.get(st, '')}]{st}[/]"
             if quote:
-                text += f"\n{day} {escape(quoted(quote))}"
+                text += f"\n{day} {escape(api.quoted(quote))}"
             cells.append(text)
         table.add_row(escape(r["label"]), r["class"], *cells)
     console.print(table)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.markup import escape
 
+from newsdesk import api
 from newsdesk.cli.common import console
 from newsdesk.models import StoryView
-from newsdesk.nlp.tokens import quoted
 
 
 def day(value: str | None) -> str:
@@ -43,7 +43,7 @@ def print_story(view: StoryView, articles: bool = True) -> None:
                 f"  {f.outlet}: {', '.join(f.terms) or '—'}", markup=False, soft_wrap=True
             )
             for line in f.sentences:
-                console.print(f"      {quoted(line)}", markup=False, soft_wrap=True)
+                console.print(f"      {api.quoted(line)}", markup=False, soft_wrap=True)
     if view.thread is not None:
         others = [o for o in view.thread.stories if o.id != s.id]
         console.print(f"  [underline]Thread[/underline] {escape(view.thread.label)}")

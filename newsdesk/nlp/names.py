@@ -61,6 +61,10 @@ def _strip_possessive(w: str) -> str:
 TITLE_ABBREV = lexicons.mapping("title-abbreviations")
 
 
+_ORG_WORDS = lexicons.words("organization-words")
+_JOINERS = frozenset({"and", "of", "for", "&"})
+
+
 def _name_word(w: str) -> bool:
     """A word that can be part of a person's name (capitalised, not a title or function word)."""
     b = _strip_possessive(w)
@@ -113,6 +117,19 @@ def analyse_mention(mention: str) -> Mention:
         and _strip_possessive(words[start - 1]) == words[start - 1]
     ):
         start -= 1
+    # "Food and Drug Administration", "Court of Appeals": runs joined by "and"/"of" into one
+    # organisation's name when a word of it is an organisation word
+    while start > 1 and words[start - 1].lower() in _JOINERS and _name_word(words[start - 2]):
+        s2 = start - 1
+        while (
+            s2 > 0
+            and _name_word(words[s2 - 1])
+            and _strip_possessive(words[s2 - 1]) == words[s2 - 1]
+        ):
+            s2 -= 1
+        if not any(w.lower() in _ORG_WORDS for w in words[s2:end]):
+            break
+        start = s2
     if end > start:
         m.name = " ".join(
             _strip_possessive(w) if i == end - 1 else w
@@ -120,8 +137,10 @@ def analyse_mention(mention: str) -> Mention:
         )
         title_words = words[:start]
         m.is_org = (
-            bool(title_words) and title_words[-1].lower() in DETERMINERS
-        ) or m.name in _COUNTRIES
+            (bool(title_words) and title_words[-1].lower() in DETERMINERS)
+            or m.name in _COUNTRIES
+            or any(w.lower() in _ORG_WORDS for w in m.name.split())
+        )
     else:
         title_words = words
     # role from the title words ("Deputy Foreign Minister") or from the apposition

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from newsdesk import api, pipeline
+from newsdesk.nlp.names import analyse_mention
 from newsdesk.nlp.ner import entities, tokenize
 from newsdesk.stages.entities.people import article_entities, clean_name
 from newsdesk.stages.entities.stage import filter_records
@@ -178,3 +179,30 @@ def test_stance_statements_hold_position_cues_not_speech():
         for q in quotes
         if q["cue"]
     )
+
+
+@pytest.mark.parametrize(
+    ("mention", "name"),
+    [
+        ("A Food and Drug Administration advisory panel", "Food and Drug Administration"),
+        ("The three-judge panel on the 5th Circuit Court of Appeals", "Circuit Court of Appeals"),
+        ("Police", "Police"),
+    ],
+)
+def test_an_organisation_speaker_is_named_whole_and_not_a_person(mention, name):
+    m = analyse_mention(mention)
+    assert m.name == name and m.is_org
+
+
+def test_according_to_x_is_no_quote_of_x_and_a_split_sentence_keeps_its_subject():
+    text = (
+        "The Russian delegation never intended to discuss peace, according to Ukraine’s Deputy "
+        "Foreign Minister Serhiy Kyslytsia. Kremlin representatives, he said, denied Ukraine’s "
+        "national identity and arrived with dossiers."
+    )
+    for q in extract(text):
+        speaker = text[q["speaker"][0] : q["speaker"][1]] if q["speaker"] else ""
+        content = [text[s:e] for s, e in q["content"]]
+        assert speaker not in content  # the content is never the speaker itself
+        if text[q["cue"][0] : q["cue"][1]] == "said":
+            assert content[0] == "Kremlin representatives"

@@ -11,6 +11,8 @@ from newsdesk import api, pipeline
 from newsdesk.cli import app
 from newsdesk.stages.quotes.extract import extract
 from newsdesk.stages.quotes.linking import (
+    _apposition_subject,
+    _evidential,
     _fallback_content,
     _passive_question,
     _subject,
@@ -311,6 +313,39 @@ def test_a_quoted_title_in_a_speaker_is_not_a_person():
     q["speaker"] = [text.index("passages"), text.index(" a book")]
     resolve_speakers(text, [q])
     assert q["speaker_name"] != "Peril" and q["speaker_kind"] != "person"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "want"),
+    [
+        (
+            "Scot Ross, executive director of One Wisconsin Now, said the numbers were high.",
+            "said",
+            "Scot Ross, executive director of One Wisconsin Now,",
+        ),
+        ("“It grew,” said Ms. Gil, with a smile.", "said", "Ms. Gil"),
+        ("In the end, the numbers, he said, were high.", "said", None),
+    ],
+)
+def test_apposition_subject(text, cue, want):
+    toks = tokenize(text)
+    k = toks.words.index(cue)
+    span = _apposition_subject(toks, (k, k + 1))
+    assert (toks.text[slice(*toks.char_span(*span))] if span else None) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "want"),
+    [
+        ("Clinton still seems to be tired.", ("still", "seems", "to"), True),
+        ("He reportedly left.", ("reportedly",), True),
+        ("He seemed to confirm it.", ("seemed", "to", "confirm"), False),
+    ],
+)
+def test_bare_evidential_cues(text, cue, want):
+    toks = tokenize(text)
+    k = toks.words.index(cue[0])
+    assert _evidential(toks, (k, k + len(cue))) is want
 
 
 def test_pronoun_contraction_is_not_part_of_the_speaker():

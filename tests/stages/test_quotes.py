@@ -10,13 +10,13 @@ from typer.testing import CliRunner
 from newsdesk import api, pipeline
 from newsdesk.cli import app
 from newsdesk.stages.quotes.extract import extract
-from newsdesk.stages.quotes.linking import (
+from newsdesk.stages.quotes.linking import link
+from newsdesk.stages.quotes.spans import (
     _apposition_subject,
     _evidential,
     _fallback_content,
     _passive_question,
     _subject,
-    link,
     speaker_chars,
     tidy_speaker,
 )

@@ -27,7 +27,8 @@ from __future__ import annotations
 from typing import Any
 
 from newsdesk.stages.quotes import cues
-from newsdesk.stages.quotes.linking import link, speaker_chars
+from newsdesk.stages.quotes.linking import link
+from newsdesk.stages.quotes.spans import speaker_chars
 from newsdesk.stages.quotes.speakers import resolve_speakers
 from newsdesk.stages.quotes.tagger import QuoteTagger, load_tagger
 from newsdesk.stages.quotes.tokens import is_direct, tokenize

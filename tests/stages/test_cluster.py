@@ -424,3 +424,33 @@ def test_one_event_in_three_languages_is_one_story() -> None:
     out = {o["id"]: o["story"] for o in Cluster().filter(recs)}
     assert out["en1"] == out["uk1"] == out["ru1"] == out["en3"]
     assert out["en2"] == out["ru2"] != out["en1"]
+
+
+def test_a_stray_language_does_not_make_a_stream_mixed() -> None:
+    """One article in another language among thousands (a detector's stray call) does not make
+    an English stream pay for the multilingual encoder; a share of a few in a hundred does."""
+    import numpy as np
+
+    from newsdesk.stages.cluster.clusterer import Clusterer, Item
+    from newsdesk.stages.cluster.languages import MIXED_SHARE
+
+    rng = np.random.default_rng(0)
+
+    def items(n: int, lang: str, start: int) -> list[Item]:
+        vecs = rng.normal(size=(n, 8)).astype(np.float32)
+        return [
+            Item(f"{lang}{start + i}", v / np.linalg.norm(v), Counter({"w": 1}), lang=lang)
+            for i, v in enumerate(vecs)
+        ]
+
+    english = int(2 / MIXED_SHARE)
+    cl = Clusterer(8, mdim=4)
+    cl.add(items(english, "en", 0))
+    assert not cl.mixed(items(1, "la", 0))  # one in 2,000: noise
+    cl.add(items(1, "la", 0))
+    assert not cl.mixed(items(english, "en", english))
+    small = Clusterer(8, mdim=4)
+    small.add(items(50, "en", 0))
+    assert small.mixed(items(1, "de", 0))  # one in 51: a language of the stream
+    small.add(items(1, "de", 0))
+    assert small.mixed(items(english, "en", 50))  # and it stays mixed as English grows

@@ -44,13 +44,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from newsdesk.stages.cluster.languages import CENTRE_PRIOR, UNKNOWN
+from newsdesk.stages.cluster.languages import CENTRE_PRIOR, MIXED_SHARE, UNKNOWN
 from newsdesk.stages.cluster.linkage import average_link
 from newsdesk.stages.cluster.scoring import (
     DEFAULT,
@@ -65,20 +65,10 @@ from newsdesk.stages.cluster.scoring import (
 )
 from newsdesk.stages.cluster.terms import Features, Terms, add_sparse
 
-if TYPE_CHECKING:
-    pass
-
 __all__ = [
-    "BATCH",
-    "JOIN",
-    "JOIN_SHORT",
-    "LONG_WORDS",
-    "SHORT_WORDS",
-    "Assignment",
-    "Clusterer",
-    "Item",
-    "join_threshold",
-]
+    "BATCH", "JOIN", "JOIN_SHORT", "LONG_WORDS", "SHORT_WORDS",
+    "Assignment", "Clusterer", "Item", "join_threshold",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -205,6 +195,7 @@ class Clusterer:
         self.terms = Terms()
         self.stories: dict[int, _Story] = {}
         self.next_story = 1
+        self.is_mixed = False  # two languages seen (see many_languages)
         self.join = join  # None: by length (join_threshold)
         self.merge = merge  # None: the join threshold + MERGE_MARGIN
 
@@ -213,10 +204,7 @@ class Clusterer:
         """Articles with no detected language count as the stream's most common language."""
         if not any(it.lang == UNKNOWN for it in items):
             return
-        counts: Counter[str] = Counter(
-            {lang: acc[1] for (lang, space), acc in self.means.items() if space == "fast"}
-        )
-        counts.update(it.lang for it in items if it.lang != UNKNOWN)
+        counts = self._counts(it for it in items if it.lang != UNKNOWN)
         main = min(counts, key=lambda k: (-counts[k], k != "en", k)) if counts else "en"
         for it in items:
             if it.lang == UNKNOWN:
@@ -227,8 +215,25 @@ class Clusterer:
         if not self.mdim:
             return False
         self.settle_languages(items)
-        seen = {lang for lang, space in self.means if space == "fast"}
-        return len(seen | {it.lang for it in items}) > 1
+        return self.many_languages(items)
+
+    def many_languages(self, items: Sequence[Item]) -> bool:
+        """Has the stream, with ``items``, held two languages of MIXED_SHARE or more each?
+        Once true, it stays true: stored articles have multilingual vectors from then on."""
+        if self.is_mixed:
+            return True
+        counts = self._counts(it for it in items if not it.centred)  # not yet in the means
+        total = sum(counts.values())
+        self.is_mixed = sum(1 for n in counts.values() if n and n >= MIXED_SHARE * total) > 1
+        return self.is_mixed
+
+    def _counts(self, more: Iterable[Item]) -> Counter[str]:
+        """Articles per language: those in the running means, and ``more``."""
+        out = Counter(
+            {lang: acc[1] for (lang, space), acc in self.means.items() if space == "fast"}
+        )
+        out.update(it.lang for it in more)
+        return out
 
     def _centre(self, space: str, vecs: np.ndarray, langs: Sequence[str]) -> np.ndarray:
         """Subtract each language's running mean (this batch counted first), renormalise.
@@ -250,9 +255,7 @@ class Clusterer:
                 total = total + CENTRE_PRIOR * prior
             mean = (total / (count + CENTRE_PRIOR)).astype(np.float32)
             out[idx] -= mean
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return out / norms
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
     def _vectors(self, items: Sequence[Item]) -> tuple[np.ndarray, np.ndarray | None]:
         """The batch's fast and multilingual vectors, centred per language (zeros: none)."""
@@ -260,13 +263,13 @@ class Clusterer:
         V = np.ascontiguousarray(np.stack([it.vec for it in items]).astype(np.float32))
         fresh = [i for i, it in enumerate(items) if not it.centred]
         if fresh:  # the running means (and language counts) grow even when not centring
-            seen = {lang for lang, space in self.means if space == "fast"} | set(langs)
+            many = self.many_languages(items)
             centred = self._centre("fast", V[fresh], [langs[i] for i in fresh])
             # Fast vectors are centred once the stream holds two languages (their own means
             # apart, languages meet): --cv gave mmds2025 +0.02 F1 with it, googlenews-ts -0.004
             # and allsides +0.001 (English alone). A store that turns mixed later centres from
             # then on; `newsdesk recluster` makes it uniform.
-            if self.params.centre_fast or len(seen) > 1:
+            if self.params.centre_fast or many:
                 V[fresh] = centred
         M = None
         if self.mdim and any(it.mvec is not None for it in items):
@@ -573,16 +576,13 @@ class Clusterer:
             self.next_story = max(self.next_story, sid + 1)
         self._index(V, M, first)
 
-    def vector(self, pos: int) -> np.ndarray:
-        return np.asarray(self.index.reconstruct(int(pos)), dtype=np.float32)
-
     def central(self, sid: int) -> list[int]:
         """Member positions of story ``sid``, most central (closest to the centroid) first."""
         members = self.stories[sid].members
         if len(members) == 1:
             return list(members)
         c = self.centroid(sid)
-        sims = [float(self.vector(p) @ c) for p in members]
+        sims = [float(self.index.reconstruct(int(p)) @ c) for p in members]
         order = sorted(range(len(members)), key=lambda i: (-round(sims[i], 5), members[i]))
         return [members[i] for i in order]
 

@@ -98,7 +98,10 @@ def numbers(text: str) -> list[str]:
 
 
 def _latin_share(text: str) -> float:
-    letters = [c for c in text[:400] if c.isalpha()]
+    head = text[:400]
+    if head.isascii():  # most news: no letter to look at one by one
+        return 1.0
+    letters = [c for c in head if c.isalpha()]
     return sum(1 for c in letters if c.isascii()) / len(letters) if letters else 1.0
 
 

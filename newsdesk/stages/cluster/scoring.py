@@ -117,6 +117,17 @@ class Side:
     t_max: np.ndarray
 
 
+def _ix(rows: np.ndarray, n_rows: int, cols: np.ndarray, n_cols: int) -> Any:
+    """``np.ix_(rows, cols)``, with a plain slice for an axis taken whole: indexing with it
+    gives a view, not a copy of a batch-by-stories matrix (most articles are dated and titled,
+    so the time, headline and name terms usually cover every pair)."""
+    r = slice(None) if len(rows) == n_rows else rows
+    c = slice(None) if len(cols) == n_cols else cols
+    if isinstance(r, slice) or isinstance(c, slice):
+        return r, c
+    return np.ix_(rows, cols)
+
+
 def _same(rows: Side, r: np.ndarray, V: np.ndarray, cols: Side, lang: str, p: Params) -> np.ndarray:
     """Mean score of rows ``r`` (all in ``lang``) against each column's ``lang`` members."""
     nA = cols.N[lang]
@@ -130,13 +141,17 @@ def _same(rows: Side, r: np.ndarray, V: np.ndarray, cols: Side, lang: str, p: Pa
     cols_t = np.flatnonzero(cols.H.getnnz(1) > 0)
     S /= 1.0 - p.w_title  # no headline on one side: the other features rescaled
     if len(rows_t) and len(cols_t):
-        both = np.ix_(rows_t, cols_t)
+        both = _ix(rows_t, len(r), cols_t, S.shape[1])
         title = (Hr[rows_t] @ cols.H[cols_t].T).toarray() * (p.w_title * inv_n[:, cols_t])
-        S[both] = S[both] * (1.0 - p.w_title) + title
+        if isinstance(both[0], slice) and isinstance(both[1], slice):
+            S *= 1.0 - p.w_title
+            S += title
+        else:
+            S[both] = S[both] * (1.0 - p.w_title) + title
     rows_e = np.flatnonzero(rows.ents[r] >= MIN_ENTITIES)
     cols_e = np.flatnonzero(cols.ents >= MIN_ENTITIES)
     if len(rows_e) and len(cols_e):  # both name proper nouns: sharing none is a veto
-        named = np.ix_(rows_e, cols_e)
+        named = _ix(rows_e, len(r), cols_e, S.shape[1])
         veto = np.full((len(rows_e), len(cols_e)), p.entity_mismatch, np.float32)
         veto[(rows.E[r][rows_e] @ cols.E[cols_e].T).nonzero()] = 0.0
         S[named] -= veto
@@ -206,22 +221,27 @@ def scores(
         nA = cols.N.get(lang)
         share = (np.zeros(c) if nA is None else nA / cols.n).astype(np.float32)
         if nA is not None and share.any():
-            S[r] += _same(rows, r, V, cols, lang, p) * share[None, :]
+            same = _same(rows, r, V, cols, lang, p)
+            if len(r) == m and (share == 1).all():  # one language: the score is this part
+                S = same.astype(np.float32, copy=False)
+                continue
+            S[r] += same * share[None, :]
         if (share < 1).any():  # rows without a multilingual vector have zeros in M
             part = _cross(rows, r, None if M is None else M[r], cols, lang, p)
             S[r] += part * (1.0 - share)[None, :]
     dated_r = np.flatnonzero(~np.isnan(t))
     dated_c = np.flatnonzero(~np.isnan(cols.t_min))
     if len(dated_r) and len(dated_c):
-        when = np.ix_(dated_r, dated_c)
+        when = _ix(dated_r, m, dated_c, c)
         tr = t[dated_r][:, None]
         gap = np.maximum(cols.t_min[dated_c][None, :] - tr, tr - cols.t_max[dated_c][None, :])
         np.maximum(gap, 0.0, out=gap)
-        sub = S[when]
+        sub = S[when]  # a view when every article and column is dated
         sub -= p.gap_penalty * np.maximum(gap - GAP_FREE_DAYS, 0.0)
         sub[gap <= CLOSE_DAYS] += p.close_bonus
         sub[gap > MAX_GAP_DAYS] = -np.inf  # another episode: see threads
-        S[when] = sub
+        if not np.shares_memory(sub, S):
+            S[when] = sub
     return S
 
 

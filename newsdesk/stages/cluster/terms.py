@@ -23,11 +23,18 @@ NUMBER_WEIGHT = 1.0
 def add_sparse(
     ids: np.ndarray, sums: np.ndarray, more_ids: np.ndarray, more: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The sum of two sparse vectors (sorted ids, values), keeping the CENTROID_TERMS strongest."""
-    u = np.union1d(ids, more_ids)
-    merged = np.zeros(len(u), np.float64)
-    merged[np.searchsorted(u, ids)] += sums
-    merged[np.searchsorted(u, more_ids)] += more
+    """The sum of two sparse vectors (sorted unique ids, values), keeping the CENTROID_TERMS
+    strongest. The new ids are inserted where they sort (no set union: a story's sums take
+    one article at a time, and np.union1d re-sorted the whole story each time)."""
+    pos = np.searchsorted(ids, more_ids)
+    hit = np.zeros(len(more_ids), bool)
+    inside = pos < len(ids)
+    hit[inside] = ids[pos[inside]] == more_ids[inside]
+    new = ~hit
+    u = np.insert(ids, pos[new], more_ids[new])
+    merged = np.insert(np.asarray(sums, np.float64), pos[new], 0.0)
+    # where each of more_ids sits now: its old place plus the new ids inserted before it
+    merged[pos + np.cumsum(new) - new] += more
     if len(u) > 2 * CENTROID_TERMS:  # keep the strongest terms (ties: older ids first)
         keep = np.sort(np.lexsort((u, -merged))[:CENTROID_TERMS])
         u, merged = u[keep], merged[keep]

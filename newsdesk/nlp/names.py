@@ -74,6 +74,7 @@ def _name_word(w: str) -> bool:
     return (
         b[:1].isupper()
         and any(ch.islower() for ch in b[1:])
+        and not any(ch.isdigit() for ch in b)  # "Covid-19"
         and lw not in _NOT_NAME
         and lw not in ROLE_HEADS
         and lw not in ROLE_MODIFIERS

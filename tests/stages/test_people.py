@@ -206,3 +206,25 @@ def test_according_to_x_is_no_quote_of_x_and_a_split_sentence_keeps_its_subject(
         assert speaker not in content  # the content is never the speaker itself
         if text[q["cue"][0] : q["cue"][1]] == "said":
             assert content[0] == "Kremlin representatives"
+
+
+def test_an_organisation_cut_at_and_by_the_tagger_is_listed_whole():
+    text = (
+        "A Food and Drug Administration advisory panel voted against the plan on Friday. "
+        "The panel met again on Monday."
+    )
+    orgs = _by_kind(text)["org"]
+    assert "Drug Administration" not in orgs
+
+
+def test_a_clause_before_the_speaker_is_not_the_speaker():
+    text = (
+        "The Food and Drug Administration on Wednesday granted an emergency use authorization to "
+        "Pfizer and BioNTech’s Covid-19 vaccine booster, though for now the FDA said use of the "
+        "booster should be restricted to people over 65. President Joe Biden got his booster "
+        "shot before news cameras Monday."
+    )
+    found = extract(text)
+    assert all(q["speaker_name"] != "Covid-19" for q in found)
+    cues = [text[q["cue"][0] : q["cue"][1]] for q in found if q["cue"]]
+    assert not any(c.startswith("got") for c in cues)  # an action, not speech

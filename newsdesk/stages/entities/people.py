@@ -120,6 +120,20 @@ def _lead_word(word: str, kind: str) -> bool:
     return low in _NEVER_NAMES and low not in {"the"}
 
 
+_JOINED = re.compile(r"\b([A-Z][a-z]+) (?:and|of|&) $")
+
+
+def _joined_org(text: str, m: Entity) -> Entity:
+    """An organisation the tagger cut at "and"/"of" ("A Food and [Drug Administration]"): the
+    capitalised word before the joiner belongs to it when the name has an organisation word."""
+    hit = _JOINED.search(text, max(0, m.start - 30), m.start)
+    if hit is None or hit.group(1).lower() in _NEVER_NAMES:
+        return m
+    if not any(w.lower() in _ORG_WORDS for w in text[m.start : m.end].split()):
+        return m
+    return Entity(hit.start(1), m.end, m.type, text[hit.start(1) : m.end])
+
+
 def article_entities(
     text: str, mentions: Sequence[Entity], quotes: Sequence[dict[str, Any]] = ()
 ) -> list[Entry]:
@@ -139,6 +153,8 @@ def article_entities(
     for m in mentions:
         if m.type not in KINDS:
             continue
+        if m.type == "ORG":
+            m = _joined_org(text, m)
         name = clean_name(text[m.start : m.end], KINDS[m.type])
         if name:
             named.append((m, name))

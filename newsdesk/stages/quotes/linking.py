@@ -21,6 +21,7 @@ from newsdesk.stages.quotes.spans import (
     _fallback_content,
     _passive_question,
     _subject,
+    according_source,
     tidy_speaker,
 )
 from newsdesk.stages.quotes.tokens import Tokens
@@ -325,8 +326,10 @@ def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
                 and (SUBJECT_FALLBACK_REPORTED or any(any(inq[a:b]) for a, b in att.content))
             ):
                 att.source = (
-                    APPOSITION_SUBJECT and _apposition_subject(toks, att.cue)
-                ) or _subject(toks, att.cue)
+                    according_source(toks, att.cue)
+                    or (APPOSITION_SUBJECT and _apposition_subject(toks, att.cue))
+                    or _subject(toks, att.cue)
+                )
     if TIDY_SPEAKERS:
         for att in atts:
             if att.source is not None:

@@ -238,9 +238,17 @@ def _trim_speaker(toks: Tokens, i: int, j: int, cue: tuple[int, int] | None) -> 
             i = comma + 1
     if j - i > 1 and words[i].lower() in _LEADING_NOT_SPEAKER:
         i += 1
+    if j - i > 2 and words[i].islower() and words[i] in _PREPOSITIONS:
+        # "for now the FDA": a lower-case adverbial phrase before the speaker's determiner
+        det = next((k for k in range(i + 1, j - 1) if words[k] in {"the", "a", "an"}), None)
+        if det is not None:
+            i = det
     # a headline or list item before a dash ("Pollsters agree - Carl Bialik"), stray marks
-    dash = max((k for k in range(i, j - 1) if words[k] in _DASHES), default=-1)
-    if dash >= 0 and words[dash + 1][:1].isupper():
+    dash = max(
+        (k for k in range(i, j - 1) if words[k] in _DASHES or words[k].lower() in _CLAUSE_CUTS),
+        default=-1,
+    )
+    if dash >= 0 and (words[dash + 1][:1].isupper() or words[dash].lower() in _CLAUSE_CUTS):
         i = dash + 1
     while j - i > 1 and not words[i][:1].isalnum() and words[i] != "(":
         i += 1
@@ -315,6 +323,9 @@ def _trim_speaker(toks: Tokens, i: int, j: int, cue: tuple[int, int] | None) -> 
 
 _PREPOSITIONS = lexicons.words("quote-leading-prepositions")
 _DASHES = frozenset({"-", "—", "–", "~"})
+# Conjunctions a speaker span never runs across ("… granted an authorization, though for now
+# the FDA said"): the speaker starts after the last one.
+_CLAUSE_CUTS = frozenset({"though", "although", "but", "whereas", "because"})
 
 
 def tidy_speaker(
@@ -357,3 +368,15 @@ def speaker_chars(toks: Tokens, source: tuple[int, int]) -> tuple[int, int]:
             if w.endswith(c) and w[: -len(c)].lower() in _PRONOUNS:
                 return s, e - len(c)
     return s, e
+
+
+def according_source(toks: Tokens, cue: tuple[int, int]) -> tuple[int, int] | None:
+    """The source after "according to": up to the clause's end (comma, stop, semicolon)."""
+    words, sent = toks.words, toks.sentence
+    if [w.lower() for w in words[cue[0] : cue[1]]] != ["according", "to"]:
+        return None
+    n = len(words)
+    i = j = cue[1]
+    while j < n and sent[j] == sent[cue[0]] and words[j] not in (",", ".", ";", ":", "“", '"'):
+        j += 1
+    return (i, j) if j > i else None

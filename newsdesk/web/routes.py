@@ -33,6 +33,7 @@ from newsdesk import api as libapi
 from newsdesk.errors import NotFound
 from newsdesk.settings import Settings
 from newsdesk.store import Store
+from newsdesk.web import atom
 from newsdesk.web.pages import articles as article_pages
 from newsdesk.web.pages import people as people_pages
 from newsdesk.web.pages import search as search_pages
@@ -140,6 +141,7 @@ def _common(request: Request) -> dict[str, Any]:
         "q": params.get("q", ""),
         "page_url": page_url,
         "json_url": _json_url(request),
+        "atom_url": atom.feed_url(request.url.path, request.query_params.get("q")),
         "features": request.app.state.features,
     }
 
@@ -195,11 +197,28 @@ async def story_list(
     return respond(request, "stories.html", ctx, wants_json(request))
 
 
+@pages.get("/index.atom")
+async def front_atom(request: Request) -> Response:
+    return atom.response(request, _settings(request).public_reads, atom.front(_store(request)))
+
+
 @pages.get("/story/{story_id}")
 def story(request: Request, story_id: str) -> Response:
+    story_id, as_feed = atom.split(story_id)
+    if as_feed:
+        if not story_id.isdigit():
+            raise HTTPException(404, f"no story {story_id!r}")
+        return atom.response(
+            request,
+            _settings(request).public_reads,
+            _page_or_404(atom.story, _store(request), int(story_id)),
+        )
     story_id, as_json = split_json(story_id)
     ctx = _page_or_404(story_pages.story_page, _store(request), story_id, _settings(request))
-    return respond(request, "story.html", ctx, wants_json(request, as_json))
+    as_json = wants_json(request, as_json)
+    if as_json:  # the chart is the HTML page's picture of the data the JSON already holds
+        ctx = {k: v for k, v in ctx.items() if k != "chart"}
+    return respond(request, "story.html", ctx, as_json)
 
 
 @pages.get("/outlets")
@@ -251,6 +270,13 @@ def _entities(request: Request, kind: str, page: int, size: int) -> Response:
 
 
 def _entity(request: Request, kind: str, name: str) -> Response:
+    name, as_feed = atom.split(name)
+    if as_feed:
+        return atom.response(
+            request,
+            _settings(request).public_reads,
+            _page_or_404(atom.person, _store(request), name, kind),
+        )
     name, as_json = split_json(name)
     ctx = _page_or_404(people_pages.person_page, _store(request), name)
     ctx["kind"] = kind
@@ -322,6 +348,16 @@ def search_page(
         mode,
     )
     return respond(request, "search.html", ctx, wants_json(request))
+
+
+@pages.get("/search.atom")
+def search_atom(request: Request, q: str = "") -> Response:
+    """A search as a feed: its newest matching articles (subscribe to a saved search)."""
+    if not q.strip():
+        raise HTTPException(404, "a search feed needs ?q=")
+    results = libapi.search(_store(request), q, limit=atom.MAX_ENTRIES, settings=_settings(request))
+    feed = atom.search(_store(request), q, [h.article_id for h in results.hits])
+    return atom.response(request, _settings(request).public_reads, feed)
 
 
 @pages.get("/api")

@@ -189,3 +189,17 @@ def test_person_page(watched: Any, server: str, shots: Path) -> None:
     watched.wait_for_url("**/person/**")
     assert name in watched.locator("main h1").inner_text()
     watched.screenshot(path=str(shots / "person.png"), full_page=True)
+
+
+def test_story_timeline_chart_renders(watched: Any, server: str, shots: Path) -> None:
+    """The server-rendered SVG chart shows (no CSP violation, no script) with its bars."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(server + "/stories.json") as resp:
+        stories = json.load(resp)["stories"]
+    sid = next(s["id"] for s in stories if s["size"] >= 2)
+    watched.goto(f"{server}/story/{sid}")
+    chart = watched.locator("svg.timeline-chart")
+    assert chart.is_visible() and chart.locator("rect").count() >= 1
+    chart.screenshot(path=str(shots / "timeline-chart.png"))

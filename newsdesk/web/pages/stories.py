@@ -10,7 +10,7 @@ from newsdesk.errors import NotFound
 from newsdesk.models import StoryBrief, StoryExtras, StoryView, ThreadStory
 from newsdesk.settings import Settings
 from newsdesk.store import Store
-from newsdesk.web import cache
+from newsdesk.web import cache, chart
 from newsdesk.web.pages.common import brief, listing, or_none, page_args, quotes
 
 STORY_QUOTES = 50  # quotes listed on a story page
@@ -127,6 +127,7 @@ def _story_page(store: Store, sid: int, key: tuple[Any, ...], settings: Settings
     thread = view.thread
     return {
         "story": view_card(view),
+        "chart": chart.timeline_svg(view),
         "articles": [brief(b) for b in api.article_briefs(store, ids=ids)],
         "summary_sentences": [
             {"text": s.text, "outlet": or_none(s.outlet), "article_id": or_none(s.article_id)}

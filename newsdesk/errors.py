@@ -11,6 +11,7 @@ class InputError(NewsdeskError):
     """An input (file, record, URL) that cannot be ingested. ``str()`` is one line naming it."""
 
     def __init__(self, source: str, reason: str) -> None:
+        reason = " ".join(reason.split())  # parsers' messages may span lines (lxml's do)
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason

@@ -65,6 +65,10 @@ class IngestError:
     source: str
     reason: str
 
+    def __post_init__(self) -> None:
+        if "\n" in self.reason or "\r" in self.reason:  # one line, whatever the parser said
+            object.__setattr__(self, "reason", " ".join(self.reason.split()))
+
 
 @dataclass(slots=True)
 class IngestReport:

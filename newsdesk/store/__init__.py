@@ -9,6 +9,7 @@ transactions: a batch is stored whole or not at all.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from newsdesk.errors import NotFound, StoreError
 from newsdesk.models import Article
@@ -73,12 +74,15 @@ class Store:
         ``busy_timeout``, 2 minutes, behind another writer); on PostgreSQL a transaction-scoped advisory
         lock does the same. Readers are never blocked (WAL; MVCC).
         """
-        with self.engine.begin() as conn:
-            if self.dialect == "sqlite":
-                conn.exec_driver_sql("UPDATE schema_migrations SET version = version WHERE 0")
-            elif self.dialect == "postgresql":
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
-            yield conn
+        try:
+            with self.engine.begin() as conn:
+                if self.dialect == "sqlite":
+                    conn.exec_driver_sql("UPDATE schema_migrations SET version = version WHERE 0")
+                elif self.dialect == "postgresql":
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+                yield conn
+        except OperationalError as exc:  # disk full, read-only, locked: a clear one-line error
+            raise StoreError(write_failure(self.engine.url.database or "", exc)) from exc
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -353,6 +357,34 @@ def open_store(db: str, components: Sequence[schema.Component] = (), create: boo
             engine = create_engine(url, pool_pre_ping=True)
         store = Store(engine)
         store.ensure(components)
+    except OperationalError as exc:
+        raise StoreError(f"cannot open store {db!r}: {write_failure(db, exc)}") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot open store {db!r}: {exc.__class__.__name__}: {exc}") from exc
     return store
+
+
+def write_failure(db: str, exc: OperationalError) -> str:
+    """What a failed write means for the user, in one line: the disk is full, the store is
+    read-only, or another writer held the lock too long; the transaction was rolled back."""
+    message = " ".join(str(exc.orig or exc).split())
+    low = message.lower()
+    undone = "the batch being written was rolled back, nothing is half-written"
+    if "disk is full" in low or "no space left" in low or "could not extend file" in low:
+        return f"the store's disk is full ({message}): {undone}; free space and run it again"
+    path = Path(db) if db and "://" not in db and db != ":memory:" else None
+    read_only = "readonly" in low or "read-only" in low
+    if path is not None and not read_only and "unable to open" in low:
+        target = path if path.exists() else path.parent
+        read_only = target.exists() and not os.access(target, os.W_OK)
+    if read_only:
+        return (
+            f"the store {db!r} is read-only ({message}): newsdesk needs write access to the "
+            "file and its folder (SQLite keeps its write-ahead log beside it)"
+        )
+    if "locked" in low:
+        return (
+            f"the store is busy ({message}): another process held its write lock for over "
+            f"2 minutes; {undone}; run it again"
+        )
+    return f"{exc.__class__.__name__}: {message}"

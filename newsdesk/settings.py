@@ -123,6 +123,11 @@ class Settings:
         "", "Token that the web API's write endpoints require; empty = writes are disabled."
     )
     public_reads: bool = _setting(True, "Whether the web UI and API can be read without the token.")
+    write_rate_limit: int = _setting(
+        60,
+        "Writes (POST /api/articles) one client address may make per minute; more get 429; "
+        "0 = no limit.",
+    )
     parties_file: str = _setting(
         "",
         "A TOML of parties and their aliases merged over the shipped table (positions map); "

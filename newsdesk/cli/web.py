@@ -30,7 +30,7 @@ from newsdesk.web.app import create_app
 
 
 @app.command()
-@with_settings(*STORE, "encoder", "public_reads")
+@with_settings(*STORE, "encoder", "public_reads", "write_rate_limit")
 def serve(
     settings: Settings,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",

@@ -8,8 +8,11 @@ strict Content-Security-Policy; pages work without JavaScript.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import time
+from collections import deque
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -47,6 +50,94 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 STATIC_MAX_AGE = 3600
+
+
+MAX_BODY_BYTES = 8_000_000  # a request body over this is refused (413) before it is parsed
+MAX_URL_BYTES = 8_192  # path + query over this: 414
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class Limits:
+    """Pure ASGI middleware: refuses oversized URLs (414) and bodies (413) before any route
+    reads them, and limits each client address to ``per_minute`` writes (429).
+
+    A body is read into memory only up to ``MAX_BODY_BYTES`` (a declared Content-Length over it
+    is refused at once), then handed on to the route. The rate limit is a sliding window per
+    client address, in this process (a server with several processes has one window in each).
+    """
+
+    def __init__(self, app: ASGIApp, per_minute: int = 0) -> None:
+        self.app = app
+        self.per_minute = per_minute
+        self.writes: dict[str, deque[float]] = {}
+        self.lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if len(scope.get("raw_path") or scope["path"]) + len(scope.get("query_string", b"")) > (
+            MAX_URL_BYTES
+        ):
+            await _refuse(send, 414, "request URL too long")
+            return
+        if scope["method"] not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        if not self._allowed(scope):
+            await _refuse(send, 429, "too many writes: try again in a minute", retry=60)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            await _refuse(send, 413, f"request body over {MAX_BODY_BYTES:,} bytes")
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if len(body) > MAX_BODY_BYTES:
+                await _refuse(send, 413, f"request body over {MAX_BODY_BYTES:,} bytes")
+                return
+            if not message.get("more_body"):
+                break
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    def _allowed(self, scope: Scope) -> bool:
+        if self.per_minute <= 0:
+            return True
+        client = (scope.get("client") or ("?", 0))[0]
+        now = time.monotonic()
+        with self.lock:
+            window = self.writes.setdefault(client, deque())
+            while window and now - window[0] > 60:
+                window.popleft()
+            if len(window) >= self.per_minute:
+                return False
+            window.append(now)
+            if len(self.writes) > 10_000:  # forget idle clients: bounded memory
+                for key in [k for k, w in self.writes.items() if not w or now - w[-1] > 60]:
+                    del self.writes[key]
+            return True
+
+
+async def _refuse(send: Send, status: int, detail: str, retry: int | None = None) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if retry:
+        headers.append((b"retry-after", str(retry).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class SecurityHeaders:
@@ -128,6 +219,7 @@ def create_app(
     app.state.store = store or open_store(settings.db)
     app.state.templates = templates()
     app.state.features = features()
+    app.add_middleware(Limits, per_minute=settings.write_rate_limit)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from newsdesk.resources import path as resource_path  # noqa: E402
 from newsdesk.stages.positions.stance import (  # noqa: E402
+    CUE_WEIGHTS,
     MODEL_FILES,
     Example,
     embedder,
@@ -176,13 +177,18 @@ def main() -> None:
     p.add_argument("--encoder", choices=sorted(MODEL_FILES), default="e5")
     p.add_argument("--out", type=Path, help="default: the shipped file for the encoder")
     p.add_argument("--cache", type=Path, default=CACHE_DIR, help="folder of the vector cache")
+    p.add_argument(
+        "--cue-weights", default=",".join(str(w) for w in CUE_WEIGHTS),
+        help="cue weights the inner folds choose from (comma-separated; one value fixes it)",
+    )  # fmt: skip
     a = p.parse_args()
     out = a.out or resource_path(MODEL_FILES[a.encoder])
     t0 = time.process_time()
     examples = all_examples(a.data)
     embed = CachedEmbed(a.encoder, a.cache)
     vectors = embed([e.text for e in examples])
-    model = train(examples, vectors, log=print, encoder=a.encoder)
+    cue_weights = tuple(float(w) for w in a.cue_weights.split(","))
+    model = train(examples, vectors, log=print, encoder=a.encoder, cue_weights=cue_weights)
     model.meta["trained_on"] = {
         name: sum(1 for e in examples if e.group.startswith(name + ":"))
         for name in ("debatenet", "ibm", "polstance")

@@ -3,8 +3,10 @@
 Two learned heads over one feature vector, plus two rules for what no training set labels:
 
 - **polarity** (supports vs rejects): logistic regression over the multilingual-e5-small
-  embedding of the text (``nlp.embed`` ``"e5"``), word 1–2-gram TF-IDF of the text, the actor's
-  words, and counts of the stance cue lexicons (``cues``). Trained on DEbateNet (German claims:
+  embedding of the text (``nlp.embed`` ``"e5"``), word 1–2-gram TF-IDF of the text, character
+  2–5-gram TF-IDF of the text (German compounds and inflections: "Obergrenze", "ablehnen",
+  "Ablehnung"; on DEbateNet's article-disjoint folds 0.733 → 0.744, benchmarks/positions.py),
+  the actor's words, and counts of the stance cue lexicons (``cues``). Trained on DEbateNet (German claims:
   polarity toward the action the claim states), IBM claim stance (English: the claim's polarity
   toward its own target, i.e. the gold stance times the motion's direction) and PolStance
   (Danish: for/against). The cue counts let weights learned on German claims carry over to
@@ -52,6 +54,8 @@ MODEL_FILES = {"e5": MODEL_FILE, "wordllama": FAST_MODEL_FILE}
 ENCODER = "e5"
 CUE_WEIGHTS = (0.5, 2.0)  # cue counts (up to 3) against unit-length embedding/TF-IDF rows
 ACTOR_WEIGHT = 1.0
+CHAR_NGRAMS = (2, 5)
+CHAR_FEATURES = 60_000  # the most frequent character n-grams kept (the shipped file's size)
 C_GRID = (0.25, 1.0, 4.0)
 _TOKENS = r"(?u)\b\w+\b"
 
@@ -85,8 +89,25 @@ def _vectorizer(vocab: dict[str, int] | None = None, ngrams: tuple[int, int] = (
     )
 
 
+def _char_vectorizer(vocab: dict[str, int] | None = None) -> Any:
+    return TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=CHAR_NGRAMS,
+        min_df=1 if vocab is not None else 2,
+        max_features=None if vocab is not None else CHAR_FEATURES,
+        sublinear_tf=True,
+        vocabulary=vocab,
+    )
+
+
 def _frozen(vocab: Sequence[str], idf: np.ndarray, ngrams: tuple[int, int]) -> Any:
     vec = _vectorizer({w: i for i, w in enumerate(vocab)}, ngrams)
+    vec.idf_ = idf
+    return vec
+
+
+def _frozen_chars(vocab: Sequence[str], idf: np.ndarray) -> Any:
+    vec = _char_vectorizer({w: i for i, w in enumerate(vocab)})
     vec.idf_ = idf
     return vec
 
@@ -107,8 +128,10 @@ class StanceModel:
         clar_coef: np.ndarray | None,
         clar_bias: float,
         meta: dict[str, Any],
+        chars: Any = None,
     ) -> None:
         self.words = words
+        self.chars = chars  # None in models written before the character n-grams
         self.actors = actors
         self.pol_coef = pol_coef
         self.pol_bias = pol_bias
@@ -150,7 +173,7 @@ class StanceModel:
         if vectors is None:
             vectors = (embed or embedder(self.encoder))(list(texts))
         dense = _dense(vectors, texts, self.cue_weight)
-        m = _matrix(self.words, self.actors, texts, actors, dense)
+        m = _matrix(self.words, self.actors, texts, actors, dense, self.chars)
         logit = m @ self.pol_coef + self.pol_bias
         if sides is not None and cue_prior:
             logit = logit + cue_prior * np.asarray(sides, dtype=np.float64)
@@ -194,6 +217,9 @@ class StanceModel:
             "clar_bias": np.array([self.clar_bias]),
             "meta": np.array(json.dumps(self.meta)),
         }
+        if self.chars is not None:
+            arrays["char_vocab"] = np.array(self.chars.get_feature_names_out(), dtype=str)
+            arrays["char_idf"] = self.chars.idf_
         if self.clar_coef is not None:
             arrays["clar_coef"] = self.clar_coef.astype(np.float32)
         with open(path, "wb") as fh:
@@ -205,6 +231,11 @@ class StanceModel:
             words = _frozen(list(z["word_vocab"]), z["word_idf"], (1, 2))
             actors = _frozen(list(z["actor_vocab"]), z["actor_idf"], (1, 1))
             clar = z["clar_coef"] if "clar_coef" in z.files else None
+            chars = (
+                _frozen_chars(list(z["char_vocab"]), z["char_idf"])
+                if "char_vocab" in z.files
+                else None
+            )
             return cls(
                 words,
                 actors,
@@ -213,6 +244,7 @@ class StanceModel:
                 None if clar is None else clar.astype(np.float64),
                 float(z["clar_bias"][0]),
                 json.loads(str(z["meta"])),
+                chars,
             )
 
 
@@ -227,12 +259,15 @@ def _matrix(
     texts: Sequence[str],
     actor_texts: Sequence[str],
     dense: np.ndarray,
+    chars: Any = None,
 ) -> csr_matrix:
     parts = [
         csr_matrix(dense),
         words.transform(list(texts)),
         actors.transform([a or "" for a in actor_texts]) * ACTOR_WEIGHT,
     ]
+    if chars is not None:
+        parts.append(chars.transform(list(texts)))
     return hstack(parts).tocsr()
 
 
@@ -288,9 +323,10 @@ def _fit(
     texts = [e.text for e in examples]
     actors = [e.actor for e in examples]
     words = _vectorizer().fit(texts)
+    chars = _char_vectorizer().fit(texts)
     actor_vec = TfidfVectorizer(token_pattern=_TOKENS, min_df=1).fit([*actors, "_"])
     dense = _dense(vectors, texts, cue_weight)
-    m = _matrix(words, actor_vec, texts, actors, dense)
+    m = _matrix(words, actor_vec, texts, actors, dense, chars)
     pol = [i for i, e in enumerate(examples) if e.label in ("supports", "rejects")]
     y = np.array([examples[i].label == "supports" for i in pol], dtype=int)
     lr = LogisticRegression(C=c_pol, max_iter=4000)
@@ -318,6 +354,7 @@ def _fit(
         clar_coef,
         clar_bias,
         meta,
+        chars,
     )
 
 
@@ -371,9 +408,9 @@ def train(
         for head in ("pol", "clar"):
             best = -math.inf
             grid = (
-                [(c, w) for c in C_GRID for w in CUE_WEIGHTS]
+                [(c, w) for c in c_grid for w in cue_weights]
                 if head == "pol"
-                else [(c, c_best["pol"][1]) for c in C_GRID]
+                else [(c, c_best["pol"][1]) for c in clarity_grid]
             )
             for c, w in grid:
                 scores = []

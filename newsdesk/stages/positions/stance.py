@@ -5,7 +5,8 @@ Two learned heads over one feature vector, plus two rules for what no training s
 - **polarity** (supports vs rejects): logistic regression over the multilingual-e5-small
   embedding of the text (``nlp.embed`` ``"e5"``), word 1–2-gram TF-IDF of the text, character
   2–5-gram TF-IDF of the text (German compounds and inflections: "Obergrenze", "ablehnen",
-  "Ablehnung"; on DEbateNet's article-disjoint folds 0.733 → 0.744, benchmarks/positions.py),
+  "Ablehnung"; stance macro-F1 on DEbateNet's 10 article-disjoint folds, trained with the other
+  two sets at the shipped C 0.25: 0.733 ± 0.025 without them, 0.745 ± 0.026 with them),
   the actor's words, and counts of the stance cue lexicons (``cues``). Trained on DEbateNet (German claims:
   polarity toward the action the claim states), IBM claim stance (English: the claim's polarity
   toward its own target, i.e. the gold stance times the motion's direction) and PolStance

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test reliability reliability-full lint types fix docs bench-check clean
+.PHONY: demo demo-follow test reliability reliability-full lint types fix docs bench-check clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -18,6 +18,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/newsdesk demo --db demo.db
 	$(BIN)/newsdesk serve --db demo.db
+
+# While `make demo` serves: follow a feed served from this machine (demo/follow/feed.xml);
+# its article joins the demo's Social Security story (reload /story pages to see it).
+demo-follow: $(STAMP)
+	test -f demo.db || $(BIN)/newsdesk demo --db demo.db
+	$(BIN)/python -m http.server -b 127.0.0.1 -d demo/follow 8765 >/dev/null 2>&1 & pid=$$!; \
+	sleep 1; \
+	NEWSDESK_FETCH_PRIVATE_ADDRESSES=1 $(BIN)/newsdesk watch http://127.0.0.1:8765/feed.xml --once --db demo.db; \
+	status=$$?; kill $$pid; exit $$status
+	$(BIN)/newsdesk sources --db demo.db
 
 # Set up and run every test.
 test: $(STAMP)

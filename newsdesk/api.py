@@ -244,8 +244,13 @@ def watch_cycle(
     """Poll every due source once, store what is new, then run the stages over it."""
     settings = settings or Settings.load()
 
+    index = None  # loaded once per cycle, when a source first has something new
+
     def write(items: list[Article | IngestError]) -> IngestReport:
-        return ingestlib.store_articles(items, store, settings)
+        nonlocal index
+        if index is None:
+            index = ingestlib.near_duplicate_index(store, settings)
+        return ingestlib.store_articles(items, store, settings, index)
 
     cycle = follow.poll(store, settings, write, stop)
     if run_stages and cycle.added and not (stop and stop.is_set()):

@@ -33,6 +33,7 @@ __all__ = [
     "extract",
     "fetch",
     "ingest",
+    "near_duplicate_index",
     "sources",
     "store_articles",
 ]
@@ -56,13 +57,24 @@ def ingest(
     return store_articles(items, store, settings)
 
 
+def near_duplicate_index(store: Store, settings: Settings) -> NearDuplicateIndex:
+    """The near-duplicate index of every stored article (loading it reads every signature)."""
+    return NearDuplicateIndex.load(store, settings.near_duplicate_threshold)
+
+
 def store_articles(
-    items: Iterable[Article | IngestError], store: Store, settings: Settings
+    items: Iterable[Article | IngestError],
+    store: Store,
+    settings: Settings,
+    index: NearDuplicateIndex | None = None,
 ) -> IngestReport:
     """Write built articles in transactional batches (exact duplicates skipped, near-duplicates
-    linked); errors are collected in the report. Also the write path of ``newsdesk watch``."""
+    linked); errors are collected in the report. Also the write path of ``newsdesk watch``,
+    which passes one ``index`` for a whole cycle (it mirrors the store after each commit), as
+    loading it reads every stored signature."""
     report = IngestReport()
-    index = NearDuplicateIndex.load(store, settings.near_duplicate_threshold)
+    if index is None:
+        index = near_duplicate_index(store, settings)
     batch: list[Article] = []
     seen_in_run: set[str] = set()
     for item in items:

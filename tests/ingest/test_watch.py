@@ -23,6 +23,7 @@ from newsdesk.cli import app
 from newsdesk.cli.watch import parse_every
 from newsdesk.ingest import follow
 from newsdesk.settings import Settings
+from newsdesk.views.stories import story_of_article
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -367,3 +368,23 @@ def test_sources_web_page(server, store, settings):
     assert "<b>gone</b>" not in r.text and "&lt;b&gt;gone&lt;/b&gt;" in r.text
     data = client.get("/sources.json").json()
     assert {s["url"]: s["articles"] for s in data["items"]}[f"{server}/feed.xml"] == 1
+
+
+@pytest.mark.slow
+def test_demo_feed_joins_its_story(tmp_path):
+    """`make demo-follow`: the demo feed's article joins the demo's Social Security story."""
+    db = str(tmp_path / "demo.db")
+    settings = Settings.load(db=db, fetch_private_addresses=True, watch_host_delay=0.0)
+    store = api.open_store(db)
+    stories = api.demo_corpus() / "allsides-stories.jsonl"
+    assert api.ingest([str(stories)], store, settings).added > 100
+    feed = (ROOT / "demo" / "follow" / "feed.xml").read_bytes()
+    Handler.routes["/feed.xml"] = (200, "application/rss+xml", feed)
+    api.follow_sources(store, [f"{BASE}/feed.xml"], every_s=0)
+    cycle = api.watch_cycle(store, settings)
+    assert cycle.added == 1, cycle.errors
+    sid = story_of_article(store, cycle.added_ids[0])
+    assert sid is not None
+    others = [a.title or "" for a in api.story(store, sid).articles if a.id != cycle.added_ids[0]]
+    assert others and all("Social Security" in t for t in others)
+    store.close()

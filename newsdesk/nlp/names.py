@@ -63,6 +63,10 @@ TITLE_ABBREV = lexicons.mapping("title-abbreviations")
 
 _ORG_WORDS = lexicons.words("organization-words")
 _JOINERS = frozenset({"and", "of", "for", "&"})
+# Party members as a group ("Republicans", "Senate Democrats"): an organisation, not a person.
+_PARTY_MEMBERS = frozenset(
+    k + "s" for k in lexicons.mapping("parties") if len(k) > 1 and not k.endswith("s")
+)
 
 
 def _name_word(w: str) -> bool:
@@ -141,6 +145,7 @@ def analyse_mention(mention: str) -> Mention:
             (bool(title_words) and title_words[-1].lower() in DETERMINERS)
             or m.name in _COUNTRIES
             or any(w.lower() in _ORG_WORDS for w in m.name.split())
+            or m.name.split()[-1].lower() in _PARTY_MEMBERS  # "Senate Republicans"
         )
     else:
         title_words = words

@@ -187,6 +187,7 @@ def test_stance_statements_hold_position_cues_not_speech():
         ("A Food and Drug Administration advisory panel", "Food and Drug Administration"),
         ("The three-judge panel on the 5th Circuit Court of Appeals", "Circuit Court of Appeals"),
         ("Police", "Police"),
+        ("Senate Republicans", "Republicans"),
     ],
 )
 def test_an_organisation_speaker_is_named_whole_and_not_a_person(mention, name):
@@ -226,5 +227,7 @@ def test_a_clause_before_the_speaker_is_not_the_speaker():
     )
     found = extract(text)
     assert all(q["speaker_name"] != "Covid-19" for q in found)
+    said = [q for q in found if q["cue"] and text[q["cue"][0] : q["cue"][1]] == "said"]
+    assert [text[q["speaker"][0] : q["speaker"][1]] for q in said] == ["the FDA"]
     cues = [text[q["cue"][0] : q["cue"][1]] for q in found if q["cue"]]
     assert not any(c.startswith("got") for c in cues)  # an action, not speech

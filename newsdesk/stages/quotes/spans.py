@@ -238,11 +238,6 @@ def _trim_speaker(toks: Tokens, i: int, j: int, cue: tuple[int, int] | None) -> 
             i = comma + 1
     if j - i > 1 and words[i].lower() in _LEADING_NOT_SPEAKER:
         i += 1
-    if j - i > 2 and words[i].islower() and words[i] in _PREPOSITIONS:
-        # "for now the FDA": a lower-case adverbial phrase before the speaker's determiner
-        det = next((k for k in range(i + 1, j - 1) if words[k] in {"the", "a", "an"}), None)
-        if det is not None:
-            i = det
     # a headline or list item before a dash ("Pollsters agree - Carl Bialik"), stray marks
     dash = max(
         (k for k in range(i, j - 1) if words[k] in _DASHES or words[k].lower() in _CLAUSE_CUTS),
@@ -252,6 +247,11 @@ def _trim_speaker(toks: Tokens, i: int, j: int, cue: tuple[int, int] | None) -> 
         i = dash + 1
     while j - i > 1 and not words[i][:1].isalnum() and words[i] != "(":
         i += 1
+    if j - i > 2 and words[i].islower() and words[i] in _PREPOSITIONS:
+        # "for now the FDA": a lower-case adverbial phrase before the speaker's determiner
+        det = next((k for k in range(i + 1, j - 1) if words[k] in {"the", "a", "an"}), None)
+        if det is not None:
+            i = det
     # the title the tagger left out ("Mr. Trump")
     if i > 1 and words[i - 1] == "." and words[i - 2].lower() in _TITLES and words[i][:1].isupper():
         i -= 2

@@ -64,7 +64,7 @@ class Store:
 
     # -- transactions ---------------------------------------------------------------------
     @contextmanager
-    def begin(self) -> Iterator[Connection]:
+    def begin(self, busy_ms: int | None = None) -> Iterator[Connection]:
         """A write transaction: committed on success, rolled back on any exception.
 
         It takes the store's write lock first, so what it reads before writing is current:
@@ -72,12 +72,23 @@ class Store:
         run``) take turns, batch by batch, and never both process or insert the same article.
         On SQLite a write that changes nothing takes the database's write lock (waiting up to
         ``busy_timeout``, 2 minutes, behind another writer); on PostgreSQL a transaction-scoped advisory
-        lock does the same. Readers are never blocked (WAL; MVCC).
+        lock does the same. Readers are never blocked (WAL; MVCC). ``busy_ms`` (SQLite): wait
+        at most this long for the lock instead (a cache write that may as well give up).
         """
         try:
             with self.engine.begin() as conn:
                 if self.dialect == "sqlite":
-                    conn.exec_driver_sql("UPDATE schema_migrations SET version = version WHERE 0")
+                    wait = None
+                    if busy_ms is not None:
+                        wait = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_ms)}")
+                    try:
+                        conn.exec_driver_sql(
+                            "UPDATE schema_migrations SET version = version WHERE 0"
+                        )
+                    finally:
+                        if wait is not None:
+                            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait)}")
                 elif self.dialect == "postgresql":
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
                 yield conn

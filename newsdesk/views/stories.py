@@ -26,7 +26,7 @@ import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError
 
-from newsdesk.errors import NotFound
+from newsdesk.errors import NotFound, StoreError
 from newsdesk.models import (
     UNKNOWN_OUTLET,
     Facet,
@@ -346,7 +346,7 @@ def _store_view(store: Store, story_id: int, version: str, view: StoryView) -> N
     """Write a computed view; a write that fails (store busy, read-only) only costs a recompute."""
     payload = view_to_json(view)
     try:
-        with store.begin() as conn:
+        with store.begin(busy_ms=100) as conn:
             # SQLite only (dialect-checked): storing a cache entry must not wait up to the
             # store's busy timeout behind a writer (an ingest); give up after 100 ms instead.
             sqlite = conn.dialect.name == "sqlite"
@@ -362,7 +362,7 @@ def _store_view(store: Store, story_id: int, version: str, view: StoryView) -> N
             finally:
                 if sqlite:
                     conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait or 0)}")
-    except DBAPIError as e:
+    except (DBAPIError, StoreError) as e:  # StoreError: Store.begin's "busy"/"read-only"
         log.info("story view %s not stored: %s", story_id, e)
 
 

@@ -119,6 +119,7 @@ __all__ = [
     "rebuild_positions",
     "recluster",
     "render_briefing",
+    "resolve_outlet",
     "run",
     "search",
     "show",
@@ -420,6 +421,24 @@ def articles_stamp(store: Store) -> tuple[int, int]:
 def newest_seq(store: Store) -> int:
     """The newest article's sequence number: what changes when an article arrives."""
     return article_views.newest_seq(store)
+
+
+def resolve_outlet(store: Store, text: str) -> str:
+    """The stored outlet name ``text`` means: the same name in any case, else the one outlet
+    whose name contains it ("guardian" → "The Guardian"); NotFound (naming the candidates)
+    when none or several do."""
+    names = [f.name for f in article_views.facet(store, "outlet")]
+    want = " ".join(text.split()).casefold()
+    exact = [n for n in names if n.casefold() == want]
+    if exact:
+        return exact[0]
+    partial = [n for n in names if want in n.casefold()]
+    if len(partial) == 1:
+        return partial[0]
+    if not partial:
+        raise NotFound(f"no outlet matches {text!r}")
+    shown = ", ".join(partial[:8]) + (" …" if len(partial) > 8 else "")
+    raise NotFound(f"{text!r} matches {len(partial)} outlets ({shown}); be more precise")
 
 
 def facet(store: Store, column: str) -> list[Facet]:

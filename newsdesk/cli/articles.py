@@ -19,6 +19,7 @@ from newsdesk.cli.common import (
     JsonFlag,
     app,
     console,
+    counted,
     err_console,
     handled,
     opened,
@@ -111,7 +112,9 @@ def articles(
     settings: Settings,
     limit: Annotated[int, typer.Option(help="How many.")] = 20,
     offset: Annotated[int, typer.Option(help="Skip this many (pagination).")] = 0,
-    outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    outlet: Annotated[
+        str | None, typer.Option(help="Only this outlet (any case, or a unique part of its name).")
+    ] = None,
     category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -120,6 +123,8 @@ def articles(
     Example:  newsdesk articles --limit 5 --json
     """
     with opened(settings) as store:
+        with handled():
+            outlet = api.resolve_outlet(store, outlet) if outlet else None
         items = api.articles(store, limit=limit, offset=offset, outlet=outlet, category=category)
     if as_json:
         print_json([_brief(a) for a in items])
@@ -312,7 +317,7 @@ def demo(
         total = api.count_articles(store)
         top = [s for s in api.stories(store, limit=50, order="biggest") if s.outlets > 1][:3]
         views = [api.story(store, s.id, settings) for s in top]
-    console.rule(f"newsdesk briefing — {total} articles")
+    console.rule(f"newsdesk briefing — {counted(total, 'article')}")
     for a in latest:
         date = a.published.date().isoformat() if a.published else "undated"
         console.print(f"[bold]{escape(a.title or '(untitled)')}[/bold]")

@@ -126,24 +126,47 @@ def only_stdin(source: str) -> None:
         raise typer.BadParameter("only - (stdin) is supported", param_hint="SOURCE")
 
 
-def stdin_records(require_text: bool = False) -> Iterator[dict[str, Any]]:
-    """JSONL objects from stdin for the ``newsdesk <stage> -`` filters; a bad line stops with its number.
+def stdin_records(require_text: bool = True) -> Iterator[dict[str, Any]]:
+    """JSONL objects from stdin for the ``newsdesk <stage> -`` filters.
 
-    A record without an ``"id"`` gets its line number, so every output line can be matched up.
+    A line that is not a JSON object (or, with ``require_text``, has no ``"text"`` string) is
+    one error line on stderr naming its line number, and reading goes on, as ``ingest`` does;
+    once stdin is read, any such line makes the exit status 1. A record without an ``"id"``
+    gets its line number, so every output line can be matched up.
     """
+    bad = 0
     for n, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
-            fail(f"stdin line {n}: not JSON ({exc.msg})")
+            bad += 1
+            err_console.print(f"error: stdin line {n}: not JSON ({exc.msg}); skipped", markup=False)
+            continue
         if not isinstance(rec, dict):
-            fail(f"stdin line {n}: expected a JSON object")
+            bad += 1
+            err_console.print(f"error: stdin line {n}: not a JSON object; skipped", markup=False)
+            continue
         if require_text and not isinstance(rec.get("text"), str):
-            fail(f"stdin line {n}: expected a JSON object with a text string")
+            bad += 1
+            err_console.print(
+                f'error: stdin line {n}: no "text" string to analyse; skipped', markup=False
+            )
+            continue
         rec.setdefault("id", n)
         yield rec
+    if bad:
+        sys.stdout.flush()
+        err_console.print(f"{counted(bad, 'line')} skipped", markup=False)
+        raise typer.Exit(1)
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """``1 article``, ``3 articles``, ``2 stories``: a number and its noun, agreeing."""
+    if many is None:
+        many = one[:-1] + "ies" if one.endswith("y") else one + "s"
+    return f"{n} {one if n == 1 else many}"
 
 
 def print_json(obj: Any) -> None:

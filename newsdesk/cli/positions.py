@@ -16,6 +16,7 @@ from newsdesk.cli.common import (
     StdinArgument,
     app,
     console,
+    counted,
     handled,
     only_stdin,
     opened,
@@ -88,7 +89,7 @@ def positions_cmd(
         sys.stdout.write(api.positions_briefing(m, fmt) + ("\n" if fmt == "md" else ""))
         return
     console.print(
-        f"[bold]{m.get('title') or ''}[/bold]  ({m['kind']} {m['id']}, {m['articles']} articles)",
+        f"[bold]{m.get('title') or ''}[/bold]  ({m['kind']} {m['id']}, {counted(m['articles'], 'article')})",
         markup=True,
     )
     if not m["issues"]:
@@ -125,7 +126,7 @@ def rebuild_positions_cmd(settings: Settings) -> None:
     """
     with opened(settings) as store, handled():
         n = api.rebuild_positions(store, settings)
-    console.print(f"claims read again from {n} articles", markup=False)
+    console.print(f"claims read again from {counted(n, 'article')}", markup=False)
 
 
 @app.command("stance")

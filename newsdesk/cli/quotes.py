@@ -15,6 +15,7 @@ from newsdesk.cli.common import (
     JsonFlag,
     app,
     console,
+    counted,
     only_stdin,
     opened,
     print_json,
@@ -165,7 +166,9 @@ def person_cmd(
         console.print("also: " + ", ".join(d.aliases), markup=False)
     for r in d.roles:
         console.print(f"  {r.first or '?'} … {r.last or '?'}  {r.role}", markup=False)
-    console.print(f"\n{len(d.quotes)} quotes, {len(d.articles)} articles", markup=False)
+    console.print(
+        f"\n{counted(len(d.quotes), 'quote')}, {counted(len(d.articles), 'article')}", markup=False
+    )
     for sq in d.quotes:
         day = sq.quote.published.isoformat()[:10] if sq.quote.published else ""
         console.print(f"  {day}  [{sq.quote.kind}] {sq.text[:150]}", markup=False)

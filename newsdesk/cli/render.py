@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.markup import escape
 
 from newsdesk import api
-from newsdesk.cli.common import console
+from newsdesk.cli.common import console, counted
 from newsdesk.models import StoryView
 
 
@@ -23,7 +23,8 @@ def print_story(view: StoryView, articles: bool = True) -> None:
         dict.fromkeys(x for x in (day(s.first_published), day(s.last_published)) if x)
     )
     console.print(
-        f"  {s.articles} articles · {outlets}" + (f" · {span}" if span else ""), markup=False
+        f"  {counted(s.articles, 'article')} · {outlets}" + (f" · {span}" if span else ""),
+        markup=False,
     )
     if view.summary:
         console.print("  [underline]Summary[/underline]")

@@ -17,6 +17,7 @@ from newsdesk.cli.common import (
     StdinArgument,
     app,
     console,
+    counted,
     err_console,
     handled,
     only_stdin,
@@ -118,7 +119,9 @@ def recluster_cmd(settings: Settings) -> None:
     """
     with opened(settings) as store, handled():
         report = api.recluster(store, settings)
-    err_console.print(f"{report.articles} articles in {report.stories} stories", markup=False)
+    err_console.print(
+        f"{counted(report.articles, 'article')} in {counted(report.stories, 'story')}", markup=False
+    )
 
 
 @app.command("cluster")

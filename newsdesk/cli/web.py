@@ -71,7 +71,9 @@ def search(
     offset: Annotated[int, typer.Option(help="Skip this many (pagination).")] = 0,
     since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
-    outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    outlet: Annotated[
+        str | None, typer.Option(help="Only this outlet (any case, or a unique part of its name).")
+    ] = None,
     language: Annotated[
         str | None, typer.Option(help="Only articles in this language (ISO 639-1, e.g. uk).")
     ] = None,
@@ -86,15 +88,15 @@ def search(
     """
     if mode not in ("hybrid", "text", "semantic"):
         raise typer.BadParameter("must be hybrid, text or semantic", param_hint="--mode")
-    filters = SearchFilters(
-        since=_day(since, "--since"),
-        until=_day(until, "--until"),
-        outlet=outlet,
-        person=person,
-        story=story,
-        language=language,
-    )
     with opened(settings) as store, handled():
+        filters = SearchFilters(
+            since=_day(since, "--since"),
+            until=_day(until, "--until"),
+            outlet=api.resolve_outlet(store, outlet) if outlet else None,
+            person=person,
+            story=story,
+            language=language,
+        )
         res = api.search(store, query, limit, offset, filters=filters, mode=mode, settings=settings)
     if as_json:
         print_json(

@@ -179,6 +179,7 @@ def templates() -> Environment:
     )
     env.filters["day"] = _day
     env.filters["seg"] = lambda s: quote(str(s), safe="")
+    env.filters["count"] = _count
     env.globals["unknown_outlet"] = UNKNOWN_OUTLET
     return env
 
@@ -191,6 +192,12 @@ def _day(value: Any) -> str:
     except ValueError:
         return str(value)
     return d.strftime("%-d %b %Y")
+
+
+def _count(n: Any, one: str) -> str:
+    """``1 article``, ``3 articles``, ``2 stories``: a number and its noun, agreeing."""
+    many = one[:-1] + "ies" if one.endswith("y") else one + "s"
+    return f"{n} {one if n == 1 else many}"
 
 
 def create_app(

@@ -1,0 +1,69 @@
+"""Paper cuts a new user hit (issue 19): filters go on past bad lines, nouns agree with their
+numbers, --outlet takes any case or a unique part of the name."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from newsdesk import api
+from newsdesk.cli import app
+from newsdesk.cli.common import counted
+from newsdesk.settings import Settings
+from newsdesk.web.app import _count
+
+runner = CliRunner()
+
+PAGE = (
+    "Harbour news\n\nThe harbour authority confirmed on Tuesday that the northern pier will close "
+    "for repairs after inspectors found cracks in its supports. Ferry services move south."
+)
+
+
+def test_a_filter_reports_bad_lines_and_goes_on():
+    lines = [
+        json.dumps({"id": "a", "text": PAGE}),
+        '{"id": "broken", "text": ',
+        json.dumps({"id": "no-text", "title": "only a title"}),
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"id": "b", "text": PAGE}),
+    ]
+    r = runner.invoke(app, ["clean", "-"], input="\n".join(lines) + "\n")
+    assert r.exit_code == 1  # something was skipped
+    out = [json.loads(ln) for ln in r.stdout.splitlines() if ln.startswith("{")]
+    assert [o["id"] for o in out] == ["a", "b"]  # both good records, after the bad ones
+    assert "stdin line 2: not JSON" in r.stderr
+    assert 'stdin line 3: no "text" string' in r.stderr
+    assert "stdin line 4: not a JSON object" in r.stderr
+    assert "3 lines skipped" in r.stderr
+
+
+def test_nouns_agree_with_their_numbers():
+    assert [counted(n, "article") for n in (0, 1, 2)] == ["0 articles", "1 article", "2 articles"]
+    assert counted(1, "story") == "1 story" and counted(3, "story") == "3 stories"
+    assert _count(1, "result") == "1 result" and _count(2, "result") == "2 results"
+
+
+def test_outlet_takes_any_case_or_a_unique_part(tmp_path):
+    db = str(tmp_path / "o.db")
+    store = api.open_store(db)
+    docs = tmp_path / "docs.jsonl"
+    with docs.open("w", encoding="utf-8") as fh:
+        for n, outlet in enumerate(["The Guardian", "The Times", "Times of India"]):
+            text = f"Story {n}. " + PAGE.replace("Tuesday", f"day {n}") + f" Item {n} of {outlet}."
+            fh.write(
+                json.dumps({"url": f"https://e{n}.example/a", "outlet": outlet, "text": text})
+                + "\n"
+            )
+    assert api.ingest([str(docs)], store, Settings.load(db=db), run_stages=False).added == 3
+    assert api.resolve_outlet(store, "the guardian") == "The Guardian"
+    assert api.resolve_outlet(store, "guard") == "The Guardian"
+    assert api.resolve_outlet(store, "THE TIMES") == "The Times"  # exact (any case) wins
+    store.close()
+    r = runner.invoke(app, ["articles", "--outlet", "guardian", "--json", "--db", db])
+    assert r.exit_code == 0 and [a["outlet"] for a in json.loads(r.stdout)] == ["The Guardian"]
+    r = runner.invoke(app, ["articles", "--outlet", "times", "--db", db])
+    assert r.exit_code == 1 and "matches 2 outlets" in r.output
+    r = runner.invoke(app, ["articles", "--outlet", "nowhere", "--db", db])
+    assert r.exit_code == 1 and "no outlet matches" in r.output

@@ -1,44 +1,44 @@
 """Train the plain-text page cleaner (newsdesk/resources/cleaner.json).
 
-Pages are HTML rendered to plain text with all their furniture, exactly as
-``benchmarks/textpages.py`` renders them (inscriptis, stripped lines, no bullets). Each line is
-labelled by whether it belongs to the gold body:
+Pages: every shared set with a gold body that may ship in a model — zyte-article-bench,
+fundus-news-pages, trafilatura-eval (l3s-gn1 is research-use only: the benchmark scores it,
+never trains on it). Each HTML page is rendered to plain text *with all its furniture* by
+every renderer in ``benchmarks/textpages.py`` (inscriptis, ``w3m -dump -cols 100``,
+``lynx -dump -width 100``, lxml text nodes one per line, as ``get_text("\\n")`` does), then
+split into lines by the cleaner's own :func:`split_lines` (wrapped lines rejoined). Labels:
 
-- ``zyte`` / ``fundus`` (full gold bodies): a line is body when its normalised text is a gold
-  paragraph, or (4+ words) occurs inside the gold body; every other line is furniture;
-- ``trafeval`` (trafilatura-eval: a few snippets per page): a line overlapping a ``with``
-  snippet is body, one overlapping a ``without`` snippet is furniture, the line equal to the
-  gold title is furniture; all other lines are unlabelled (they still give context features).
+- zyte / fundus (full gold bodies): a line of 3+ tokens is body when most of its word
+  3-grams occur in the gold body; a shorter line when it is a gold paragraph;
+- trafilatura-eval (a few snippets per page): a line overlapping a ``with`` snippet is body,
+  one overlapping a ``without`` snippet is furniture, all other lines are unlabelled (they
+  still give context features).
 
 Every labelled page is used twice: whole, and cropped to its article area (a few lines
-around the first and last body line), since scraped plain-text pages such as the seeds hold
-the article container rather than the whole site (``--no-crops`` turns this off).
-``--silver`` fills trafilatura-eval's unlabelled lines from trafilatura's own extraction (it
-scored worse in our runs, so the shipped model does not use it).
+around the first and last body line), as scrapers that keep the article container (the
+seeds) see it. Then: a furniture/body vocabulary (log-odds of page frequencies), pass 1
+gradient-boosted trees over layout + neighbour + page features, out-of-fold pass-1 scores
+(site-disjoint inner folds) as extra features of pass 2 (trees again). Written as plain JSON
+(``newsdesk/ingest/plaintext/trees.py`` reads it).
 
-Then: a furniture/body vocabulary (log-odds of page frequencies), pass 1 logistic regression on
-layout + neighbour features, out-of-fold pass-1 scores (5 folds by page) as extra features of
-pass 2. Weights are written as plain JSON.
+``benchmarks/textpages.py --folds K`` calls :func:`train` once per site-disjoint fold.
 
-The shipped model is trained on trafilatura-eval only, so that both sets the benchmark reports
-(zyte, fundus) are unseen. Cross-set runs (``--train zyte`` → evaluate on fundus and back) are
-for the benchmark notes. Never train on l3s-gn1 (research-use only).
-
-Usage:  python scripts/train_cleaner.py [--train trafeval] [--out newsdesk/resources/cleaner.json]
-        [--cache /tmp/cleaner-cache]   (rendering ~700 pages takes a few minutes; cache it)
+Usage:  python scripts/train_cleaner.py [--sets zyte fundus trafeval] [--renderers ...]
+        [--out newsdesk/resources/cleaner.json] [--cache /tmp/cleaner-cache]
+        (rendering ~1000 pages four ways takes ~10 minutes; the cache keeps them)
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import math
 import sys
 import time
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import textpages  # noqa: E402
 
 from newsdesk.ingest import plaintext as pt  # noqa: E402
+from newsdesk.ingest.plaintext.trees import trees_to_json  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 SETS = {
@@ -57,31 +58,49 @@ SETS = {
     "trafeval": DATA / "trafilatura-eval",
 }
 SEED = 13
+# Trees: chosen on site-disjoint folds of the training sets (benchmarks/textpages.py --folds).
+TREE_PARAMS: dict[str, Any] = {
+    "max_iter": 80,
+    "learning_rate": 0.1,
+    "max_leaf_nodes": 31,
+    "min_samples_leaf": 40,
+    "l2_regularization": 1.0,
+    "early_stopping": False,
+}
+INNER_FOLDS = 3
+MAX_ROWS = 40
+
+Example = tuple[str, str, list, list]  # (page id @ renderer, site, lines, labels: 1/0/-1)
 
 
-def _norm(s: str) -> str:
-    return pt.norm(s)
+def fold_of(site: str, folds: int) -> int:
+    """The site-disjoint fold of a site (every page of a site in one fold)."""
+    return zlib.crc32(site.encode("utf-8")) % folds
+
+
+def _grams(tokens: Sequence[str], n: int = 3) -> list[tuple[str, ...]]:
+    return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
 
 
 def label_full(lines: list[pt.Line], gold: str) -> list[int]:
-    gold_lines = {_norm(x) for x in gold.splitlines() if x.strip()}
-    gold_all = " " + _norm(gold) + " "
+    gold_lines = {pt.norm(x) for x in gold.splitlines() if x.strip()}
+    gold_grams = set(_grams(pt.norm(gold).split()))
     out = []
     for ln in lines:
-        n = ln.norm
-        if not n:
+        toks = ln.norm.split()
+        if not toks:
             out.append(0)
-        elif n in gold_lines or (len(n.split()) >= 4 and f" {n} " in gold_all):
-            out.append(1)
+        elif len(toks) < 3:
+            out.append(int(ln.norm in gold_lines))
         else:
-            out.append(0)
+            grams = _grams(toks)
+            out.append(int(sum(g in gold_grams for g in grams) >= 0.5 * len(grams)))
     return out
 
 
-def label_snippets(lines: list[pt.Line], item: dict) -> list[int]:
-    pos = [_norm(s) for s in item.get("with", []) if _norm(s)]
-    neg = [_norm(s) for s in item.get("without", []) if _norm(s)]
-    title = _norm(item.get("title") or "")
+def label_snippets(lines: list[pt.Line], snippets: dict[str, list[str]]) -> list[int]:
+    pos = [n for s in snippets.get("with", []) if (n := pt.norm(s))]
+    neg = [n for s in snippets.get("without", []) if (n := pt.norm(s))]
     out = []
     for ln in lines:
         n = ln.norm
@@ -93,107 +112,57 @@ def label_snippets(lines: list[pt.Line], item: dict) -> list[int]:
         def hit(snips: list[str], n: str = n, pad: str = pad) -> bool:
             return any(f" {s} " in pad or (len(n.split()) >= 4 and pad in f" {s} ") for s in snips)
 
-        if hit(pos):
-            out.append(1)
-        elif hit(neg) or (title and n == title):
-            out.append(0)
-        else:
-            out.append(-1)
+        out.append(1 if hit(pos) else 0 if hit(neg) else -1)
     return out
 
 
-def load_trafeval(folder: Path) -> list[tuple[str, str, dict]]:
-    ev = json.loads((folder / "evaldata.json").read_text(encoding="utf-8"))
-    out = []
-    for key, item in sorted(ev.items()):
-        path = folder / "html" / f"{item['file']}.gz"
-        if not path.exists():
-            continue
-        with gzip.open(path) as fh:
-            html = _decode(fh.read())
-        out.append((key, html, item))
-    return out
-
-
-def _silver(html: str) -> str:
-    import trafilatura
-
-    try:
-        return trafilatura.extract(html, include_comments=False, include_tables=True) or ""
-    except Exception:
-        return ""
-
-
-def _decode(raw: bytes) -> str:
-    from newsdesk.ingest.decode import decode
-
-    try:
-        return decode("page.html", raw)
-    except Exception:
-        return raw.decode("utf-8", "replace")
-
-
-def rendered_set(name: str, cache: Path | None) -> list[tuple[str, str, object]]:
-    """(page id, rendered text, gold body or snippet item) of one set; cached as JSON if asked."""
-    path = cache / f"{name}.json" if cache else None
-    if path and path.exists():
-        return [tuple(x) for x in json.loads(path.read_text(encoding="utf-8"))]
-    if name == "trafeval":
-        rows = []
-        for k, h, it in load_trafeval(SETS[name]):
-            # trafilatura's own extraction as silver labels for the lines no snippet covers
-            rows.append((f"trafeval/{k}", textpages.render(h), dict(it, silver=_silver(h))))
-    else:
-        rows = [(pid, textpages.render(h), g) for pid, h, g in textpages.load_pages(SETS[name])]
-    if path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    return rows
-
-
-def build_pages(
-    sets: list[str], cache: Path | None = None, silver: bool = False
-) -> list[tuple[str, list, list]]:
-    pages = []
-    for name in sets:
-        t0 = time.time()
-        for pid, text, gold in rendered_set(name, cache):
-            lines = pt.split_lines(text)
-            if not lines:
-                continue
-            if name == "trafeval":
-                labels = label_snippets(lines, gold)
-                if silver:
-                    full = label_full(lines, gold.get("silver") or "")
-                    labels = [f if y < 0 else y for y, f in zip(labels, full, strict=True)]
-                pages.append((pid, lines, labels))
-            else:
-                pages.append((pid, lines, label_full(lines, gold)))
-        print(f"{name}: {len(pages)} pages so far ({time.time() - t0:.0f}s)", file=sys.stderr)
+def load_sets(names: Sequence[str]) -> list[textpages.GoldPage]:
+    pages: list[textpages.GoldPage] = []
+    for name in names:
+        pages += list(textpages.gold_pages(SETS[name]))
     return pages
 
 
-def crops(pages: list[tuple[str, list, list]], margin: int = 8) -> list[tuple[str, list, list]]:
+def examples(
+    pages: Sequence[textpages.GoldPage], renderers: Sequence[str], cache: Path | None
+) -> list[Example]:
+    """Every page rendered every way, split and labelled."""
+    out: list[Example] = []
+    for r in renderers:
+        for page, text in zip(pages, textpages.rendered(list(pages), r, cache), strict=True):
+            lines = pt.split_lines(text)
+            if not lines:
+                continue
+            if page.gold is not None:
+                labels = label_full(lines, page.gold)
+            else:
+                labels = label_snippets(lines, page.snippets or {})
+            out.append((f"{page.id}@{r}", page.site, lines, labels))
+    return out
+
+
+def crops(exs: Sequence[Example], margin: int = 8) -> list[Example]:
     """The article area of each page: from a few lines above the first body line to a few
-    below the last, as a scraper that keeps only the article container sees it (the seed
-    pages look like this: the body with in-article furniture, no site navigation)."""
+    below the last, as a scraper that keeps only the article container sees it."""
     rng = np.random.default_rng(SEED)
     out = []
-    for pid, lines, labels in pages:
+    for pid, site, lines, labels in exs:
         pos = [i for i, y in enumerate(labels) if y == 1]
         if len(pos) < 2:
             continue
         lo = max(0, pos[0] - int(rng.integers(0, margin + 1)))
         hi = min(len(lines), pos[-1] + 1 + int(rng.integers(0, margin + 1)))
         if hi - lo < len(lines):
-            out.append((pid + "#crop", lines[lo:hi], labels[lo:hi]))
+            out.append((pid + "#crop", site, lines[lo:hi], labels[lo:hi]))
     return out
 
 
-def learn_lexicon(pages, min_pages: int = 8, cap: int = 3000) -> dict[str, float]:
-    body, furn = Counter(), Counter()
-    for _, lines, labels in pages:
-        b, f = set(), set()
+def learn_lexicon(exs: Sequence[Example], min_pages: int = 8, cap: int = 3000) -> dict[str, float]:
+    body: Counter[str] = Counter()
+    furn: Counter[str] = Counter()
+    for _, _, lines, labels in exs:
+        b: set[str] = set()
+        f: set[str] = set()
         for ln, y in zip(lines, labels, strict=True):
             toks = set(ln.norm.split())
             if y == 1:
@@ -216,84 +185,92 @@ def learn_lexicon(pages, min_pages: int = 8, cap: int = 3000) -> dict[str, float
     return {t: round(lex[t], 3) for t in sorted(top)}
 
 
-def fit(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> dict:
-    from sklearn.linear_model import LogisticRegression
+def fit_trees(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-    lr.fit((x - mean) / scale, y)
-    return {
-        "mean": [round(float(v), 6) for v in mean],
-        "scale": [round(float(v), 6) for v in scale],
-        "coef": [round(float(v), 6) for v in lr.coef_[0]],
-        "intercept": round(float(lr.intercept_[0]), 6),
-    }
+    model = HistGradientBoostingClassifier(random_state=SEED, **TREE_PARAMS)
+    model.fit(x, y)
+    return trees_to_json(model)
 
 
-def train(pages, folds: int = 5) -> dict:
-    lexicon = learn_lexicon(pages)
-    x1s = [pt.features_pass1(lines, lexicon) for _, lines, _ in pages]
-    ys = [np.asarray(labels) for _, _, labels in pages]
-    # Folds by page (a crop goes with its page), so out-of-fold scores are honest.
-    fold_of = [zlib.crc32(pid.split("#")[0].encode()) % folds for pid, _, _ in pages]
+def _sample(y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Indices of at most MAX_ROWS labelled lines of one page (all of them when fewer)."""
+    idx = np.flatnonzero(y >= 0)
+    if len(idx) > MAX_ROWS:
+        idx = np.sort(rng.choice(idx, MAX_ROWS, replace=False))
+    return idx
 
-    def stack(idx):
-        x = np.vstack([x1s[i] for i in idx])
-        y = np.concatenate([ys[i] for i in idx])
-        m = y >= 0
-        return x[m], y[m]
 
-    # Out-of-fold pass-1 scores, so pass 2 learns from honest neighbour scores.
-    p1s: list[np.ndarray | None] = [None] * len(pages)
-    for k in range(folds):
-        tr = [i for i in range(len(pages)) if fold_of[i] != k]
-        model = pt.Logistic.from_json(fit(*stack(tr)))
-        for i in range(len(pages)):
-            if fold_of[i] == k:
+def train(exs: Sequence[Example], log: bool = True) -> dict[str, Any]:
+    """The cleaner model (lexicon, pass 1, pass 2) from labelled examples."""
+    t0 = time.time()
+
+    def step(what: str) -> None:
+        if log:
+            print(f"  {what}: {time.time() - t0:.0f}s", file=sys.stderr, flush=True)
+
+    lexicon = learn_lexicon(exs)
+    x1s = [pt.features_pass1(lines, lexicon) for _, _, lines, _ in exs]
+    step("features")
+    ys = [np.asarray(labels) for _, _, _, labels in exs]
+    inner = [fold_of(site, INNER_FOLDS) for _, site, _, _ in exs]
+
+    # Fit on at most MAX_ROWS labelled lines of each page (features still see the whole page):
+    # a page's 300 menu lines say little more than 60 of them, and the fit is 5x faster.
+    rng = np.random.default_rng(SEED)
+    keep = [_sample(y, rng) for y in ys]
+
+    def stack(idx: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        x = np.vstack([x1s[i][keep[i]] for i in idx])
+        y = np.concatenate([ys[i][keep[i]] for i in idx])
+        return x, y
+
+    # Out-of-fold pass-1 scores (site-disjoint), so pass 2 learns from honest neighbour scores.
+    p1s: list[np.ndarray] = [np.zeros(0)] * len(exs)
+    for k in range(INNER_FOLDS):
+        model = pt.scorer(fit_trees(*stack([i for i in range(len(exs)) if inner[i] != k])))
+        for i in range(len(exs)):
+            if inner[i] == k:
                 p1s[i] = model.predict(x1s[i])
-    pass1 = fit(*stack(range(len(pages))))
-    x2s = [pt.features_pass2(x1s[i], p1s[i]) for i in range(len(pages))]
-    x2 = np.vstack(x2s)
-    y2 = np.concatenate(ys)
-    m = y2 >= 0
-    pass2 = fit(x2[m], y2[m])
-    return {"lexicon": lexicon, "pass1": pass1, "pass2": pass2}
+        step(f"inner fold {k}")
+    pass1 = fit_trees(*stack(range(len(exs))))
+    x2 = np.vstack([pt.features_pass2(x1s[i], p1s[i])[keep[i]] for i in range(len(exs))])
+    y2 = np.concatenate([ys[i][keep[i]] for i in range(len(exs))])
+    pass2 = fit_trees(x2, y2)
+    if log:
+        print(f"trained on {len(y2)} lines in {time.time() - t0:.0f}s", file=sys.stderr)
+    return {"lexicon": lexicon, "pass1": pass1, "pass2": pass2, "threshold": pt.BODY_THRESHOLD}
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--train", nargs="+", default=["trafeval"], choices=sorted(SETS))
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--sets", nargs="+", default=sorted(SETS), choices=sorted(SETS))
+    ap.add_argument(
+        "--renderers", nargs="+", default=list(textpages.RENDERERS), choices=textpages.RENDERERS
+    )
     ap.add_argument("--out", type=Path, default=pt.MODEL_PATH)
     ap.add_argument("--cache", type=Path, help="keep rendered pages here (outside the repo)")
     ap.add_argument("--no-crops", action="store_true", help="train on whole pages only")
-    ap.add_argument(
-        "--silver",
-        action="store_true",
-        help="trafilatura-eval: label lines no snippet covers by trafilatura's extraction",
-    )
     args = ap.parse_args()
     t0 = time.time()
-    pages = build_pages(args.train, args.cache, args.silver)
+    exs = examples(load_sets(args.sets), args.renderers, args.cache)
     if not args.no_crops:
-        pages += crops(pages)
-    labelled = sum(int((np.asarray(y) >= 0).sum()) for _, _, y in pages)
-    model = train(pages)
-    model["threshold"] = pt.BODY_THRESHOLD
+        exs += crops(exs)
+    labelled = sum(int((np.asarray(y) >= 0).sum()) for *_, y in exs)
+    model = train(exs)
     model["info"] = {
-        "trained_on": args.train,
-        "silver_labels": args.silver,
+        "trained_on": args.sets,
+        "renderers": args.renderers,
         "crops": not args.no_crops,
-        "pages": len(pages),
+        "pages": len(exs),
         "labelled_lines": labelled,
         "script": "scripts/train_cleaner.py",
-        "render": "benchmarks/textpages.py:render (inscriptis, stripped lines)",
+        "render": "benchmarks/textpages.py:RENDERERS",
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")), "utf-8")
     print(
-        f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB) from {len(pages)} pages, "
+        f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB) from {len(exs)} pages, "
         f"{labelled} labelled lines in {time.time() - t0:.0f}s"
     )
 

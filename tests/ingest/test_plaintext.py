@@ -12,6 +12,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newsdesk.ingest import plaintext as pt
@@ -253,8 +254,24 @@ def test_shipped_model_is_small_plain_json_not_trained_on_research_only_data() -
     assert {"lexicon", "pass1", "pass2"} <= set(model)
     trained_on = model["info"]["trained_on"]
     assert "l3s" not in " ".join(trained_on)
-    n = len(model["pass1"]["coef"])
-    assert n == pt.features_pass1(pt.split_lines("a b c"), {}).shape[1]
+    assert model["pass1"]["kind"] == model["pass2"]["kind"] == "trees"
+    x1 = pt.features_pass1(pt.split_lines("a b c\nd e f"), {})
+    # every feature a tree splits on exists (pass 2 adds the neighbour scores to pass 1's)
+    assert max(model["pass1"]["feature"]) < x1.shape[1]
+    assert max(model["pass2"]["feature"]) < pt.features_pass2(x1, np.zeros(2)).shape[1]
+    assert len(set(model["pass2"]["feature"])) > 10  # many features used, not a stub
+
+
+def test_tree_scoring_matches_sklearn() -> None:
+    sklearn = pytest.importorskip("sklearn.ensemble", reason="training needs scikit-learn")
+    from newsdesk.ingest.plaintext.trees import Trees, trees_to_json
+
+    rng = np.random.default_rng(0)
+    x = rng.random((2000, 6))
+    y = ((x[:, 0] > 0.5) ^ (x[:, 3] > 0.3)).astype(int)
+    model = sklearn.HistGradientBoostingClassifier(max_iter=30, random_state=0).fit(x, y)
+    ours = Trees.from_json(trees_to_json(model)).predict(x)
+    assert np.abs(ours - model.predict_proba(x)[:, 1]).max() < 1e-5
 
 
 def test_cleaning_a_seed_is_fast() -> None:
@@ -332,3 +349,53 @@ def test_clean_command_reads_jsonl_from_stdin() -> None:
 def test_a_page_with_a_sentence_always_has_a_body(page: str) -> None:
     body = clean_text(page).text
     assert body and "Sign in" not in body and "Privacy" not in body
+
+
+# --- renderers: wrapped lines, text nodes, bullets, link markers ------------------------------
+
+PARAGRAPH = (
+    "The council approved the new tram line on Tuesday after a debate that lasted well into the "
+    "night, and the mayor said that construction would begin in the spring of next year, once the "
+    "last objections from residents along the route had been heard and answered in full."
+)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width)
+
+
+def test_a_text_browser_dump_is_rejoined_into_paragraphs() -> None:
+    menu = ["Home", "News", "Sport", "Weather", "Contact"]
+    page = "\n".join([*menu, "", *_wrap(PARAGRAPH, 100), "", *_wrap(PARAGRAPH, 100), "", *menu])
+    lines = pt.split_lines(page)
+    assert [ln.text for ln in lines].count(PARAGRAPH) == 2
+    assert len(lines) == 2 * len(menu) + 2  # menus stay one entry per line
+    start = next(ln for ln in lines if ln.text == PARAGRAPH).start
+    assert page[start:].startswith(PARAGRAPH[:40])
+
+
+def test_short_lines_of_an_unwrapped_page_stay_apart() -> None:
+    heads = [f"Headline number {i} about the tram line and the council" for i in range(12)]
+    page = "\n".join([*heads, PARAGRAPH, PARAGRAPH + " More text here.", *heads])
+    assert len(pt.split_lines(page)) == 2 * len(heads) + 2
+
+
+def test_text_nodes_cut_by_inline_links_are_rejoined() -> None:
+    pieces = ["The council approved the new tram line on", "Tuesday", ", the mayor said, and the",
+              "construction", "will begin in spring."]  # fmt: skip
+    page = "\n".join(["Home", "News", *pieces, "Sport", *(f"Link {i}" for i in range(20))])
+    texts = [ln.text for ln in pt.split_lines(page)]
+    assert "The council approved the new tram line on Tuesday , the mayor said, and the " \
+        "construction will begin in spring." in texts  # fmt: skip
+    assert "Home" in texts and "Sport" in texts
+
+
+def test_bullets_and_lynx_link_markers_are_taken_off() -> None:
+    links = "\n".join(f"  * [{i}]Section {i}" for i in range(1, 8))
+    page = links + "\n\n[9]The council approved the [10]tram line on Tuesday.\n"
+    lines = pt.split_lines(page)
+    assert [ln.text for ln in lines[:2]] == ["Section 1", "Section 2"]
+    assert all(ln.bullet for ln in lines[:7]) and not lines[-1].bullet
+    assert lines[-1].text == "The council approved the tram line on Tuesday."

@@ -39,6 +39,7 @@ from newsdesk.ingest.plaintext.cleaner import (
     filter_records,
     parse_page,
     read_plaintext,
+    scorer,
 )
 from newsdesk.ingest.plaintext.features import features_pass1, features_pass2
 from newsdesk.ingest.plaintext.lines import Line, norm, split_lines
@@ -58,5 +59,6 @@ __all__ = [
     "norm",
     "parse_page",
     "read_plaintext",
+    "scorer",
     "split_lines",
 ]

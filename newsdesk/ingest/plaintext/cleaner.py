@@ -21,6 +21,7 @@ from newsdesk.ingest.decode import decode
 from newsdesk.ingest.plaintext.features import features_pass1, features_pass2
 from newsdesk.ingest.plaintext.lines import Line, sentence_like, split_lines
 from newsdesk.ingest.plaintext.metadata import find_metadata, find_title
+from newsdesk.ingest.plaintext.trees import Trees
 from newsdesk.models import IngestError, RawDocument
 
 MODEL_PATH = resources.path("cleaner.json")
@@ -85,13 +86,18 @@ class Logistic:
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
+def scorer(d: dict[str, Any]) -> Logistic | Trees:
+    """A pass's model from its JSON: gradient-boosted trees or a logistic regression."""
+    return Trees.from_json(d) if d.get("kind") == "trees" else Logistic.from_json(d)
+
+
 class Cleaner:
     """The line classifier plus the metadata rules; load once, call :meth:`clean` per page."""
 
     def __init__(self, model: dict[str, Any]) -> None:
         self.lexicon: dict[str, float] = {k: float(v) for k, v in model["lexicon"].items()}
-        self.pass1 = Logistic.from_json(model["pass1"])
-        self.pass2 = Logistic.from_json(model["pass2"])
+        self.pass1 = scorer(model["pass1"])
+        self.pass2 = scorer(model["pass2"])
         self.threshold = float(model.get("threshold", BODY_THRESHOLD))
         self.info: dict[str, Any] = dict(model.get("info", {}))
 
@@ -117,10 +123,13 @@ class Cleaner:
         is_body = [s >= self.threshold and i not in meta.used for i, s in enumerate(scores)]
         body = main_run(lines, is_body, scores)
         if not any(sentence_like(lines[i]) for i in body):
-            # No confident article lines: a page with sentences still has a body (never refuse
-            # a real page), the block of sentences the model liked best; a page of short lines
-            # only (menus, footers) has none.
-            prose = [sentence_like(ln) and i not in meta.used for i, ln in enumerate(lines)]
+            # No confident article lines: a page with sentences (or long lines: a text browser
+            # lays tables out side by side) still has a body (never refuse a real page), the
+            # block of them the model liked best; a page of short lines only (menus) has none.
+            prose = [
+                (sentence_like(ln) or len(ln.words) >= 12) and i not in meta.used
+                for i, ln in enumerate(lines)
+            ]
             body = main_run(lines, prose, np.maximum(scores, 0.05)) if any(prose) else []
         title_idx = find_title(lines, meta.used, body, scores)
         body = [i for i in body if i != title_idx]

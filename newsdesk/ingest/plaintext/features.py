@@ -22,9 +22,10 @@ from newsdesk.nlp import lexicons
 _UPPER = re.compile(r"[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐΑ-Ω]")
 _SEPARATORS = re.compile(r"[|·•►»«›‹/]")
 _FUNCTION_WORDS = lexicons.words("function-words")
-_CONTEXT_OFFSETS = (-2, -1, 1, 2)
+_CONTEXT_OFFSETS = (-3, -2, -1, 1, 2, 3)
 _WINDOW = 5
-N_BASE = 32
+N_ROW = 37  # features of the line itself
+N_BASE = N_ROW + 7  # and of the page around it
 
 
 def base_features(lines: Sequence[Line], lexicon: dict[str, float]) -> np.ndarray:
@@ -96,9 +97,50 @@ def base_features(lines: Sequence[Line], lexicon: dict[str, float]) -> np.ndarra
                 math.log1p(after),
                 w / max_words if max_words else 0.0,
                 ln.credit,
+                ln.bullet,
+                t[:1].islower(),
+                math.log1p(n - 1 - i),
+                math.log1p(counts[ln.norm]),
+                t.count("|") + t.count("•") + t.count("·"),
             )
         )
-    return np.array(rows, dtype=np.float64).reshape(n, N_BASE)
+    base = np.array(rows, dtype=np.float64).reshape(n, N_ROW)
+    return np.hstack([base, _page_context(base, nwords, n)])
+
+
+def _page_context(base: np.ndarray, nwords: list[int], n: int) -> np.ndarray:
+    """The page around each line: how long the lines are on this page (renderers and sites
+    differ), the run of short lines it sits in (menus), and windows of long/link-like lines."""
+    if n == 0:
+        return np.zeros((0, N_BASE - N_ROW))
+    words = np.asarray(nwords, dtype=np.float64)
+    long = (words >= 15).astype(np.float64)
+    short = words <= 5
+    linkish = base[:, 25]
+    # the run of consecutive short lines each line belongs to (0 for a long line)
+    run = np.zeros(n)
+    i = 0
+    while i < n:
+        if short[i]:
+            j = i
+            while j < n and short[j]:
+                j += 1
+            run[i:j] = j - i
+            i = j
+        else:
+            i += 1
+    page = np.array([math.log1p(n), float(long.mean()), math.log1p(float(np.median(words)))])
+    cols = [np.log1p(run), *(_window_mean(long, k) for k in (3, 10)), _window_mean(linkish, 3)]
+    return np.column_stack([*cols, np.broadcast_to(page, (n, 3))])
+
+
+def _window_mean(v: np.ndarray, k: int) -> np.ndarray:
+    """Mean of ``v`` over the ``k`` lines on either side of each line (the line included)."""
+    n = len(v)
+    csum = np.concatenate([[0.0], np.cumsum(v)])
+    idx = np.arange(n)
+    lo, hi = np.maximum(0, idx - k), np.minimum(n, idx + k + 1)
+    return (csum[hi] - csum[lo]) / (hi - lo)
 
 
 def _is_linkish(t: str, lower: str) -> bool:
@@ -108,7 +150,8 @@ def _is_linkish(t: str, lower: str) -> bool:
     return ".com" in lower or ".org" in lower
 
 
-_CTX_COLS = (1, 6, 16, 11)  # log words, ends a sentence, mean lexicon score, title-case ratio
+# log words, ends a sentence, mean lexicon score, title-case ratio, bullet, link-like, blank before
+_CTX_COLS = (1, 6, 16, 11, 32, 25, 21)
 
 
 def features_pass1(lines: Sequence[Line], lexicon: dict[str, float]) -> np.ndarray:

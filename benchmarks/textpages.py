@@ -477,6 +477,7 @@ def main() -> None:
                 row.update(_scores(sub, out))
                 if sysname == label:
                     row["refused"] = n_ref
+                    row["accepted"] = len(idx) - n_ref  # what the gate floors (all of them)
                 rows.append(row)
             for k in range(folds):
                 kidx = [j for j, i in enumerate(idx) if fold[i] == k]

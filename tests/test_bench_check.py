@@ -79,7 +79,7 @@ def test_floors_file_names_real_scripts_and_sets() -> None:
     assert doc["bench"], "no benchmark floors"
     shared = {"polnear", "cnndm-realsumm", "cnndm-summeval", "bbc-news-summary", "neus-mds",
               "allsides-stories", "googlenews-ts", "mmds2025-clustering", "zyte-article-bench",
-              "fundus-news-pages", "trafilatura-eval", "conll2003-ner",
+              "fundus-news-pages", "trafilatura-eval", "l3s-gn1", "conll2003-ner",
               "debatenet-mig15", "ibm-claim-stance", "polstance", "mpqa3"}  # fmt: skip
     for b in doc["bench"]:
         assert (ROOT / b["command"][0]).is_file(), b["command"][0]

@@ -65,7 +65,11 @@ class CleanPage:
 
 @dataclass(slots=True)
 class Logistic:
-    """A standardised logistic regression read from plain JSON (mean, scale, coef, intercept)."""
+    """A standardised logistic regression read from plain JSON (mean, scale, coef, intercept).
+
+    (The shipped model's passes are trees; a pass may be a logistic regression, as models
+    trained before #15 were.)
+    """
 
     mean: np.ndarray
     scale: np.ndarray

@@ -67,3 +67,20 @@ def test_outlet_takes_any_case_or_a_unique_part(tmp_path):
     assert r.exit_code == 1 and "matches 2 outlets" in r.output
     r = runner.invoke(app, ["articles", "--outlet", "nowhere", "--db", db])
     assert r.exit_code == 1 and "no outlet matches" in r.output
+
+
+def test_a_bad_query_parameter_on_a_page_is_an_error_page_not_raw_json(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from newsdesk.web.app import create_app
+
+    db = str(tmp_path / "w.db")
+    store = api.open_store(db)
+    client = TestClient(create_app(Settings.load(db=db), store=store))
+    r = client.get("/articles?page=abc")
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert "bad request (page:" in r.text and "<html" in r.text.lower()
+    r = client.get("/articles.json?page=abc")
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/json")
+    assert client.get("/api/articles?page=abc").json()["detail"][0]["loc"][-1] == "page"
+    store.close()

@@ -25,6 +25,8 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -564,21 +566,22 @@ def install(app: FastAPI) -> None:
     app.include_router(api)
     app.include_router(pages)
 
+    def error_page(request: Request, status: int, detail: Any, headers: dict[str, str]) -> Response:
+        if request.url.path.startswith("/api") or wants_json(request):
+            return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+        page = request.app.state.templates.get_template("error.html")
+        body = page.render(status=status, detail=str(detail), **_common(request)).encode()
+        return Response(body, status, media_type="text/html; charset=utf-8", headers=headers)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         headers = dict(exc.headers or {}, **{"Cache-Control": "no-store"})
+        return error_page(request, exc.status_code, exc.detail, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        """A bad query parameter: JSON for the API, an error page (not raw JSON) for pages."""
         if request.url.path.startswith("/api") or wants_json(request):
-            return JSONResponse(
-                {"detail": exc.detail}, status_code=exc.status_code, headers=headers
-            )
-        body = (
-            request.app.state.templates.get_template("error.html")
-            .render(status=exc.status_code, detail=str(exc.detail), **_common(request))
-            .encode()
-        )
-        return Response(
-            body,
-            status_code=exc.status_code,
-            media_type="text/html; charset=utf-8",
-            headers=headers,
-        )
+            return await request_validation_exception_handler(request, exc)
+        said = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())
+        return error_page(request, 422, f"bad request ({said})", {"Cache-Control": "no-store"})

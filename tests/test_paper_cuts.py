@@ -84,3 +84,34 @@ def test_a_bad_query_parameter_on_a_page_is_an_error_page_not_raw_json(tmp_path)
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/json")
     assert client.get("/api/articles?page=abc").json()["detail"][0]["loc"][-1] == "page"
     store.close()
+
+
+def test_a_private_ui_has_a_login(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from newsdesk.web.app import create_app
+
+    db = str(tmp_path / "p.db")
+    store = api.open_store(db)
+    settings = Settings.load(db=db, public_reads=False, api_token="s3cret-token")
+    client = TestClient(create_app(settings, store=store), follow_redirects=False)
+    r = client.get("/")
+    assert r.status_code == 401 and 'href="/login"' in r.text
+    form = client.get("/login")
+    assert form.status_code == 200 and 'name="token"' in form.text
+    bad = client.post(
+        "/login",
+        content="token=wrong",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert bad.status_code == 401 and "newsdesk_token" not in bad.headers.get("set-cookie", "")
+    ok = client.post(
+        "/login",
+        content="token=s3cret-token",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert ok.status_code == 303 and ok.headers["location"] == "/"
+    cookie = ok.headers["set-cookie"]
+    assert "newsdesk_token=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert client.get("/").status_code == 200  # the cookie now reads the pages
+    store.close()

@@ -35,7 +35,7 @@ from newsdesk import api as libapi
 from newsdesk.errors import NotFound
 from newsdesk.settings import Settings
 from newsdesk.store import Store
-from newsdesk.web import atom
+from newsdesk.web import atom, login
 from newsdesk.web.pages import articles as article_pages
 from newsdesk.web.pages import people as people_pages
 from newsdesk.web.pages import search as search_pages
@@ -564,6 +564,7 @@ async def api_features(request: Request) -> Response:
 # -- errors ------------------------------------------------------------------------------------
 def install(app: FastAPI) -> None:
     app.include_router(api)
+    app.include_router(login.router)
     app.include_router(pages)
 
     def error_page(request: Request, status: int, detail: Any, headers: dict[str, str]) -> Response:

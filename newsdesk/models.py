@@ -80,6 +80,7 @@ class IngestReport:
     near_duplicates: int = 0  # stored, linked to an original
     errors: list[IngestError] = field(default_factory=list)
     added_ids: list[str] = field(default_factory=list)
+    known_ids: list[str] = field(default_factory=list)  # inputs already stored (the unchanged)
     # analysis stages run after the ingest: articles each processed (the new ones and any an
     # interrupted earlier run left pending), and, with --no-stages, articles each still awaits
     stages_run: dict[str, int] = field(default_factory=dict)

@@ -84,6 +84,7 @@ def store_articles(
         report.seen += 1
         if item.id in seen_in_run:
             report.unchanged += 1
+            report.known_ids.append(item.id)
             continue
         seen_in_run.add(item.id)
         batch.append(item)
@@ -102,6 +103,7 @@ def _write_batch(
         existing = store.existing_ids(conn, [a.id for a in batch])
         fresh = [a for a in batch if a.id not in existing]
         report.unchanged += len(batch) - len(fresh)
+        report.known_ids.extend(a.id for a in batch if a.id in existing)
         linked: list[Article] = []
         signatures: list[tuple[str, str]] = []
         pending = index.begin()

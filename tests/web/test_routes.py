@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from html.parser import HTMLParser
 from urllib.parse import quote
@@ -299,6 +300,7 @@ def test_writes_need_the_token(client: TestClient) -> None:
     assert r.json()["added"] == 1
     again = client.post("/api/articles", json=doc, headers={"X-Newsdesk-Token": TOKEN})
     assert again.status_code == 200 and again.json()["unchanged"] == 1
+    assert again.json()["ids"] == [new_id]  # a known document answers with its id
     bad = client.post(
         "/api/articles", json={"title": "no text"}, headers={"Authorization": f"Bearer {TOKEN}"}
     )
@@ -307,6 +309,23 @@ def test_writes_need_the_token(client: TestClient) -> None:
     assert client.get(f"/article/{new_id}").status_code == 200
     hits = client.get("/api/search?q=seaweed").json()["hits"]
     assert hits and hits[0]["id"] == new_id
+
+
+def test_writes_take_ndjson(client: TestClient) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/x-ndjson"}
+    docs = [
+        {"title": f"Harbour report {i}", "text": f"The harbour of Town{i} reopened. " * 8}
+        for i in range(2)
+    ]
+    body = "\n".join(json.dumps(d) for d in docs) + "\n\n"
+    r = client.post("/api/articles", content=body, headers=auth)
+    assert r.status_code == 201, r.text
+    assert r.json()["added"] == 2 and len(set(r.json()["ids"])) == 2
+    again = client.post("/api/articles", content=body, headers=auth)
+    assert again.status_code == 200 and again.json()["ids"] == r.json()["ids"]
+    bad = client.post("/api/articles", content=body + '{"title": "cut off\n', headers=auth)
+    assert bad.status_code == 422 and "line 4" in bad.text
+    assert client.post("/api/articles", content=b"\xff\xfe", headers=auth).status_code == 422
 
 
 def test_private_reads_need_the_token(web_store: Store, web_settings: Settings) -> None:

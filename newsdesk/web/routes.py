@@ -28,7 +28,6 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -37,7 +36,7 @@ from newsdesk.errors import NotFound
 from newsdesk.models import IngestReport
 from newsdesk.settings import Settings
 from newsdesk.store import Store
-from newsdesk.web import atom, login
+from newsdesk.web import atom, login, posted
 from newsdesk.web.pages import articles as article_pages
 from newsdesk.web.pages import people as people_pages
 from newsdesk.web.pages import search as search_pages
@@ -413,69 +412,6 @@ async def api_article(request: Request, article_id: str) -> Response:
     )
 
 
-class ArticleIn(BaseModel):
-    """One document in the JSONL schema; ``text`` or ``html`` is required."""
-
-    model_config = ConfigDict(extra="ignore")
-    text: str | None = Field(None, description="Clean body, paragraphs separated by blank lines.")
-    html: str | None = Field(
-        None, description="A whole HTML page, extracted like an ingested page."
-    )
-    url: str | None = None
-    title: str | None = None
-    outlet: str | None = None
-    published: str | None = Field(None, description="ISO 8601 date or date-time.")
-    authors: list[str] | str | None = None
-    category: str | None = None
-    language: str | None = None
-    captions: list[str] | None = None
-    reading_minutes: int | None = None
-
-
-class IngestOut(BaseModel):
-    added: int
-    unchanged: int
-    near_duplicates: int
-    ids: list[str] = Field(
-        description="The id of every document sent: the new ones, then those already stored."
-    )
-    errors: list[str]
-
-
-_DOCS = TypeAdapter(ArticleIn | list[ArticleIn])
-_DOC = TypeAdapter(ArticleIn)
-_NDJSON = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
-
-
-def _posted_documents(content_type: str, raw: bytes) -> list[ArticleIn]:
-    """The documents of a POST body: JSON (one object or a list) or NDJSON (one a line).
-
-    Parsed here rather than by FastAPI's body parameter, which reads JSON only; a body that
-    does not parse is a 422 naming what is wrong (the line, for NDJSON)."""
-    try:
-        if content_type.split(";")[0].strip().lower() in _NDJSON:
-            docs = []
-            for n, line in enumerate(raw.decode("utf-8").splitlines(), 1):
-                if line.strip():
-                    try:
-                        docs.append(_DOC.validate_json(line))
-                    except ValidationError as exc:
-                        raise HTTPException(422, f"line {n}: {_first_error(exc)}") from exc
-            return docs
-        body = _DOCS.validate_json(raw)
-    except UnicodeDecodeError as exc:
-        raise HTTPException(422, "the body is not UTF-8") from exc
-    except ValidationError as exc:
-        raise HTTPException(422, _first_error(exc)) from exc
-    return body if isinstance(body, list) else [body]
-
-
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err.get("loc", ()))
-    return f"{where}: {err['msg']}" if where else str(err["msg"])
-
-
 @api.post(
     "/articles",
     tags=["articles"],
@@ -483,27 +419,27 @@ def _first_error(exc: ValidationError) -> str:
     description="One document or a list of them, in the JSONL schema, as JSON; or NDJSON "
     "(`Content-Type: application/x-ndjson`, one document a line). The analysis stages run "
     "on what is new before the response. 201 when something was added.",
-    response_model=IngestOut,
+    response_model=posted.IngestOut,
     dependencies=[Depends(can_write)],
     openapi_extra={
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": _DOCS.json_schema()},
+                "application/json": {"schema": posted.DOCUMENTS.json_schema()},
                 "application/x-ndjson": {"schema": {"type": "string"}},
             },
         }
     },
 )
 async def api_ingest(request: Request) -> JSONResponse:
-    docs = _posted_documents(request.headers.get("content-type", ""), await request.body())
+    docs = posted.documents(request.headers.get("content-type", ""), await request.body())
     if len(docs) > MAX_POST_DOCUMENTS:
         raise HTTPException(413, f"at most {MAX_POST_DOCUMENTS} documents per request")
     if not docs:
         raise HTTPException(422, "no documents")
     report = await run_in_threadpool(_ingest_posted, request, docs)
     ids = list(dict.fromkeys([*report.added_ids, *report.known_ids]))
-    out = IngestOut(
+    out = posted.IngestOut(
         added=report.added,
         unchanged=report.unchanged,
         near_duplicates=report.near_duplicates,
@@ -514,7 +450,7 @@ async def api_ingest(request: Request) -> JSONResponse:
     return JSONResponse(out.model_dump(), status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def _ingest_posted(request: Request, docs: list[ArticleIn]) -> IngestReport:
+def _ingest_posted(request: Request, docs: list[posted.ArticleIn]) -> IngestReport:
     """Ingest the posted documents through the JSONL reader (one path for every input)."""
     with tempfile.TemporaryDirectory(prefix="newsdesk-api-") as tmp:
         path = Path(tmp) / "api-post.jsonl"

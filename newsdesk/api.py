@@ -63,7 +63,7 @@ from newsdesk.models import (
     ThreadView,
     WatchCycle,
 )
-from newsdesk.nlp import tokens
+from newsdesk.nlp import sentences, tokens
 from newsdesk.nlp.embed import use_encoder
 from newsdesk.pipeline import PipelineReport
 from newsdesk.search import search as run_search
@@ -100,6 +100,7 @@ __all__ = [
     "demo",
     "demo_corpus",
     "demo_paths",
+    "excerpt",
     "export",
     "facet",
     "follow_sources",
@@ -682,3 +683,9 @@ def positions_records(
         as_of=as_of,
         since=since,
     )
+
+
+def excerpt(text: str, limit: int = 260) -> str:
+    """``text`` shortened for a listing: whole sentences up to ``limit`` characters, else cut
+    at a word with "…" (never after an abbreviation or an initial)."""
+    return sentences.excerpt(text, limit)

@@ -102,7 +102,7 @@ def positions_cmd(
             cell = r["cells"][p]
             st = cell["stance"]
             quote = cell["evidence"][-1]["text"] if cell["evidence"] else ""
-            quote = quote if len(quote) < 140 else quote[:137] + "…"
+            quote = api.excerpt(quote, 140)
             day = (cell.get("date") or "")[:10]
             text = f"[{STYLE.get(st, '')}]{st}[/]"
             if quote:

@@ -84,7 +84,7 @@ def quotes_cmd(
     table = Table("date", "speaker", "role", "kind", "quote", show_lines=False)
     for sq in found:
         q = sq.quote
-        text = sq.text if len(sq.text) < 160 else sq.text[:157] + "…"
+        text = api.excerpt(sq.text, 160)
         table.add_row(
             q.published.date().isoformat() if q.published else "",
             q.speaker_name or "",

@@ -113,3 +113,26 @@ def _add_span(text: str, start: int, end: int, spans: list[Span]) -> None:
         end -= 1
     if end > start:
         spans.append((start, end))
+
+
+def excerpt(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a sentence end, else at a word end + "…".
+
+    Whole sentences are kept while they fit, so a cut never falls after an abbreviation or an
+    initial ("Judges James C…."); a first sentence longer than ``limit`` is cut at its last
+    whole word, without the punctuation before the cut.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    end = 0
+    for _, e in sentence_spans(text):
+        if e > limit:
+            break
+        end = e
+    if end:
+        return text[:end]
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-–—") + "…"

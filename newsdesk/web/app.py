@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from newsdesk.api import open_store
+from newsdesk.api import excerpt, open_store
 from newsdesk.models import UNKNOWN_OUTLET
 from newsdesk.settings import Settings
 from newsdesk.store import Store
@@ -180,6 +180,7 @@ def templates() -> Environment:
     env.filters["day"] = _day
     env.filters["seg"] = lambda s: quote(str(s), safe="")
     env.filters["count"] = _count
+    env.filters["excerpt"] = excerpt
     env.globals["unknown_outlet"] = UNKNOWN_OUTLET
     return env
 

@@ -86,8 +86,11 @@ def expand(paths: Iterable[str]) -> Iterator[str | IngestError]:
         for m in matches:
             path = Path(m)
             if path.is_dir():
-                files = sorted(f for f in path.rglob("*") if f.is_file() and not _hidden(f, path))
-                yield from (str(f) for f in files)
+                for f in sorted(f for f in path.rglob("*") if not _hidden(f, path)):
+                    if f.is_file():
+                        yield str(f)
+                    elif f.is_symlink() and not f.exists():  # said, not skipped silently
+                        yield IngestError(str(f), "broken symbolic link (its target is missing)")
             elif path.is_file():
                 yield str(path)
             elif path.exists():

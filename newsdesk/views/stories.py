@@ -346,22 +346,14 @@ def _store_view(store: Store, story_id: int, version: str, view: StoryView) -> N
     """Write a computed view; a write that fails (store busy, read-only) only costs a recompute."""
     payload = view_to_json(view)
     try:
+        # A cache entry must not wait up to the store's busy timeout behind a writer (an
+        # ingest): Store.begin gives up on the write lock after 100 ms instead.
         with store.begin(busy_ms=100) as conn:
-            # SQLite only (dialect-checked): storing a cache entry must not wait up to the
-            # store's busy timeout behind a writer (an ingest); give up after 100 ms instead.
-            sqlite = conn.dialect.name == "sqlite"
-            wait = conn.exec_driver_sql("PRAGMA busy_timeout").scalar() if sqlite else None
-            if sqlite:
-                conn.exec_driver_sql("PRAGMA busy_timeout=100")
-            try:
-                conn.execute(delete(story_views).where(story_views.c.story_id == story_id))
-                conn.execute(
-                    story_views.insert(),
-                    [{"story_id": story_id, "version": version, "payload": payload}],
-                )
-            finally:
-                if sqlite:
-                    conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait or 0)}")
+            conn.execute(delete(story_views).where(story_views.c.story_id == story_id))
+            conn.execute(
+                story_views.insert(),
+                [{"story_id": story_id, "version": version, "payload": payload}],
+            )
     except (DBAPIError, StoreError) as e:  # StoreError: Store.begin's "busy"/"read-only"
         log.info("story view %s not stored: %s", story_id, e)
 

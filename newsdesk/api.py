@@ -14,6 +14,7 @@ search) embeds with setting ``encoder``.
 | :func:`ingest`, :func:`demo` | ``ingest``, ``demo`` | ``POST /api/articles`` |
 | :func:`run`, :func:`recluster`, :func:`build_story_views` | ``run``, ``recluster``, ``story-views`` | |
 | :func:`articles`, :func:`article_briefs`, :func:`show`, :func:`article_view`, :func:`facet` | ``articles``, ``show`` | article pages, listings |
+| :func:`article_versions`, :func:`article_changes` | ``show --versions``, ``show --changes`` | ``/article/ID/changes`` |
 | :func:`summary` | ``summary`` | |
 | :func:`stories`, :func:`story`, :func:`story_extras`, :func:`threads` | ``stories``, ``story``, ``threads`` | story pages |
 | :func:`quotes`, :func:`people`, :func:`person` | ``quotes``, ``people``, ``person`` | people pages |
@@ -43,6 +44,8 @@ from newsdesk.ingest.plaintext import filter_records as clean_records
 from newsdesk.models import (
     Article,
     ArticleBrief,
+    ArticleChanges,
+    ArticleVersion,
     ArticleView,
     Dossier,
     Facet,
@@ -89,6 +92,8 @@ Record = dict[str, Any]
 
 __all__ = [
     "article_briefs",
+    "article_changes",
+    "article_versions",
     "article_view",
     "articles",
     "articles_stamp",
@@ -243,19 +248,20 @@ def watch_cycle(
     stop: threading.Event | None = None,
     run_stages: bool = True,
 ) -> WatchCycle:
-    """Poll every due source once, store what is new, then run the stages over it."""
+    """Poll every due source once, store what is new (and new versions of what changed), then
+    run the stages over it."""
     settings = settings or Settings.load()
 
     index = None  # loaded once per cycle, when a source first has something new
 
-    def write(items: list[Article | IngestError]) -> IngestReport:
+    def write(items: list[Article | IngestError], version_of: dict[str, str]) -> IngestReport:
         nonlocal index
         if index is None:
             index = ingestlib.near_duplicate_index(store, settings)
-        return ingestlib.store_articles(items, store, settings, index)
+        return ingestlib.store_articles(items, store, settings, index, version_of)
 
     cycle = follow.poll(store, settings, write, stop)
-    if run_stages and cycle.added and not (stop and stop.is_set()):
+    if run_stages and (cycle.added or cycle.revised) and not (stop and stop.is_set()):
         run(store, settings)
     return cycle
 
@@ -412,6 +418,18 @@ def show(store: Store, article_id: str) -> Article:
 def article_view(store: Store, article_id: str) -> ArticleView:
     """One article with its stored summary, its quotes and its neighbours in its story."""
     return article_views.article_view(store, article_id)
+
+
+def article_versions(store: Store, article_id: str) -> list[ArticleVersion]:
+    """Every version of an article, oldest first (one: never revised)."""
+    return article_views.article_versions(store, article_id)
+
+
+def article_changes(
+    store: Store, article_id: str, old: int | None = None, new: int | None = None
+) -> ArticleChanges:
+    """What changed between two versions of an article (default: the last revision)."""
+    return article_views.article_changes(store, article_id, old, new)
 
 
 def articles_stamp(store: Store) -> tuple[int, int]:

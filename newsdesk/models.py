@@ -77,10 +77,14 @@ class IngestReport:
     seen: int = 0  # articles read from the inputs
     added: int = 0  # new articles stored
     unchanged: int = 0  # already in the store (re-ingest)
+    revised: int = 0  # stored articles whose text changed: a new version each (same URL/guid)
     near_duplicates: int = 0  # stored, linked to an original
     errors: list[IngestError] = field(default_factory=list)
     added_ids: list[str] = field(default_factory=list)
     known_ids: list[str] = field(default_factory=list)  # inputs already stored (the unchanged)
+    revised_ids: list[str] = field(default_factory=list)  # the revised articles (stable ids)
+    # an input that is a version of a stored article: its built id -> the stored article's id
+    version_of: dict[str, str] = field(default_factory=dict)
     # analysis stages run after the ingest: articles each processed (the new ones and any an
     # interrupted earlier run left pending), and, with --no-stages, articles each still awaits
     stages_run: dict[str, int] = field(default_factory=dict)
@@ -121,9 +125,11 @@ class WatchCycle:
     failed: int = 0
     new_items: int = 0
     added: int = 0  # articles stored
+    revised: int = 0  # stored articles that changed (a new version each)
     new_sources: int = 0  # feeds an OPML file or sitemap index listed, now followed
     errors: list[IngestError] = field(default_factory=list)
     added_ids: list[str] = field(default_factory=list)
+    revised_ids: list[str] = field(default_factory=list)
     stopped: bool = False  # a stop (SIGTERM) came during the cycle; unpolled sources stay due
     seconds: float = 0.0
 
@@ -310,6 +316,40 @@ class ArticleView:
     story: StoryRef | None = None
     previous: ArticleBrief | None = None  # neighbours in the story's timeline order
     next: ArticleBrief | None = None
+    revisions: int = 0  # how many times the text changed since it was first stored
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleVersion:
+    """One version of a revised article (1: the text first stored; the last: the current)."""
+
+    article_id: str
+    version: int
+    title: str | None
+    text: str
+    content_hash: str
+    url: str | None
+    source: str
+    published: str | None  # ISO 8601, as stored
+    ingested_at: str  # when this version arrived (ISO 8601 UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleChanges:
+    """What changed between two versions of an article: a word diff and a unified line diff.
+
+    ``words`` is a list of (op, text) runs, op one of ``=`` (kept), ``-`` (removed),
+    ``+`` (added), in reading order; ``unified`` is ``difflib.unified_diff``'s lines.
+    """
+
+    article_id: str
+    old: ArticleVersion
+    new: ArticleVersion
+    title_changed: bool
+    words: tuple[tuple[str, str], ...]
+    unified: tuple[str, ...]
+    added_words: int
+    removed_words: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,8 +101,9 @@ def _render_report(report: IngestReport) -> None:
         )
     err_console.print(
         f"{report.seen} read, {report.added} added ({report.near_duplicates} near-duplicates linked), "
-        f"{report.unchanged} already present, {len(report.errors)} errors",
+        f"{report.revised} revised, {report.unchanged} already present, {len(report.errors)} errors",
         markup=False,
+        soft_wrap=True,
     )
 
 
@@ -152,17 +153,42 @@ def _brief(a: Article) -> dict[str, object]:
 def show(
     settings: Settings,
     article_id: Annotated[str, typer.Argument(help="Article id (or a unique prefix of it).")],
+    versions: Annotated[
+        bool, typer.Option("--versions", help="List the article's versions (a revised article).")
+    ] = False,
+    changes: Annotated[
+        bool,
+        typer.Option("--changes", help="What changed in the last revision (a unified diff)."),
+    ] = False,
+    from_version: Annotated[
+        int | None,
+        typer.Option(help="With --changes: compare this version with the current one."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Show one article: metadata, then the clean text.
+    """Show one article: metadata, then the clean text; or its versions, or what changed.
+
+    An article ingested again with changed text (the same URL) is revised: it keeps its id and
+    every version is kept.
 
     Example:  newsdesk show 3f2a9c1b
+    Example:  newsdesk show 3f2a9c1b --changes
     """
     with opened(settings) as store:
         a = api.show(store, article_id)
+        if versions or changes:
+            _show_versions(store, a.id, changes, from_version, as_json)
+            return
         summary = api.stored_summary(store, a)
+        revisions = len(api.article_versions(store, a.id)) - 1
     if as_json:
-        print_json({**article_dict(a), "summary": summary.text_of(a.text) if summary else None})
+        print_json(
+            {
+                **article_dict(a),
+                "summary": summary.text_of(a.text) if summary else None,
+                "revisions": revisions,
+            }
+        )
         return
     console.print(f"[bold]{escape(a.title or '(untitled)')}[/bold]")
     meta = [
@@ -174,6 +200,12 @@ def show(
     ]
     console.print(" · ".join(m for m in meta if m), markup=False)
     console.print(f"id {a.id}  source {a.source}", markup=False, style="dim")
+    if revisions:
+        console.print(
+            f"revised {counted(revisions, 'time')} (newsdesk show {a.id[:10]} --changes)",
+            markup=False,
+            style="dim",
+        )
     if a.duplicate_of:
         console.print(f"near-duplicate of {a.duplicate_of}", markup=False, style="dim")
     for c in a.captions:
@@ -185,6 +217,39 @@ def show(
             console.print(f"• {a.text[start:end]}", markup=False)
     console.print()
     console.print(a.text, markup=False)
+
+
+def _show_versions(
+    store: Any, article_id: str, changes: bool, from_version: int | None, as_json: bool
+) -> None:
+    if not changes:
+        found = api.article_versions(store, article_id)
+        if as_json:
+            print_json([asdict(v) for v in found])
+            return
+        table = Table("version", "ingested", "words", "title", "source")
+        for v in found:
+            table.add_row(
+                str(v.version), v.ingested_at, str(len(v.text.split())), v.title or "", v.source
+            )
+        console.print(table)
+        return
+    with handled():
+        diff = api.article_changes(store, article_id, from_version)
+    if as_json:
+        print_json(asdict(diff))
+        return
+    if diff.old.version == diff.new.version:
+        err_console.print(f"article {article_id} was never revised", markup=False)
+        return
+    if diff.title_changed:
+        console.print(f"title: {diff.old.title or ''} -> {diff.new.title or ''}", markup=False)
+    for line in diff.unified:
+        style = "green" if line.startswith("+") else "red" if line.startswith("-") else None
+        console.print(line, markup=False, style=style, highlight=False, soft_wrap=True)
+    err_console.print(
+        f"{counted(diff.added_words, 'word')} added, {diff.removed_words} removed", markup=False
+    )
 
 
 @app.command()

@@ -120,6 +120,7 @@ def _print_cycle(c: WatchCycle) -> None:
         f"({c.not_modified} not modified, {c.failed} failed): "
         f"{c.new_items} new {_plural(c.new_items, 'item')}, {c.added} "
         f"{_plural(c.added, 'article')} added"
+        + (f", {c.revised} revised" if c.revised else "")
         + (f", {c.new_sources} new sources" if c.new_sources else "")
         + f" in {c.seconds:.1f}s",
         markup=False,

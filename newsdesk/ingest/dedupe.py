@@ -96,11 +96,18 @@ class PendingBatch:
             original = self.index.original_of(m, exclude=article_id)
             if original is None:
                 for key, other in self.items:
-                    if m.jaccard(other) >= self.index.threshold:
+                    if key != article_id and m.jaccard(other) >= self.index.threshold:
                         original = key
                         break
         self.items.append((article_id, m))
         return original, _to_hex(m)
 
     def commit(self) -> None:
-        self.index.add_all(self.items)
+        """Add the batch's signatures to the index; a revised article's replaces its old one
+        (the last, when one batch revised it twice)."""
+        latest = dict(self.items)
+        for key in latest:
+            if key in self.index.signatures:
+                self.index.lsh.remove(key)
+                del self.index.signatures[key]
+        self.index.add_all(latest.items())

@@ -131,6 +131,8 @@ def _entry(
         "category": next((c for c in categories if c), None),
         "language": (language or "")[:2].lower() or None,
         "guid": _clean(entry.get("id")),
+        # a changed entry's new date (watch); ``in`` first: a missing one is no warning
+        "updated": _when(entry["updated_parsed"]) if "updated_parsed" in entry else None,
         "summary_only": summary_only,
     }
     return RawDocument(where, "record", text, url=fields["url"], fields=fields)

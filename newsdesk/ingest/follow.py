@@ -3,7 +3,10 @@
 Each followed source has a row in ``followed_sources`` (its own schema component, migrated by
 the store like a stage's tables): kind, validators (ETag / Last-Modified), when it was last
 polled, last gave something new, failed and will next be polled. ``followed_items`` remembers
-which entries/pages of a source were seen, so a poll only builds what is new.
+which entries/pages of a source were seen, and a digest of each (a feed entry's title, text and
+updated date; a sitemap entry's date), so a poll only builds what is new or changed: a changed
+entry is built again and stored as a new version of its article (the article its guid gave
+before, see :func:`newsdesk.ingest.store_articles`), as is a changed page at a known URL.
 
 One cycle (:func:`poll`): every due source is fetched on a bounded thread pool (setting
 ``watch_workers``), with a conditional GET and a polite delay between two requests to one
@@ -39,7 +42,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Column, Connection, Integer, String, Table, Text, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    String,
+    Table,
+    Text,
+    inspect,
+    select,
+    text,
+    update,
+)
 
 from newsdesk.errors import InputError
 from newsdesk.ingest import feeds, fetch, lists, sources
@@ -84,6 +98,7 @@ followed_items = Table(
     Column("item", Text, primary_key=True),  # guid, else link, else a hash of the text
     Column("article_id", String(40)),
     Column("seen", String(32), nullable=False),
+    Column("digest", String(40)),  # what the item looked like (None: unknown, never re-read)
 )
 
 
@@ -92,7 +107,12 @@ def _v1(conn: Connection) -> None:
     followed_items.create(conn, checkfirst=True)
 
 
-TABLES = component("followed_sources", [_v1])
+def _v2(conn: Connection) -> None:
+    if "digest" not in {c["name"] for c in inspect(conn).get_columns("followed_items")}:
+        conn.execute(text("ALTER TABLE followed_items ADD COLUMN digest VARCHAR(40)"))
+
+
+TABLES = component("followed_sources", [_v1, _v2])
 
 MIN_BACKOFF_S = 60
 MAX_BACKOFF_S = 86_400
@@ -230,6 +250,8 @@ class Polled:
     etag: str | None = None
     last_modified: str | None = None
     items: list[tuple[str, Article]] = field(default_factory=list)  # (item key, article)
+    digests: dict[str, str | None] = field(default_factory=dict)  # item key -> its digest
+    revising: dict[str, str] = field(default_factory=dict)  # changed item key -> its article
     problems: list[IngestError] = field(default_factory=list)  # per-item errors
     listed: list[str] = field(default_factory=list)  # URLs to follow (OPML, sitemap index)
 
@@ -241,6 +263,33 @@ def _item_key(doc: RawDocument) -> str:
     if doc.url:
         return doc.url
     return "sha1:" + hashlib.sha1(doc.content.encode()).hexdigest()
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(str(p or "") for p in parts).encode()).hexdigest()
+
+
+def _entry_digest(doc: RawDocument) -> str:
+    f = doc.fields
+    return _digest(f.get("title"), doc.content, f.get("updated"), doc.url)
+
+
+# a seen item: its digest and its article's id
+Seen = dict[str, tuple[str | None, str | None]]
+
+
+def _is_new(seen: Seen, key: str, digest: str | None, out: Polled) -> bool:
+    """Whether item ``key`` is new, or seen with another digest (then noted as a revision)."""
+    if key not in seen:
+        out.digests[key] = digest
+        return True
+    before, article_id = seen[key]
+    if before is None or digest is None or before == digest:
+        return False
+    out.digests[key] = digest
+    if article_id:
+        out.revising[key] = article_id
+    return True
 
 
 def _build(doc: RawDocument | IngestError, key: str, out: Polled, settings: Settings) -> None:
@@ -256,12 +305,13 @@ def _build(doc: RawDocument | IngestError, key: str, out: Polled, settings: Sett
 def poll_source(
     src: FollowedSource,
     validators: tuple[str | None, str | None],
-    seen: set[str],
+    seen: Seen,
     settings: Settings,
     gate: HostGate,
 ) -> Polled:
     """Fetch one source (a conditional GET with ``validators``: ETag, Last-Modified) and build
-    what is new in it (items not in ``seen``). Never raises."""
+    what is new in it (items not in ``seen``) or changed (seen with another digest). Never
+    raises."""
     out = Polled(src)
     if not gate.wait(src.url):
         out.skipped = True
@@ -291,7 +341,7 @@ def poll_source(
             out.kind = "page"
             for doc in sources.read_source(src.url, body, limit):
                 key = "sha1:" + hashlib.sha1(body).hexdigest()
-                if key not in seen:
+                if _is_new(seen, key, key, out):  # a changed page: a new key, the same URL
                     _build(doc, key, out, settings)
     except InputError as exc:
         out.error = exc.reason
@@ -308,7 +358,7 @@ def _listed(out: Polled, where: str, raw: str) -> None:
 
 
 def _poll_feed(
-    src: FollowedSource, body: bytes, seen: set[str], settings: Settings, gate: HostGate,
+    src: FollowedSource, body: bytes, seen: Seen, settings: Settings, gate: HostGate,
     out: Polled,
 ) -> None:  # fmt: skip
     fresh = 0
@@ -319,7 +369,7 @@ def _poll_feed(
             out.problems.append(doc)
             continue
         key = _item_key(doc)
-        if key in seen:
+        if not _is_new(seen, key, _entry_digest(doc), out):
             continue
         fresh += 1
         if fresh > settings.watch_max_items:
@@ -333,7 +383,7 @@ def _poll_feed(
 
 
 def _poll_list(
-    src: FollowedSource, body: bytes, kind: str, seen: set[str], settings: Settings,
+    src: FollowedSource, body: bytes, kind: str, seen: Seen, settings: Settings,
     gate: HostGate, out: Polled,
 ) -> None:  # fmt: skip
     listing = (
@@ -348,7 +398,8 @@ def _poll_list(
         return
     fresh = 0
     for n, entry in enumerate(listing.entries, 1):
-        if entry.url in seen:
+        # a sitemap entry's new date (lastmod) fetches its page again; a URL list's never
+        if not _is_new(seen, entry.url, _digest(entry.when) if entry.when else None, out):
             continue
         fresh += 1
         if fresh > settings.watch_max_items or not gate.wait(entry.url):
@@ -364,7 +415,8 @@ def _poll_list(
 
 
 # -- one cycle -------------------------------------------------------------------------------
-Writer = Callable[[list[Article | IngestError]], IngestReport]
+# stores the articles; the mapping: built id -> the stored article a changed item revises
+Writer = Callable[[list[Article | IngestError], dict[str, str]], IngestReport]
 
 
 def poll(
@@ -391,7 +443,7 @@ def poll(
     ):
         pending: set[Future[Polled]] = set()
         for src in todo:
-            etag, modified, seen = validators.get(src.url, (None, None, set()))
+            etag, modified, seen = validators.get(src.url, (None, None, {}))
             ctx = contextvars.copy_context()  # the fetch_enabled state, in the worker thread
             pending.add(
                 pool.submit(ctx.run, poll_source, src, (etag, modified), seen, settings, gate)
@@ -410,21 +462,24 @@ def poll(
 
 def _load_validators(
     store: Store, urls: Sequence[str]
-) -> dict[str, tuple[str | None, str | None, set[str]]]:
-    out: dict[str, tuple[str | None, str | None, set[str]]] = {}
+) -> dict[str, tuple[str | None, str | None, Seen]]:
+    out: dict[str, tuple[str | None, str | None, Seen]] = {}
     with store.connect() as conn:
         for url, etag, modified in conn.execute(
             select(
                 followed_sources.c.url, followed_sources.c.etag, followed_sources.c.last_modified
             ).where(followed_sources.c.url.in_(list(urls)))
         ):
-            out[url] = (etag, modified, set())
-        for url, item in conn.execute(
-            select(followed_items.c.source_url, followed_items.c.item).where(
-                followed_items.c.source_url.in_(list(urls))
-            )
+            out[url] = (etag, modified, {})
+        for url, item, digest, article_id in conn.execute(
+            select(
+                followed_items.c.source_url,
+                followed_items.c.item,
+                followed_items.c.digest,
+                followed_items.c.article_id,
+            ).where(followed_items.c.source_url.in_(list(urls)))
         ):
-            out[url][2].add(item)
+            out[url][2][item] = (digest, article_id)
     return out
 
 
@@ -436,16 +491,21 @@ def _record(store: Store, polled: Polled, write: Writer, cycle: WatchCycle) -> N
     now = _iso(_now())
     cycle.polled += 1
     cycle.errors.extend(polled.problems)
-    added = 0
+    added = revised = 0
     ids: dict[str, str] = {}
     if polled.items:
-        report = write([a for _, a in polled.items])
+        version_of = {
+            a.id: polled.revising[key] for key, a in polled.items if key in polled.revising
+        }
+        report = write([a for _, a in polled.items], version_of)
         cycle.errors.extend(report.errors)
-        added = report.added
+        added, revised = report.added, report.revised
         cycle.added += added
         cycle.added_ids.extend(report.added_ids)
-        ids = {key: a.id for key, a in polled.items}
-        cycle.new_items += len(ids)
+        cycle.revised += revised
+        cycle.revised_ids.extend(report.revised_ids)
+        ids = {key: report.version_of.get(a.id, a.id) for key, a in polled.items}
+        cycle.new_items += sum(1 for key in ids if key not in polled.revising)
     values: dict[str, Any] = {"last_polled": now, "polls": followed_sources.c.polls + 1}
     if polled.error is not None:
         cycle.failed += 1
@@ -466,21 +526,28 @@ def _record(store: Store, polled: Polled, write: Writer, cycle: WatchCycle) -> N
             "etag": None if polled.capped else polled.etag,
             "last_modified": None if polled.capped else polled.last_modified,
             "kind": polled.kind,
-            "items": followed_sources.c["items"] + len(ids),
+            "items": followed_sources.c["items"] + len(set(ids) - set(polled.revising)),
             "articles": followed_sources.c.articles + added,
         }
         if polled.not_modified:
             cycle.not_modified += 1
             values["not_modified"] = followed_sources.c.not_modified + 1
-        if added:
+        if added or revised:
             values["last_new"] = now
     with store.begin() as conn:
-        if ids:
+        new = {k: v for k, v in ids.items() if k not in polled.revising}
+        if new:
             conn.execute(
                 followed_items.insert(),
-                [{"source_url": src.url, "item": k, "article_id": v, "seen": now}
-                 for k, v in ids.items()],
+                [{"source_url": src.url, "item": k, "article_id": v, "seen": now,
+                  "digest": polled.digests.get(k)} for k, v in new.items()],
             )  # fmt: skip
+        for k in ids.keys() & polled.revising.keys():
+            conn.execute(
+                update(followed_items)
+                .where(followed_items.c.source_url == src.url, followed_items.c.item == k)
+                .values(digest=polled.digests.get(k), seen=now)
+            )
         conn.execute(
             update(followed_sources).where(followed_sources.c.url == src.url).values(values)
         )

@@ -21,9 +21,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from newsdesk.errors import NotFound, StoreError
-from newsdesk.models import Article
+from newsdesk.models import Article, ArticleVersion
 from newsdesk.store import schema
-from newsdesk.store.schema import article_minhash, article_stages, articles
+from newsdesk.store.schema import article_minhash, article_stages, article_versions, articles
 
 
 def db_url(db: str) -> str:
@@ -111,11 +111,86 @@ class Store:
             found.update(conn.scalars(select(articles.c.id).where(articles.c.id.in_(chunk))))
         return found
 
-    def id_by_content_hash(self, conn: Connection, content_hash: str) -> str | None:
-        row = conn.execute(
-            select(articles.c.id).where(articles.c.content_hash == content_hash).limit(1)
-        ).first()
+    def id_by_content_hash(
+        self, conn: Connection, content_hash: str, exclude: str | None = None
+    ) -> str | None:
+        q = select(articles.c.id).where(articles.c.content_hash == content_hash)
+        if exclude is not None:
+            q = q.where(articles.c.id != exclude)
+        row = conn.execute(q.limit(1)).first()
         return row[0] if row else None
+
+    def content_hashes(self, conn: Connection, ids: Sequence[str]) -> dict[str, str]:
+        """The current content hash of each stored article among ``ids``."""
+        found: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            q = select(articles.c.id, articles.c.content_hash).where(articles.c.id.in_(chunk))
+            found.update((r[0], r[1]) for r in conn.execute(q))
+        return found
+
+    def article_at_url(self, conn: Connection, url: str) -> tuple[str, str] | None:
+        """(id, content hash) of the stored article at this canonical URL (the latest stored,
+        when a store made before versions holds several), or None."""
+        row = conn.execute(
+            select(articles.c.id, articles.c.content_hash)
+            .where(articles.c.url == url)
+            .order_by(articles.c.seq.desc())
+            .limit(1)
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    def revise_article(
+        self, conn: Connection, article_id: str, new: Article, signature: str
+    ) -> int:
+        """Make ``new`` the current version of the stored article ``article_id`` (whose id
+        stays): the versions table keeps every text (the first one copied there now if this is
+        the first revision), the article row takes the new text and metadata, its MinHash
+        signature is replaced, and every stage's mark is dropped, so the next run analyses it
+        again. Returns the new version's number."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        have = int(
+            conn.scalar(
+                select(func.max(article_versions.c.version)).where(
+                    article_versions.c.article_id == article_id
+                )
+            )
+            or 0
+        )
+        if have == 0:
+            old = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().one()
+            conn.execute(article_versions.insert().values(_version_row(old, 1, old["ingested_at"])))
+            have = 1
+        row = _article_row(new, now)
+        conn.execute(article_versions.insert().values(_version_row(row, have + 1, now)))
+        for key in ("id", "ingested_at"):
+            row.pop(key)
+        if new.url is None:
+            row.pop("url")  # a guid's version without a link keeps the article's URL
+        conn.execute(articles.update().where(articles.c.id == article_id).values(row))
+        conn.execute(
+            article_minhash.update()
+            .where(article_minhash.c.article_id == article_id)
+            .values(signature=signature)
+        )
+        conn.execute(article_stages.delete().where(article_stages.c.article_id == article_id))
+        return have + 1
+
+    def versions(self, article_id: str) -> list[ArticleVersion]:
+        """Every version of a revised article, oldest first (empty: never revised)."""
+        with self.connect() as conn:
+            rows = conn.execute(
+                select(article_versions)
+                .where(article_versions.c.article_id == article_id)
+                .order_by(article_versions.c.version)
+            ).mappings()
+            return [ArticleVersion(**dict(r)) for r in rows]
+
+    def count_versions(self, article_id: str) -> int:
+        """How many versions a revised article has (0: never revised)."""
+        with self.connect() as conn:
+            q = select(func.count()).where(article_versions.c.article_id == article_id)
+            return int(conn.scalar(q) or 0)
 
     def add_articles(self, conn: Connection, batch: Sequence[Article]) -> None:
         if not batch:
@@ -316,6 +391,13 @@ def _article_row(a: Article, now: str) -> dict[str, Any]:
         "duplicate_of": a.duplicate_of,
         "content_hash": a.content_hash,
         "ingested_at": now,
+    }
+
+
+def _version_row(row: Any, version: int, when: str) -> dict[str, Any]:
+    keep = ("title", "text", "content_hash", "url", "source", "published")
+    return {"article_id": row["id"], "version": version, "ingested_at": when} | {
+        k: row[k] for k in keep
     }
 
 

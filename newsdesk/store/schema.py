@@ -80,6 +80,9 @@ articles = Table(
     Index("ix_articles_outlet", "outlet"),
     Index("ix_articles_content_hash", "content_hash"),
     Index("ix_articles_duplicate_of", "duplicate_of"),
+    # a revised article is found by its URL; a hash index on PostgreSQL, as a B-tree entry is
+    # limited to ~2.7 kB and URLs are not
+    Index("ix_articles_url", "url", postgresql_using="hash"),
 )
 
 # MinHash signatures for near-duplicate detection, loaded into an LSH index when ingesting.
@@ -98,6 +101,25 @@ article_stages = Table(
     Column("stage", String(64), primary_key=True),
     Column("version", Integer, nullable=False, default=1),
     Column("seconds", Float),
+)
+
+
+# Revised articles: every version of an article that changed (the same URL, or feed guid,
+# ingested again with other text). Version 1 is the text first stored, copied here when the
+# first revision arrives; the highest version is the article's current text (``articles``).
+# An article never revised has no rows.
+article_versions = Table(
+    "article_versions",
+    metadata,
+    Column("article_id", String(40), ForeignKey("articles.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("title", Text),
+    Column("text", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("url", Text),
+    Column("source", Text, nullable=False),
+    Column("published", String(32)),
+    Column("ingested_at", String(32), nullable=False),  # when this version arrived
 )
 
 
@@ -148,9 +170,14 @@ def _fulltext_v2(conn: Connection) -> None:
         )
 
 
+def _versions_v1(conn: Connection) -> None:
+    article_versions.create(conn, checkfirst=True)
+    next(i for i in articles.indexes if i.name == "ix_articles_url").create(conn, checkfirst=True)
+
+
 # The full-text index was the "search" component's in 0.1 (its steps are idempotent, so a store
 # made then replays them once under "core" without harm).
-CORE = component("core", [_core_v1, _fulltext_v1, _fulltext_v2])
+CORE = component("core", [_core_v1, _fulltext_v1, _fulltext_v2, _versions_v1])
 
 
 def migrate(conn: Connection, components: Sequence[Component] = ()) -> dict[str, int]:

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from newsdesk.models import ArticleBrief, ArticleView, Facet, StoryRef
+from newsdesk.errors import NotFound
+from newsdesk.models import (
+    ArticleBrief,
+    ArticleChanges,
+    ArticleVersion,
+    ArticleView,
+    Facet,
+    StoryRef,
+)
 from newsdesk.store.schema import articles
 from newsdesk.views.quotes import quotes_for_article
 from newsdesk.views.stories import story_members, story_of_article
@@ -137,4 +147,86 @@ def article_view(store: Store, article_id: str) -> ArticleView:
         story=story,
         previous=previous,
         next=following,
+        revisions=max(0, store.count_versions(a.id) - 1),
     )
+
+
+def article_versions(store: Store, article_id: str) -> list[ArticleVersion]:
+    """Every version of an article (id or unique prefix), oldest first; an article never
+    revised has one, its current text. Raises NotFound for an unknown article."""
+    a = store.get_article(article_id)
+    found = store.versions(a.id)
+    if found:
+        return found
+    with store.connect() as conn:
+        when = conn.scalar(select(articles.c.ingested_at).where(articles.c.id == a.id))
+    published = a.published.isoformat() if a.published else None
+    return [
+        ArticleVersion(
+            a.id, 1, a.title, a.text, a.content_hash, a.url, a.source, published, str(when)
+        )
+    ]
+
+
+# words and the whitespace after each: a word diff that keeps the text's own spacing
+_RUNS = re.compile(r"\S+\s*|\s+")
+
+
+def article_changes(
+    store: Store, article_id: str, old: int | None = None, new: int | None = None
+) -> ArticleChanges:
+    """What changed between versions ``old`` and ``new`` of an article (default: the previous
+    and the current one): a word diff and a unified line diff (``difflib``, the standard
+    library's sequence matcher). Raises NotFound for an unknown article or version."""
+    versions = article_versions(store, article_id)
+    by_number = {v.version: v for v in versions}
+    new = versions[-1].version if new is None else new
+    old = max(1, new - 1) if old is None else old
+    for n in (old, new):
+        if n not in by_number:
+            raise NotFound(
+                f"article {versions[0].article_id} has no version {n} "
+                f"(versions 1 to {versions[-1].version})"
+            )
+    a, b = by_number[old], by_number[new]
+    wa, wb = _RUNS.findall(a.text), _RUNS.findall(b.text)
+    words: list[tuple[str, str]] = []
+    added = removed = 0
+    # words compared without their spacing; kept text shown with the new version's
+    matcher = difflib.SequenceMatcher(
+        None, [w.rstrip() for w in wa], [w.rstrip() for w in wb], autojunk=False
+    )
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            _run(words, "=", "".join(wb[j1:j2]))
+            continue
+        if i2 > i1:
+            _run(words, "-", "".join(wa[i1:i2]))
+            removed += sum(1 for w in wa[i1:i2] if w.strip())
+        if j2 > j1:
+            _run(words, "+", "".join(wb[j1:j2]))
+            added += sum(1 for w in wb[j1:j2] if w.strip())
+    unified = difflib.unified_diff(
+        a.text.splitlines(),
+        b.text.splitlines(),
+        f"version {a.version} ({a.ingested_at})",
+        f"version {b.version} ({b.ingested_at})",
+        lineterm="",
+    )
+    return ArticleChanges(
+        article_id=a.article_id,
+        old=a,
+        new=b,
+        title_changed=a.title != b.title,
+        words=tuple(words),
+        unified=tuple(unified),
+        added_words=added,
+        removed_words=removed,
+    )
+
+
+def _run(out: list[tuple[str, str]], op: str, text: str) -> None:
+    if out and out[-1][0] == op:
+        out[-1] = (op, out[-1][1] + text)
+    else:
+        out.append((op, text))

@@ -29,7 +29,7 @@ from newsdesk.api import excerpt, open_store
 from newsdesk.models import UNKNOWN_OUTLET
 from newsdesk.settings import Settings
 from newsdesk.store import Store
-from newsdesk.web import positions, routes
+from newsdesk.web import positions, routes, versions
 from newsdesk.web.pages import features
 from newsdesk.web.pages.stories import warm_story_views
 
@@ -240,6 +240,7 @@ def create_app(
         )
 
     positions.install(app)  # before routes: its paths are more specific than /story/{id}
+    versions.install(app)
     routes.install(app)
     if warm:
         threading.Thread(

@@ -29,8 +29,12 @@ class IngestOut(BaseModel):
     added: int
     unchanged: int
     near_duplicates: int
+    revised: int = Field(
+        0, description="Stored articles (same URL) whose text changed: a new version each."
+    )
     ids: list[str] = Field(
-        description="The id of every document sent: the new ones, then those already stored."
+        description="The id of every document sent: the new ones, the revised ones (their "
+        "article's id, which a revision keeps), then those already stored."
     )
     errors: list[str]
 

@@ -438,15 +438,17 @@ async def api_ingest(request: Request) -> JSONResponse:
     if not docs:
         raise HTTPException(422, "no documents")
     report = await run_in_threadpool(_ingest_posted, request, docs)
-    ids = list(dict.fromkeys([*report.added_ids, *report.known_ids]))
+    ids = list(dict.fromkeys([*report.added_ids, *report.revised_ids, *report.known_ids]))
     out = posted.IngestOut(
         added=report.added,
         unchanged=report.unchanged,
         near_duplicates=report.near_duplicates,
+        revised=report.revised,
         ids=ids,
         errors=[f"document {e.source.rsplit(':', 1)[-1]}: {e.reason}" for e in report.errors],
     )
-    status = 201 if report.added else (422 if report.errors and not report.unchanged else 200)
+    kept = report.unchanged or report.revised
+    status = 201 if report.added else (422 if report.errors and not kept else 200)
     return JSONResponse(out.model_dump(), status_code=status, headers={"Cache-Control": "no-store"})
 
 

@@ -388,3 +388,65 @@ def test_demo_feed_joins_its_story(tmp_path):
     others = [a.title or "" for a in api.story(store, sid).articles if a.id != cycle.added_ids[0]]
     assert others and all("Social Security" in t for t in others)
     store.close()
+
+
+def _feed(*items: tuple[str, str, str]) -> bytes:
+    """A feed of (guid, link path, paragraph) items with full text."""
+    out = "".join(
+        f"<item><title>Story {guid}</title><link>{BASE}{link}</link><guid>{guid}</guid>"
+        f"<content:encoded><![CDATA[<p>{text}</p><p>{body(7)}</p>]]></content:encoded></item>"
+        for guid, link, text in items
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"<title>The Harbour Gazette</title><link>{BASE}</link>{out}</channel></rss>"
+    ).encode()
+
+
+def test_an_updated_feed_item_is_a_new_version(server, store, settings):
+    """The same guid with changed text revises its article, even when its link changed too."""
+    Handler.routes["/feed.xml"] = (200, "application/rss+xml", _feed(("g1", "/a/pier", body(1))))
+    api.follow_sources(store, [f"{server}/feed.xml"], every_s=0)
+    c1 = cycle(store, settings)
+    [aid] = c1.added_ids
+    revised = body(1).replace("Report number 1", "Corrected report number 1")
+    Handler.routes["/feed.xml"] = (
+        200,
+        "application/rss+xml",
+        _feed(("g1", "/a/pier-closes-for-repairs", revised), ("g2", "/a/ferry", body(2))),
+    )
+    c2 = cycle(store, settings)
+    assert (c2.added, c2.revised, c2.new_items, c2.revised_ids, c2.errors) == (1, 1, 1, [aid], [])
+    assert api.count_articles(store) == 2
+    a = api.show(store, aid)
+    assert "Corrected report number 1" in a.text and a.url.endswith("/a/pier-closes-for-repairs")
+    assert [v.version for v in api.article_versions(store, aid)] == [1, 2]
+    [src] = api.followed_sources(store)
+    assert (src.items, src.articles) == (2, 2)
+    c3 = cycle(store, settings)  # nothing changed: a 304
+    assert (c3.not_modified, c3.added, c3.revised) == (1, 0, 0)
+    Handler.routes["/feed.xml"] = (  # the same entries in another order: no item changed
+        200,
+        "application/rss+xml",
+        _feed(("g2", "/a/ferry", body(2)), ("g1", "/a/pier-closes-for-repairs", revised)),
+    )
+    c4 = cycle(store, settings)
+    assert (c4.not_modified, c4.added, c4.revised, c4.new_items) == (0, 0, 0, 0)
+    assert len(api.article_versions(store, aid)) == 2
+
+
+def test_a_changed_page_at_a_known_url_is_a_new_version(server, store, settings):
+    live = f"{server}/live.html"
+    Handler.routes["/live.html"] = (200, "text/html", page(5))
+    api.follow_sources(store, [live], every_s=0)
+    [aid] = cycle(store, settings).added_ids
+    Handler.routes["/live.html"] = (
+        200,
+        "text/html",
+        page(5).replace(b"Report number 5", b"Update 5"),
+    )
+    c = cycle(store, settings)
+    assert (c.added, c.revised, c.revised_ids) == (0, 1, [aid]), c.errors
+    assert api.count_articles(store) == 1 and "Update 5" in api.show(store, aid).text
+    assert len(api.article_versions(store, aid)) == 2

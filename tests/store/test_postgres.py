@@ -156,3 +156,38 @@ def test_migrations_are_idempotent_on_postgres(pg_url):
     second = open_store(pg_url)  # every registered component already at its version
     assert second.dialect == "postgresql"
     second.close()
+
+
+def test_revised_articles_on_postgres(pg_url, tmp_path):
+    """The same URL with changed text is a version on PostgreSQL too (hash index on url)."""
+    settings = Settings.load(db=pg_url)
+    pg = open_store(pg_url)
+    url = "https://harbour.example/" + "long-slug-" * 400  # over a B-tree entry's 2.7 kB
+    first = "The northern pier will close for repairs after inspectors found cracks. " * 4
+    paths = []
+    for n, text in enumerate([first, first + "Ferries move south.", first]):
+        p = tmp_path / f"v{n}.jsonl"
+        p.write_text(json.dumps({"url": url, "title": f"Pier {n}", "text": text}) + "\n")
+        paths.append(str(p))
+    try:
+        [aid] = api.ingest([paths[0]], pg, settings, run_stages=False).added_ids
+        again = api.ingest([paths[1]], pg, settings, run_stages=False)
+        assert (again.added, again.revised, again.revised_ids) == (0, 1, [aid])
+        hits = api.search(pg, "ferries", mode="text", settings=settings).hits
+        assert [h.article_id for h in hits] == [aid]
+        same = api.ingest([paths[1]], pg, settings, run_stages=False)
+        assert (same.revised, same.unchanged) == (0, 1)
+        back = api.ingest([paths[2]], pg, settings, run_stages=False)
+        assert back.revised == 1
+        versions = api.article_versions(pg, aid)
+        assert [(v.version, v.title) for v in versions] == [
+            (1, "Pier 0"),
+            (2, "Pier 1"),
+            (3, "Pier 2"),
+        ]
+        assert api.show(pg, aid).text == first.strip()
+        changes = api.article_changes(pg, aid, 1, 2)
+        assert ("+", "Ferries move south.") in changes.words
+        assert api.search(pg, "ferries", mode="text", settings=settings).hits == ()
+    finally:
+        pg.close()

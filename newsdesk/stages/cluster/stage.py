@@ -85,6 +85,22 @@ class Cluster(BaseStage):
         eng = engine_for(store, conn, self.settings, enc, self.threshold, menc)
         cl = eng.clusterer
         todo = [a for a in batch if a.id not in cl.pos_of]
+        placed = [a.id for a in batch if a.id in cl.pos_of]
+        if placed:
+            # a revised article (a new version: its marks were dropped) stays in its story,
+            # which the clusterer cannot take an article out of; the story's row (title,
+            # counts, dates) is recomputed from the new metadata and its stored views dropped
+            sids = sorted(
+                set(
+                    conn.scalars(
+                        select(story_articles.c.story_id).where(
+                            story_articles.c.article_id.in_(placed)
+                        )
+                    )
+                )
+            )
+            refresh_stories(conn, cl, sids)
+            forget_story_views(conn, sids)
         if not todo:
             return
         records = [

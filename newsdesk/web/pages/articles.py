@@ -9,7 +9,7 @@ from newsdesk.store import Store
 from newsdesk.web import cache
 from newsdesk.web.pages.common import article_brief, brief, listing, or_none, quotes
 
-__all__ = ["article_json", "article_page", "facet", "listing"]
+__all__ = ["article_json", "article_page", "changes_page", "facet", "listing", "versions_json"]
 
 
 def article_page(store: Store, article_id: str) -> dict[str, Any]:
@@ -44,6 +44,47 @@ def article_page(store: Store, article_id: str) -> dict[str, Any]:
         "previous": None if v.previous is None else brief(v.previous),
         "next": None if v.next is None else brief(v.next),
         "people": people,
+        "revisions": v.revisions,
+    }
+
+
+def changes_page(
+    store: Store, article_id: str, old: int | None = None, new: int | None = None
+) -> dict[str, Any]:
+    """``/article/ID/changes``: what changed between two versions (default: the last revision),
+    as word runs (kept, removed, added) and a unified diff, with every version listed."""
+    d = api.article_changes(store, article_id, old, new)  # NotFound → 404
+    return {
+        "article": {"id": d.article_id, "title": d.new.title},
+        "old": _version(d.old),
+        "new": _version(d.new),
+        "title_changed": d.title_changed,
+        "words": [{"op": op, "text": text} for op, text in d.words],
+        "unified": list(d.unified),
+        "added_words": d.added_words,
+        "removed_words": d.removed_words,
+        "versions": versions_json(store, d.article_id)["versions"],
+    }
+
+
+def versions_json(store: Store, article_id: str) -> dict[str, Any]:
+    """``/api/articles/ID/versions``: every version, oldest first, with its text."""
+    found = api.article_versions(store, article_id)  # NotFound → 404
+    return {
+        "id": found[0].article_id,
+        "revisions": len(found) - 1,
+        "versions": [dict(_version(v), text=v.text) for v in found],
+    }
+
+
+def _version(v: Any) -> dict[str, Any]:
+    return {
+        "version": v.version,
+        "title": v.title,
+        "ingested_at": v.ingested_at,
+        "source": v.source,
+        "url": v.url,
+        "words": len(v.text.split()),
     }
 
 

@@ -16,13 +16,14 @@ search) embeds with setting ``encoder``.
 | :func:`articles`, :func:`article_briefs`, :func:`show`, :func:`article_view`, :func:`facet` | ``articles``, ``show`` | article pages, listings |
 | :func:`article_versions`, :func:`article_changes` | ``show --versions``, ``show --changes`` | ``/article/ID/changes`` |
 | :func:`summary` | ``summary`` | |
-| :func:`stories`, :func:`story`, :func:`story_extras`, :func:`threads` | ``stories``, ``story``, ``threads`` | story pages |
+| :func:`stories`, :func:`story`, :func:`story_extras`, :func:`thread`, :func:`threads` | ``stories``, ``story``, ``threads`` | story and thread pages |
 | :func:`quotes`, :func:`people`, :func:`person` | ``quotes``, ``people``, ``person`` | people pages |
 | :func:`search` | ``search`` | search page |
 | :func:`positions`, :func:`positions_records` | ``positions``, ``positions -``, ``stance -`` | positions pages |
 | :func:`export`, :func:`backup` | ``export``, ``backup`` | |
 | :func:`briefing`, :func:`render_briefing` | ``brief`` | |
 | :func:`watch`, :func:`watch_cycle`, :func:`follow_sources`, :func:`followed_sources` | ``watch``, ``sources`` | sources page |
+| :func:`add_alert`, :func:`alerts`, :func:`alert_news`, :func:`mark_alerts_read`, :func:`remove_alerts` | ``alerts`` | alerts page, ``/api/alerts`` |
 | :func:`stages`, :func:`stage_filter`, :func:`clean`, :func:`summarize_records` | ``stages``, ``filter``, ``<stage> -``, ``clean -`` | |
 """
 
@@ -42,6 +43,8 @@ from newsdesk.errors import NewsdeskError, NotFound
 from newsdesk.ingest import follow
 from newsdesk.ingest.plaintext import filter_records as clean_records
 from newsdesk.models import (
+    Alert,
+    AlertNews,
     Article,
     ArticleBrief,
     ArticleChanges,
@@ -69,6 +72,7 @@ from newsdesk.models import (
 from newsdesk.nlp import sentences, tokens
 from newsdesk.nlp.embed import use_encoder
 from newsdesk.pipeline import PipelineReport
+from newsdesk.search import alerts as alertlib
 from newsdesk.search import search as run_search
 from newsdesk.settings import Settings
 from newsdesk.stages.cluster import stage as cluster_stage
@@ -91,6 +95,9 @@ from newsdesk.views import threads as thread_views
 Record = dict[str, Any]
 
 __all__ = [
+    "add_alert",
+    "alert_news",
+    "alerts",
     "article_briefs",
     "article_changes",
     "article_versions",
@@ -110,7 +117,9 @@ __all__ = [
     "facet",
     "follow_sources",
     "followed_sources",
+    "following",
     "ingest",
+    "mark_alerts_read",
     "newest_seq",
     "open_store",
     "pending_counts",
@@ -124,6 +133,7 @@ __all__ = [
     "quotes",
     "rebuild_positions",
     "recluster",
+    "remove_alerts",
     "render_briefing",
     "resolve_outlet",
     "run",
@@ -140,6 +150,7 @@ __all__ = [
     "summarize_records",
     "summarizers",
     "summary",
+    "thread",
     "threads",
     "unfollow_sources",
     "watch",
@@ -152,7 +163,7 @@ def open_store(db: str, create: bool = True) -> Store:
     """Open (creating and migrating as needed) the store at ``db`` with every stage's tables
     (and the followed sources' of ``watch``). With ``create`` off, a missing SQLite file is a
     StoreError instead of a new empty store."""
-    return _open_store(db, [*registry.components(), follow.TABLES], create=create)
+    return _open_store(db, [*registry.components(), follow.TABLES, alertlib.TABLES], create=create)
 
 
 def demo_corpus() -> Path:
@@ -296,6 +307,43 @@ def watch(
         delay = max_wait_s if nxt is None else (nxt - datetime.now(UTC)).total_seconds()
         stop.wait(min(max(delay, 0.2), max_wait_s))
     return n
+
+
+# -- alerts: saved searches, followed people, stories and threads ------------------------------
+def add_alert(store: Store, spec: str) -> tuple[Alert, bool]:
+    """Save an alert: ``search:WORDS``, ``person:NAME``, ``story:N`` or ``thread:N``; (it,
+    whether it is new). It starts at the newest article: only what arrives later is new."""
+    return alertlib.add(store, spec)
+
+
+def alerts(store: Store, ids: Sequence[int] | None = None) -> list[Alert]:
+    """Every alert (or those of ``ids``) with its count of new matching articles."""
+    return alertlib.listed(store, list(ids) if ids is not None else None)
+
+
+def alert_news(store: Store, alert_id: int, limit: int = 50, new_only: bool = True) -> AlertNews:
+    """One alert and its newest matching articles: those since it was last marked read
+    (``new_only``), else all of them."""
+    a = alertlib.get(store, alert_id)
+    _, ids = alertlib.matches(store, a, new_only=new_only, limit=limit)
+    return AlertNews(a, tuple(article_views.briefs_by_ids(store, ids)))
+
+
+def following(store: Store, spec: str, limit: int = 50) -> tuple[str, list[ArticleBrief]]:
+    """What an alert ``spec`` follows, saved or not: (its label, its newest ``limit`` articles
+    by arrival). A thread's feed is ``following(store, "thread:3")``."""
+    label, ids = alertlib.following(store, spec, limit)
+    return label, article_views.briefs_by_ids(store, ids)
+
+
+def mark_alerts_read(store: Store, ids: Sequence[int] | None = None) -> int:
+    """Mark these alerts (default: all) read up to the newest article; how many alerts."""
+    return alertlib.mark_read(store, list(ids) if ids is not None else None)
+
+
+def remove_alerts(store: Store, ids: Sequence[int]) -> int:
+    """Delete these alerts; how many there were."""
+    return alertlib.remove(store, list(ids))
 
 
 def recluster(store: Store, settings: Settings | None = None) -> ReclusterReport:
@@ -589,6 +637,14 @@ def story_extras(store: Store, story_ids: Sequence[int]) -> dict[int, StoryExtra
 def story_titles(store: Store, story_ids: Sequence[int]) -> list[StoryRef]:
     """The titles of these stories, in the order given."""
     return story_views.story_titles(store, story_ids)
+
+
+def thread(store: Store, thread_id: int) -> ThreadView:
+    """One thread: its label and its stories in time order (NotFound for a one-story thread)."""
+    found = thread_views.get_thread(store, thread_id)
+    if found is None:
+        raise NotFound(f"no thread {thread_id} (a thread has two or more stories)")
+    return found
 
 
 def threads(store: Store, limit: int = 50, offset: int = 0) -> list[ThreadView]:

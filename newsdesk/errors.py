@@ -23,3 +23,7 @@ class StoreError(NewsdeskError):
 
 class NotFound(NewsdeskError):
     """A requested object (article, story, person) does not exist."""
+
+
+class BadArgument(NewsdeskError, ValueError):
+    """A value the user gave that means nothing (an alert that is not ``kind:target``)."""

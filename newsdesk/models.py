@@ -134,6 +134,34 @@ class WatchCycle:
     seconds: float = 0.0
 
 
+AlertKind = Literal["search", "person", "story", "thread"]
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A saved search or a followed person, story or thread, and what is new for it.
+
+    ``seen_seq``: the newest article (by arrival, ``articles.seq``) it was last checked up to;
+    ``new``: how many matching articles arrived after it (times: ISO 8601 UTC)."""
+
+    id: int
+    kind: AlertKind
+    target: str  # the words, the person's name or id, the story or thread id
+    label: str  # how lists show it: the words, the person's name, the story's title
+    created: str
+    checked: str | None  # when it was last marked read; None: never
+    seen_seq: int
+    new: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AlertNews:
+    """An alert and its newest matching articles since it was last checked (newest first)."""
+
+    alert: Alert
+    articles: tuple[ArticleBrief, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     """An extractive summary: sentence spans into the article text, in article order."""

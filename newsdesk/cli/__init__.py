@@ -22,6 +22,7 @@ from newsdesk.cli import storyviews as _storyviews  # noqa: F401  isort: skip
 from newsdesk.cli import positions as _positions  # noqa: F401  isort: skip
 from newsdesk.cli import watch as _watch  # noqa: F401  isort: skip
 from newsdesk.cli import briefs as _briefs  # noqa: F401  isort: skip
+from newsdesk.cli import alerts as _alerts  # noqa: F401  isort: skip
 
 
 def main() -> None:

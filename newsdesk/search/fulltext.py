@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, column, select, text
 
 from newsdesk.search.filters import Filters, filter_sql
 from newsdesk.store.schema import PG_TSV, articles
@@ -80,6 +80,27 @@ def fulltext(
         seen = set(ids)
         ids.extend(i for i in got if i not in seen)
     return ids[:want]
+
+
+def every_word(store: Store, terms: list[str], after_seq: int = 0) -> ColumnElement[bool]:
+    """A condition on ``articles``: the article holds every word of ``terms`` (stemmed as the
+    full-text index stems), among those that arrived after ``after_seq`` (saved searches).
+
+    Unlike :func:`fulltext` it never falls back to any word: an alert counts what matches."""
+    if store.dialect == "sqlite":
+        # SQLite-only SQL: FTS5 MATCH with each term quoted (never FTS syntax), rowid = seq.
+        q = " AND ".join('"' + t.replace('"', "") + '"' for t in terms)
+        sub = (
+            text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :fts AND rowid > :after")
+            .bindparams(fts=q, after=after_seq)
+            .columns(column("rowid"))
+        )
+        return articles.c.seq.in_(sub)
+    if store.dialect == "postgresql":
+        return text(f"{PG_TSV} @@ to_tsquery('english', :fts)").bindparams(  # type: ignore[return-value]
+            fts=" & ".join(terms)
+        )
+    return articles.c.title.contains(terms[0] if terms else "")  # pragma: no cover - other backends
 
 
 def _fts_only(store: Store, params: dict[str, Any]) -> list[str]:

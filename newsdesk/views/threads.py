@@ -95,6 +95,14 @@ def _thread_stories(conn: Any, thread_id: int) -> list[ThreadStory]:
     ]
 
 
+def thread_label(conn: Any, thread_id: int) -> str | None:
+    """A thread's label (a one-story thread: its story's title; None: no such thread)."""
+    members = _thread_stories(conn, thread_id)
+    if len(members) > 1:
+        return _label(conn, [m.id for m in members])
+    return members[0].title if members else None
+
+
 def get_thread(store: Store, thread_id: int) -> ThreadView | None:
     """The thread with this id (a thread of one story is not a thread: None)."""
     with store.connect() as conn:

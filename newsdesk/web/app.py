@@ -29,7 +29,7 @@ from newsdesk.api import excerpt, open_store
 from newsdesk.models import UNKNOWN_OUTLET
 from newsdesk.settings import Settings
 from newsdesk.store import Store
-from newsdesk.web import positions, routes, versions
+from newsdesk.web import alerts, positions, routes, threads, versions
 from newsdesk.web.pages import features
 from newsdesk.web.pages.stories import warm_story_views
 
@@ -241,6 +241,8 @@ def create_app(
 
     positions.install(app)  # before routes: its paths are more specific than /story/{id}
     versions.install(app)
+    alerts.install(app)
+    threads.install(app)
     routes.install(app)
     if warm:
         threading.Thread(

@@ -61,12 +61,12 @@ def response(request: Request, public: bool, feed: Feed) -> Response:
     return Response(body, media_type=MEDIA_TYPE, headers=headers)
 
 
-_FEED_PAGES = re.compile(r"^/(?:story/\d+|person/.+|organization/.+)$")
+_FEED_PAGES = re.compile(r"^/(?:story/\d+|thread/\d+|alerts/\d+|person/.+|organization/.+)$")
 
 
 def feed_url(path: str, q: str | None = None) -> str | None:
-    """The Atom feed of the page at ``path``, for pages that have one (front, story, person,
-    organization, a search with a query)."""
+    """The Atom feed of the page at ``path``, for pages that have one (front, story, thread,
+    alert, person, organization, a search with a query)."""
     if path == "/":
         return "/index.atom"
     if path == "/search" and q:
@@ -151,3 +151,16 @@ def person(store: Store, name: str, kind: str = "person") -> Feed:
 def search(store: Store, q: str, ids: Sequence[str]) -> Feed:
     briefs = api.article_briefs(store, ids=list(ids))
     return Feed(f"Search: {q}", f"/search?q={quote(q)}", _newest(briefs), {})
+
+
+def thread(store: Store, thread_id: int) -> Feed:
+    """The newest articles of every story of a thread."""
+    label, briefs = api.following(store, f"thread:{thread_id}", MAX_ENTRIES)
+    return Feed(f"Thread: {label}", f"/thread/{thread_id}", _newest(briefs), {})
+
+
+def alert(store: Store, alert_id: int) -> Feed:
+    """An alert's newest matching articles (a feed reader keeps track of what is new)."""
+    news = api.alert_news(store, alert_id, MAX_ENTRIES, new_only=False)
+    a = news.alert
+    return Feed(f"Alert: {a.kind} {a.label}", f"/alerts/{a.id}", _newest(news.articles), {})

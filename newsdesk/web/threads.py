@@ -1,0 +1,47 @@
+"""The thread page: a thread's stories in time order and its newest articles, with its JSON
+twin (``/thread/N.json``) and its Atom feed (``/thread/N.atom``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.responses import Response
+
+from newsdesk import api as libapi
+from newsdesk.web import atom
+from newsdesk.web.pages.common import brief
+from newsdesk.web.pages.stories import card
+from newsdesk.web.routes import (
+    _page_or_404,
+    _settings,
+    _store,
+    can_read,
+    respond,
+    split_json,
+    wants_json,
+)
+
+LATEST = 20  # newest articles listed
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(can_read)])
+
+
+@router.get("/thread/{thread_id}")
+def thread_page(request: Request, thread_id: str) -> Response:
+    thread_id, as_feed = atom.split(thread_id)
+    thread_id, as_json = split_json(thread_id)
+    if not thread_id.isdigit():
+        raise HTTPException(404, f"no thread {thread_id!r}")
+    if as_feed:
+        feed = _page_or_404(atom.thread, _store(request), int(thread_id))
+        return atom.response(request, _settings(request).public_reads, feed)
+    t = _page_or_404(libapi.thread, _store(request), int(thread_id))
+    _, latest = libapi.following(_store(request), f"thread:{t.id}", LATEST)
+    ctx = {
+        "thread": {"id": t.id, "label": t.label, "stories": [card(s) for s in t.stories]},
+        "articles": [brief(b) for b in latest],
+    }
+    return respond(request, "thread.html", ctx, wants_json(request, as_json))
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)

@@ -42,6 +42,7 @@ from newsdesk import pipeline, registry
 from newsdesk.errors import NewsdeskError, NotFound
 from newsdesk.ingest import follow
 from newsdesk.ingest.plaintext import filter_records as clean_records
+from newsdesk.ingest.plaintext import page_sentences
 from newsdesk.models import (
     Alert,
     AlertNews,
@@ -412,8 +413,14 @@ def summarize_records(
     ratio: float | None = None,
     method: str | None = None,
 ) -> Iterator[Record]:
-    """``newsdesk summarize -`` with a length as a share of the sentences, or another method."""
+    """``newsdesk summarize -`` with a length as a share of the sentences, or another method.
+
+    A record whose text looks like a scraped page (menus, share boxes, cookie lines around the
+    article) is summarised from its article body only (``plaintext.page_sentences``); the spans
+    stay offsets into the record's own text.
+    """
     settings = settings or Settings.load()
+    records = _page_bodies(records)
     if ratio is None and method is None:
         return stage_filter("summarize", records, settings)
     if ratio is not None:
@@ -422,6 +429,17 @@ def summarize_records(
         length = Summarize.from_settings(settings).length
     stage = Summarize(length, method) if method is not None else Summarize(length)
     return _embedding_with(settings.encoder, iter(stage.filter(records)))
+
+
+def _page_bodies(records: Iterable[Record]) -> Iterator[Record]:
+    """Records whose text looks like a page get its body's sentence spans (and its title)."""
+    for r in records:
+        text = r.get("text")
+        found = page_sentences(text) if isinstance(text, str) and "sentences" not in r else None
+        if found is not None:
+            spans, title = found
+            r = {**r, "sentences": [list(p) for p in spans], "title": r.get("title") or title}
+        yield r
 
 
 def clean(records: Iterable[Record]) -> Iterator[Record]:

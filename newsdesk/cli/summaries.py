@@ -57,7 +57,9 @@ def summarize_filter(
     """Summarize raw JSONL records {"id", "text"[, "title"]} from stdin; no store involved.
 
     Writes one JSONL line per record: {"id", "summary", "sentences": [[start, end], ...]}, spans
-    being character offsets into that record's text.
+    being character offsets into that record's text. A text that looks like a scraped page
+    (the page cleaner drops 40% of its lines or more: menus, share and cookie lines) is
+    summarised from its article body only.
 
     Example:  echo '{"id": 1, "text": "One. Two. Three. Four."}' | newsdesk summarize - --sentences 2
     """

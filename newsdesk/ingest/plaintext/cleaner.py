@@ -23,11 +23,15 @@ from newsdesk.ingest.plaintext.lines import Line, sentence_like, split_lines
 from newsdesk.ingest.plaintext.metadata import find_metadata, find_title
 from newsdesk.ingest.plaintext.trees import Trees
 from newsdesk.models import IngestError, RawDocument
+from newsdesk.nlp.sentences import sentence_spans
 
 MODEL_PATH = resources.path("cleaner.json")
 
 # A line is body when the second pass scores it at least this (tuned on the training pages).
 BODY_THRESHOLD = 0.5
+# A text looks like a scraped page (``as_page``) when the cleaner removes at least this share of
+# its lines: chosen by site-disjoint cross-validation in benchmarks/pagelike.py.
+PAGE_REMOVED_SHARE = 0.4
 # Runs of article lines at most this many lines apart belong to one body (in-article
 # furniture such as "Advertisement" or a photo caption sits between them).
 MAX_GAP = 6
@@ -49,6 +53,12 @@ class CleanPage:
     outlet: str | None = None  # from a copyright line ("© 2025 Example Media")
     body_lines: tuple[int, ...] = field(default=(), repr=False)  # indices into split_lines()
     body_spans: tuple[tuple[int, int], ...] = ()  # each body line's span in the page text
+    line_count: int = field(default=0, repr=False)  # the page's lines (split_lines())
+
+    @property
+    def removed_share(self) -> float:
+        """The share of the page's lines that are not article body (0 for an empty page)."""
+        return 1.0 - len(self.body_lines) / self.line_count if self.line_count else 0.0
 
     def as_fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text}
@@ -148,6 +158,7 @@ class Cleaner:
             outlet=meta.outlet or None,
             body_lines=tuple(body),
             body_spans=tuple((lines[i].start, lines[i].end) for i in body),
+            line_count=len(lines),
         )
 
 
@@ -206,6 +217,36 @@ def default_cleaner() -> Cleaner:
 def clean_text(text: str) -> CleanPage:
     """Clean one plain-text page with the shipped model."""
     return default_cleaner().clean(text)
+
+
+def removed_share(text: str, cleaner: Cleaner | None = None) -> float:
+    """The share of ``text``'s lines the cleaner does not keep as article body."""
+    return (cleaner or default_cleaner()).clean(text).removed_share
+
+
+def as_page(text: str) -> CleanPage | None:
+    """The cleaned page when ``text`` looks like a scraped page, else None (an article).
+
+    It looks like a page when the cleaner finds a body and removes at least
+    :data:`PAGE_REMOVED_SHARE` of its lines (menus, share boxes, cookie lines, related
+    headlines); an article's paragraphs are kept (``benchmarks/pagelike.py`` measures both).
+    """
+    page = default_cleaner().clean(text)
+    return page if page.body_spans and page.removed_share >= PAGE_REMOVED_SHARE else None
+
+
+def page_sentences(text: str) -> tuple[list[tuple[int, int]], str | None] | None:
+    """When ``text`` looks like a scraped page (:func:`as_page`): the sentence spans of its
+    article body, as character offsets into ``text`` itself, and the page's title; else None.
+
+    Sentences are split inside each body line's own span of ``text``, so a summary built on
+    them quotes the input exactly (the cleaned text joins lines and collapses spaces).
+    """
+    page = as_page(text)
+    if page is None:
+        return None
+    spans = [(a + s, a + e) for a, b in page.body_spans for s, e in sentence_spans(text[a:b])]
+    return spans, page.title
 
 
 def filter_records(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:

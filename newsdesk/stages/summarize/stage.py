@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Connection
 
-from newsdesk.models import Article, Summary
+from newsdesk.models import Article, Span, Summary
 from newsdesk.registry import BaseStage
 from newsdesk.settings import Settings
 from newsdesk.stages.summarize.doc import DEFAULT_SENTENCES, Doc, Length
@@ -67,13 +67,33 @@ class Summarize(BaseStage):
         conn.execute(summaries.insert(), rows)
 
     def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """JSONL records ``{"id", "text"[, "title"]}`` → ``{"id", "summary", "sentences"}``."""
+        """JSONL records ``{"id", "text"[, "title", "sentences"]}`` → ``{"id", "summary",
+        "sentences"}``; a record's own ``sentences`` (``[start, end]`` spans into its text, in
+        order) are the ones it is summarised from, else its text is split here."""
         for r in records:
             text = str(r.get("text") or "")
-            doc = Doc.of(text, r.get("title"), None, str(r.get("id", "")))
+            spans = _spans(r.get("sentences"), len(text))
+            doc = Doc.of(text, r.get("title"), spans, str(r.get("id", "")))
             s = self.summarize(doc)
             yield {
                 "id": r.get("id"),
                 "summary": s.text_of(text),
                 "sentences": [list(p) for p in s.sentences],
             }
+
+
+def _spans(value: Any, n: int) -> list[Span] | None:
+    """``value`` as sentence spans into a text of ``n`` characters, or None if it is not."""
+    if not isinstance(value, list) or not value:
+        return None
+    out: list[Span] = []
+    for item in value:
+        if not (isinstance(item, list | tuple) and len(item) == 2):
+            return None
+        a, b = item
+        if not (isinstance(a, int) and isinstance(b, int)) or not 0 <= a < b <= n:
+            return None
+        if out and a < out[-1][1]:
+            return None
+        out.append((a, b))
+    return out

@@ -1,0 +1,70 @@
+"""Paper cuts a new user hit in summaries (issue 19): ``summarize -`` on a scraped page
+summarises its article, not its furniture."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from newsdesk import api
+from newsdesk.cli import app
+from newsdesk.ingest.plaintext import as_page
+from newsdesk.stages.summarize import Summarize
+
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
+FURNITURE = """Home
+News
+World
+Politics
+Business
+Share
+Tweet
+We use cookies to improve your experience. Accept all cookies
+Subscribe
+
+"""
+ARTICLE = (
+    "Harbour news\n\n"
+    "The harbour authority confirmed on Tuesday that the northern pier will close for repairs "
+    "after inspectors found cracks in its supports. Ferry services will move to the southern "
+    "terminal from next week, the authority said.\n\n"
+    "Engineers expect the work to take four months and to cost about 12 million euros. "
+    "Fishing boats may still moor at the pier's outer end while the repairs go on.\n\n"
+    "Local traders said they feared fewer visitors during the summer season. The council "
+    "promised free shuttle buses between the two terminals."
+)
+TAIL = "\n\nShare this article\nFacebook\nTwitter\nEmail\nRelated\nCookie settings\n© 2025 Harbour Media\n"
+runner = CliRunner()
+
+
+def _summarize_cli(records: list[dict]) -> list[dict]:
+    r = runner.invoke(app, ["summarize", "-"], input="".join(json.dumps(x) + "\n" for x in records))
+    assert r.exit_code == 0, r.output
+    return [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+
+
+def test_summarize_on_a_scraped_page_summarises_the_article_not_its_furniture() -> None:
+    page = FURNITURE + ARTICLE + TAIL
+    seed = (SEEDS / "004_32a15b988743c18d.txt").read_text(encoding="utf-8")
+    out = _summarize_cli([{"id": "p", "text": page}, {"id": "seed", "text": seed}])
+    for rec, text in zip(out, (page, seed), strict=True):
+        spans = rec["sentences"]
+        assert spans and all(0 <= a < b <= len(text) for a, b in spans)
+        # the spans are offsets into the input, and the summary is those sentences
+        assert rec["summary"] == " ".join(text[a:b] for a, b in spans)
+        for furniture in ("cookies", "Share", "Get a summary", "No time to read", "Politics"):
+            assert furniture not in rec["summary"], rec["summary"]
+    assert out[0]["summary"].startswith("The harbour authority confirmed")
+    assert out[1]["summary"].startswith("In the early stages of the conflict")
+
+
+def test_an_article_is_not_taken_for_a_page() -> None:
+    # the same article without furniture: summarised from all of its text, as the stage does
+    assert as_page(ARTICLE) is None and as_page(FURNITURE + ARTICLE + TAIL) is not None
+    record = {"id": "a", "text": ARTICLE}
+    assert list(api.summarize_records([record])) == list(Summarize().filter([record]))

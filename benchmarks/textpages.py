@@ -185,6 +185,7 @@ class GoldPage:
     html: str
     gold: str | None
     snippets: dict[str, list[str]] | None = None
+    url: str | None = None
 
 
 def site_of(url: str) -> str:
@@ -210,9 +211,9 @@ def gold_pages(folder: Path) -> Iterator[GoldPage]:
             gt.update(json.loads(gt_path.read_text(encoding="utf-8")))
         for pid, html, gold in load_pages(folder):
             url = gt[pid.removeprefix("zyte/")].get("url", pid)
-            yield GoldPage("zyte", pid, site_of(url), html, gold)
+            yield GoldPage("zyte", pid, site_of(url), html, gold, url=url)
         return
-    publisher = {}
+    publisher, urls = {}, {}
     for exp_path in files(folder, "expected*.jsonl*"):
         opener = gzip.open if exp_path.suffix == ".gz" else open
         with opener(exp_path, "rt", encoding="utf-8") as fh:
@@ -220,8 +221,9 @@ def gold_pages(folder: Path) -> Iterator[GoldPage]:
                 if line.strip():
                     rec = json.loads(line)
                     publisher[f"fundus/{rec['id']}"] = f"{rec['group']}/{rec['publisher']}"
+                    urls[f"fundus/{rec['id']}"] = rec.get("url")
     for pid, html, gold in load_pages(folder):
-        yield GoldPage("fundus", pid, publisher[pid], html, gold)
+        yield GoldPage("fundus", pid, publisher[pid], html, gold, url=urls[pid])
 
 
 def _trafeval_pages(folder: Path) -> Iterator[GoldPage]:
@@ -235,7 +237,8 @@ def _trafeval_pages(folder: Path) -> Iterator[GoldPage]:
         name = key.split("::", 1)[-1]
         site = site_of(name) if "://" in name else name.split("-", 1)[0]
         snippets = {"with": list(item.get("with", [])), "without": list(item.get("without", []))}
-        yield GoldPage("trafeval", f"trafeval/{key}", site, html, None, snippets)
+        url = name if "://" in name else None
+        yield GoldPage("trafeval", f"trafeval/{key}", site, html, None, snippets, url)
 
 
 def _l3s_pages(folder: Path) -> Iterator[GoldPage]:
@@ -259,7 +262,9 @@ def _l3s_pages(folder: Path) -> Iterator[GoldPage]:
             continue
         with gzip.open(orig) as fh:
             html = _decode_html(fh.read())
-        yield GoldPage("l3s", f"l3s/{uid}", site_of(urls.get(uid, uid)), html, gold)
+        yield GoldPage(
+            "l3s", f"l3s/{uid}", site_of(urls.get(uid, uid)), html, gold, url=urls.get(uid)
+        )
 
 
 def _decode_html(raw: bytes) -> str:

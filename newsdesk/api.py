@@ -14,6 +14,7 @@ search) embeds with setting ``encoder``.
 | :func:`ingest`, :func:`demo` | ``ingest``, ``demo`` | ``POST /api/articles`` |
 | :func:`run`, :func:`recluster`, :func:`build_story_views` | ``run``, ``recluster``, ``story-views`` | |
 | :func:`articles`, :func:`article_briefs`, :func:`show`, :func:`article_view`, :func:`facet` | ``articles``, ``show`` | article pages, listings |
+| :func:`changes_since` | | the front page's "new since your last visit" |
 | :func:`article_versions`, :func:`article_changes` | ``show --versions``, ``show --changes`` | ``/article/ID/changes`` |
 | :func:`summary` | ``summary`` | |
 | :func:`stories`, :func:`story`, :func:`story_extras`, :func:`thread`, :func:`threads` | ``stories``, ``story``, ``threads`` | story and thread pages |
@@ -51,6 +52,7 @@ from newsdesk.models import (
     ArticleChanges,
     ArticleVersion,
     ArticleView,
+    Changes,
     Dossier,
     Facet,
     FollowedSource,
@@ -85,6 +87,7 @@ from newsdesk.store import Store
 from newsdesk.store import open_store as _open_store
 from newsdesk.views import articles as article_views
 from newsdesk.views import briefing as briefing_views
+from newsdesk.views import changes as change_views
 from newsdesk.views import exports as export_views
 from newsdesk.views import people as people_views
 from newsdesk.views import positions as position_views
@@ -108,6 +111,7 @@ __all__ = [
     "backup",
     "briefing",
     "build_story_views",
+    "changes_since",
     "clean",
     "count_articles",
     "demo",
@@ -506,6 +510,18 @@ def articles_stamp(store: Store) -> tuple[int, int]:
 def newest_seq(store: Store) -> int:
     """The newest article's sequence number: what changes when an article arrives."""
     return article_views.newest_seq(store)
+
+
+def changes_since(
+    store: Store,
+    since_seq: int,
+    since: str,
+    story_ids: Sequence[int] = (),
+    article_ids: Sequence[str] = (),
+) -> Changes:
+    """What arrived after a mark (the newest article's sequence number then, and the time):
+    new and revised articles, new and updated stories, and which of those asked about are."""
+    return change_views.changes_since(store, since_seq, since, story_ids, article_ids)
 
 
 def resolve_outlet(store: Store, text: str) -> str:

@@ -155,6 +155,21 @@ class Alert:
 
 
 @dataclass(frozen=True, slots=True)
+class Changes:
+    """What arrived since a mark (an article sequence number and its time, ISO 8601 UTC): the
+    front page's "new since your last visit"."""
+
+    since_seq: int
+    since: str
+    new_articles: int = 0
+    revised_articles: int = 0
+    new_stories: int = 0  # every article of the story arrived after the mark
+    updated_stories: int = 0  # older stories that gained (or had revised) articles since
+    stories: dict[int, str] = field(default_factory=dict)  # of those asked: "new" | "updated"
+    articles: dict[str, str] = field(default_factory=dict)  # of those asked: "new" | "revised"
+
+
+@dataclass(frozen=True, slots=True)
 class AlertNews:
     """An alert and its newest matching articles since it was last checked (newest first)."""
 

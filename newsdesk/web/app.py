@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import deque
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from newsdesk.api import excerpt, open_store
 from newsdesk.models import UNKNOWN_OUTLET
 from newsdesk.settings import Settings
 from newsdesk.store import Store
-from newsdesk.web import alerts, positions, routes, threads, versions
+from newsdesk.web import alerts, front, positions, routes, threads, versions
 from newsdesk.web.pages import features
 from newsdesk.web.pages.stories import warm_story_views
 
@@ -178,6 +178,7 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["day"] = _day
+    env.filters["clock"] = _clock
     env.filters["seg"] = lambda s: quote(str(s), safe="")
     env.filters["count"] = _count
     env.filters["excerpt"] = excerpt
@@ -193,6 +194,17 @@ def _day(value: Any) -> str:
     except ValueError:
         return str(value)
     return d.strftime("%-d %b %Y")
+
+
+def _clock(value: Any) -> str:
+    """An ISO time as the front page says it: ``14:02 UTC`` today, ``2 Dec, 14:02 UTC`` before."""
+    try:
+        t = datetime.fromisoformat(str(value)).astimezone(UTC)
+    except ValueError:
+        return str(value)
+    if t.date() == datetime.now(UTC).date():
+        return t.strftime("%H:%M UTC")
+    return t.strftime("%-d %b, %H:%M UTC")
 
 
 def _count(n: Any, one: str) -> str:
@@ -243,6 +255,7 @@ def create_app(
     versions.install(app)
     alerts.install(app)
     threads.install(app)
+    front.install(app)
     routes.install(app)
     if warm:
         threading.Thread(

@@ -166,13 +166,6 @@ def _page_or_404(fn: Any, *args: Any, **kwargs: Any) -> Any:
 pages = APIRouter(include_in_schema=False, dependencies=[Depends(can_read)])
 
 
-@pages.get("/")
-@pages.get("/index.json")
-async def front(request: Request, page: Page = 1, size: Size = PAGE_SIZE) -> Response:
-    ctx = story_pages.front_page(_store(request), page, size)
-    return respond(request, "front.html", ctx, wants_json(request))
-
-
 @pages.get("/articles")
 @pages.get("/articles.json")
 async def article_list(request: Request, page: Page = 1, size: Size = PAGE_SIZE) -> Response:

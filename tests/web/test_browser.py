@@ -16,10 +16,13 @@ from typing import Any
 
 import pytest
 import uvicorn
+from sqlalchemy import select
 
 from newsdesk import api
 from newsdesk.settings import Settings
 from newsdesk.store import Store
+from newsdesk.store.schema import articles
+from newsdesk.web import front
 from newsdesk.web.app import create_app
 from newsdesk.web.pages import features
 
@@ -203,3 +206,27 @@ def test_story_timeline_chart_renders(watched: Any, server: str, shots: Path) ->
     chart = watched.locator("svg.timeline-chart")
     assert chart.is_visible() and chart.locator("rect").count() >= 1
     chart.screenshot(path=str(shots / "timeline-chart.png"))
+
+
+def test_front_page_marks_what_is_new_since_the_last_visit(
+    watched: Any, server: str, web_store: Store, shots: Path
+) -> None:
+    """The visit cookie is HttpOnly and SameSite=Lax (no script sees it); a last visit before
+    the newest articles marks their stories and says how many."""
+    watched.goto(server + "/")
+    cookie = {c["name"]: c for c in watched.context.cookies()}[front.COOKIE]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert front.COOKIE not in watched.evaluate("document.cookie")
+    with web_store.connect() as conn:
+        seqs = list(conn.scalars(select(articles.c.seq).order_by(articles.c.seq.desc()).limit(6)))
+    now = int(time.time())
+    visit = front.Visit(now - 7200, seqs[-1], now - 3600, seqs[-1])  # left before the newest 5
+    watched.context.add_cookies(
+        [{"name": front.COOKIE, "value": visit.value(), "url": server, "httpOnly": True,
+          "sameSite": "Lax"}]
+    )  # fmt: skip
+    watched.goto(server + "/")
+    said = watched.locator("p.since")
+    assert said.is_visible() and "since your last visit" in said.inner_text()
+    assert watched.locator(".story-card .mark").count() >= 1
+    watched.screenshot(path=str(shots / "front-new-since.png"), full_page=True)

@@ -83,17 +83,46 @@ def _biggest(store: Store) -> dict[str, Any]:
     return cache.through(cache.biggest, key, lambda: stories(store, "biggest", 1, 4))
 
 
-def front_page(store: Store, page: int, size: int) -> dict[str, Any]:
-    """The latest stories (and the biggest, on page 1); the latest articles until stories exist."""
+def front_page(
+    store: Store, page: int, size: int, since: tuple[int, str] | None = None
+) -> dict[str, Any]:
+    """The latest stories (and the biggest, on page 1); the latest articles until stories exist.
+
+    ``since`` (the newest article's sequence number at the reader's last visit, and its time):
+    the stories and articles new or updated since are marked, and counted (``since``)."""
     latest = stories(store, "latest", page, size)
     out: dict[str, Any] = {
         "stories": latest,
         "biggest": _biggest(store) if page == 1 else None,
         "articles": None,
+        "since": None,
     }
     if not latest["stories"]:
         out["articles"] = listing(store, page, size)
+    if since is not None:
+        _mark(store, out, *since)
     return out
+
+
+def _mark(store: Store, out: dict[str, Any], since_seq: int, since: str) -> None:
+    """Mark what is new since the reader's last visit (copies: the cards may be cached)."""
+    keys = [k for k in ("stories", "biggest") if out[k]]
+    sids = [int(c["id"]) for k in keys for c in out[k]["stories"]]
+    aids = [a["id"] for a in out["articles"]["articles"]] if out["articles"] else []
+    ch = api.changes_since(store, since_seq, since, sids, aids)
+    for k in keys:
+        cards = [dict(c, mark=ch.stories.get(int(c["id"]))) for c in out[k]["stories"]]
+        out[k] = dict(out[k], stories=cards)
+    if out["articles"]:
+        marked = [dict(a, mark=ch.articles.get(a["id"])) for a in out["articles"]["articles"]]
+        out["articles"] = dict(out["articles"], articles=marked)
+    out["since"] = {
+        "time": since,
+        "new_articles": ch.new_articles,
+        "revised_articles": ch.revised_articles,
+        "new_stories": ch.new_stories,
+        "updated_stories": ch.updated_stories,
+    }
 
 
 def _story_id(story_id: str) -> int:

@@ -190,10 +190,12 @@ def ingest(
     on_file: ingestlib.Progress | None = None,
     run_stages: bool = True,
     fetch: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> IngestReport:
     """Ingest files, folders, globs or ``-`` (stdin) into ``store``; with ``fetch``, URLs too.
 
-    With ``run_stages`` the analysis stages then run over what is new (:func:`run`).
+    With ``run_stages`` the analysis stages then run over what is new (:func:`run`, which
+    calls ``progress(stage, done, total)``: 0 when a stage starts, then after each batch).
     """
     settings = settings or Settings.load()
     if fetch:
@@ -207,15 +209,20 @@ def ingest(
         # always, not only when something was added: an ingest killed during the analysis
         # stages leaves its articles stored but unprocessed, and re-running the same command
         # must finish them (each stage picks up exactly its pending articles; cheap if none)
-        report.stages_run = dict(run(store, settings).processed)
+        report.stages_run = dict(run(store, settings, progress=progress).processed)
     else:
         report.stages_pending = pipeline.pending_counts(store)
     return report
 
 
-def demo(store: Store, settings: Settings | None = None) -> IngestReport:
+def demo(
+    store: Store,
+    settings: Settings | None = None,
+    on_file: ingestlib.Progress | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> IngestReport:
     """Ingest the bundled demo corpus (and run the stages over it)."""
-    return ingest(demo_paths(), store, settings)
+    return ingest(demo_paths(), store, settings, on_file=on_file, progress=progress)
 
 
 def run(

@@ -85,6 +85,8 @@ def _run_stage(
     done = 0
     # a stage may want bigger batches than ingest's (clustering: average link per batch)
     size = max(settings.batch_size, instance.batch_size)
+    if progress:
+        progress(cls.name, 0, len(pending))
     for i in range(0, len(pending), size):
         ids = pending[i : i + size]
         t0 = time.perf_counter()

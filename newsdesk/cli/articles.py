@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from newsdesk import api
@@ -26,6 +25,7 @@ from newsdesk.cli.common import (
     print_json,
     with_settings,
 )
+from newsdesk.cli.progress import StageProgress
 from newsdesk.cli.render import print_story
 from newsdesk.export import article_dict
 from newsdesk.models import Article, IngestReport
@@ -58,22 +58,15 @@ def ingest(
     Example:  newsdesk ingest --fetch https://example.org/feed.xml feeds.opml
     """
     with opened(settings, create=True) as store:
-        show_bar = sys.stderr.isatty()
-        with Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed} files"),
-            console=err_console,
-            disable=not show_bar,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("ingesting", total=None)
-
-            def on_file(name: str) -> None:
-                progress.update(task, advance=1, description=f"ingesting {Path(name).name[:40]}")
-
+        with StageProgress(err_console) as progress:
             report = api.ingest(
-                paths, store, settings, on_file=on_file, run_stages=not no_stages, fetch=fetch
+                paths,
+                store,
+                settings,
+                on_file=progress.file,
+                run_stages=not no_stages,
+                fetch=fetch,
+                progress=progress.stage,
             )
         _render_report(report)
         if not report.ok:
@@ -83,14 +76,6 @@ def ingest(
 def _render_report(report: IngestReport) -> None:
     for e in report.errors:
         err_console.print(f"error: {e.source}: {e.reason}", markup=False, soft_wrap=True)
-    done = {k: n for k, n in report.stages_run.items() if n}
-    if done:
-        # also the articles an interrupted earlier run stored but left unanalysed
-        err_console.print(
-            "analysed: " + ", ".join(f"{k} {n}" for k, n in done.items()),
-            markup=False,
-            soft_wrap=True,
-        )
     if report.stages_pending:
         err_console.print(
             "pending analysis: "
@@ -311,22 +296,14 @@ def run(
 
     Example:  newsdesk run --stage summarize
     """
-    with opened(settings) as store, handled():
+    with opened(settings) as store, handled(), StageProgress(err_console) as progress:
         try:
-            report = api.run(store, settings, only=stage)
+            report = api.run(store, settings, only=stage, progress=progress.stage)
         except UnknownStage as exc:
             raise typer.BadParameter(str(exc), param_hint="--stage") from exc
-    done = {name: n for name, n in report.processed.items() if n}
-    for name, n in done.items():
-        err_console.print(
-            f"{name}: {n} {_plural(n, 'article')} in {report.seconds[name]:.1f}s", markup=False
-        )
-    if not done:
+    # each stage's line (articles, seconds, rate) was printed as it finished
+    if not any(report.processed.values()):
         err_console.print("nothing pending: every stage is up to date", markup=False)
-
-
-def _plural(n: int, word: str) -> str:
-    return word if n == 1 else word + "s"
 
 
 @app.command()
@@ -376,7 +353,8 @@ def demo(
     if "db" not in given:
         settings = replace(settings, db="demo.db")
     with opened(settings, create=True) as store:
-        report = api.demo(store, settings)
+        with StageProgress(err_console) as progress:
+            report = api.demo(store, settings, on_file=progress.file, progress=progress.stage)
         _render_report(report)
         latest = api.articles(store, limit=limit)
         total = api.count_articles(store)

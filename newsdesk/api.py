@@ -22,7 +22,7 @@ search) embeds with setting ``encoder``.
 | :func:`search` | ``search`` | search page |
 | :func:`positions`, :func:`positions_records` | ``positions``, ``positions -``, ``stance -`` | positions pages |
 | :func:`export`, :func:`backup` | ``export``, ``backup`` | |
-| :func:`briefing`, :func:`render_briefing` | ``brief`` | |
+| :func:`briefing`, :func:`render_briefing`, :func:`briefing_pdf` | ``brief`` | |
 | :func:`watch`, :func:`watch_cycle`, :func:`follow_sources`, :func:`followed_sources` | ``watch``, ``sources`` | sources page |
 | :func:`add_alert`, :func:`alerts`, :func:`alert_news`, :func:`mark_alerts_read`, :func:`remove_alerts` | ``alerts`` | alerts page, ``/api/alerts`` |
 | :func:`stages`, :func:`stage_filter`, :func:`clean`, :func:`summarize_records` | ``stages``, ``filter``, ``<stage> -``, ``clean -`` | |
@@ -88,6 +88,7 @@ from newsdesk.store import open_store as _open_store
 from newsdesk.views import articles as article_views
 from newsdesk.views import briefing as briefing_views
 from newsdesk.views import changes as change_views
+from newsdesk.views import briefing_pdf as briefing_pdf_view
 from newsdesk.views import exports as export_views
 from newsdesk.views import people as people_views
 from newsdesk.views import positions as position_views
@@ -110,6 +111,7 @@ __all__ = [
     "articles_stamp",
     "backup",
     "briefing",
+    "briefing_pdf",
     "build_story_views",
     "changes_since",
     "clean",
@@ -648,6 +650,12 @@ def render_briefing(b: dict[str, Any], fmt: str = "md") -> str:
     if fmt == "html":
         return briefing_views.to_html(b)
     raise ValueError(f"unknown briefing format {fmt!r} (md or html)")
+
+
+def briefing_pdf(b: dict[str, Any], settings: Settings | None = None) -> bytes:
+    """A briefing (:func:`briefing`) as a PDF document (fpdf2; a Unicode font: ``pdf_font``)."""
+    settings = settings or Settings.load()
+    return briefing_pdf_view.to_pdf(b, settings.pdf_font)
 
 
 # -- stories -----------------------------------------------------------------------------------

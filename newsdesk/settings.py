@@ -138,6 +138,11 @@ class Settings:
         "A TOML of issues to seed, merge, split and rename in positions maps "
         "(see newsdesk/stages/positions/issues.py).",
     )
+    pdf_font: str = _setting(
+        "",
+        "A Unicode TrueType font (.ttf) for PDF briefings; empty = DejaVu Sans from matplotlib "
+        "(the pdf extra) or the system.",
+    )
 
     @classmethod
     def load(

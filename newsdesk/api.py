@@ -87,8 +87,8 @@ from newsdesk.store import Store
 from newsdesk.store import open_store as _open_store
 from newsdesk.views import articles as article_views
 from newsdesk.views import briefing as briefing_views
-from newsdesk.views import changes as change_views
 from newsdesk.views import briefing_pdf as briefing_pdf_view
+from newsdesk.views import changes as change_views
 from newsdesk.views import exports as export_views
 from newsdesk.views import people as people_views
 from newsdesk.views import positions as position_views

@@ -17,7 +17,7 @@ search) embeds with setting ``encoder``.
 | :func:`changes_since` | | the front page's "new since your last visit" |
 | :func:`article_versions`, :func:`article_changes` | ``show --versions``, ``show --changes`` | ``/article/ID/changes`` |
 | :func:`summary` | ``summary`` | |
-| :func:`stories`, :func:`story`, :func:`story_extras`, :func:`thread`, :func:`threads` | ``stories``, ``story``, ``threads`` | story and thread pages |
+| :func:`stories`, :func:`story`, :func:`story_extras`, :func:`story_coverage`, :func:`thread`, :func:`threads` | ``stories``, ``story``, ``threads`` | story and thread pages |
 | :func:`quotes`, :func:`people`, :func:`person` | ``quotes``, ``people``, ``person`` | people pages |
 | :func:`search` | ``search`` | search page |
 | :func:`positions`, :func:`positions_records` | ``positions``, ``positions -``, ``stance -`` | positions pages |
@@ -89,6 +89,7 @@ from newsdesk.views import articles as article_views
 from newsdesk.views import briefing as briefing_views
 from newsdesk.views import briefing_pdf as briefing_pdf_view
 from newsdesk.views import changes as change_views
+from newsdesk.views import coverage as coverage_views
 from newsdesk.views import exports as export_views
 from newsdesk.views import people as people_views
 from newsdesk.views import positions as position_views
@@ -151,6 +152,7 @@ __all__ = [
     "stored_summary",
     "stories",
     "story",
+    "story_coverage",
     "story_extras",
     "story_stamp",
     "story_titles",
@@ -681,6 +683,11 @@ def story_stamp(store: Store, story_id: int) -> tuple[Any, ...] | None:
 def story_extras(store: Store, story_ids: Sequence[int]) -> dict[int, StoryExtras]:
     """Outlets and a short summary for each of a page of stories (cheap: no story view)."""
     return story_views.story_extras(store, story_ids)
+
+
+def story_coverage(store: Store, story_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Articles per day of each of these stories: story id → ISO day → count."""
+    return coverage_views.daily_coverage(store, story_ids)
 
 
 def story_titles(store: Store, story_ids: Sequence[int]) -> list[StoryRef]:

@@ -8,7 +8,8 @@ Each key holds what changes when the cached value would: a store's URL plus
   sorts every story by size);
 - ``extras``: a story's size and last date (its card's outlets and summary);
 - ``views`` and ``pages``: a story's size, last date and title (a story view is computed on
-  demand: summary, timeline, framing; the page adds its articles and quotes).
+  demand: summary, timeline, framing; the page adds its articles and quotes);
+- ``coverage``: the newest sequence number and the stories charted (the front page's chart).
 
 cachetools caches are not thread-safe: every read and write goes through :data:`LOCK`.
 """
@@ -33,7 +34,8 @@ biggest: TTLCache[Hashable, Any] = TTLCache(maxsize=64, ttl=BIGGEST_TTL)
 extras: LRUCache[Hashable, Any] = LRUCache(maxsize=EXTRAS_CACHE)
 views: LRUCache[Hashable, Any] = LRUCache(maxsize=VIEW_CACHE)
 pages: LRUCache[Hashable, Any] = LRUCache(maxsize=VIEW_CACHE)
-ALL = (facets, biggest, extras, views, pages)
+coverage: LRUCache[Hashable, Any] = LRUCache(maxsize=64)
+ALL = (facets, biggest, extras, views, pages, coverage)
 
 
 def get(cache: Cache[Hashable, Any], key: Hashable) -> Any:

@@ -77,6 +77,8 @@ async def front(request: Request, page: Page = 1, size: Size = PAGE_SIZE) -> Res
     if visit is not None and prev is not None:
         since = (visit.since_seq, _iso(visit.since_t))
     ctx = story_pages.front_page(store, page, size, since)
+    if as_json:  # the chart is the page's picture of the "coverage" numbers the twin holds
+        ctx.pop("chart", None)
     resp = respond(request, "front.html", ctx, as_json)
     resp.headers["Cache-Control"] = "private, no-cache"
     resp.headers["Vary"] = "Accept, Authorization, Cookie"

@@ -230,3 +230,17 @@ def test_front_page_marks_what_is_new_since_the_last_visit(
     assert said.is_visible() and "since your last visit" in said.inner_text()
     assert watched.locator(".story-card .mark").count() >= 1
     watched.screenshot(path=str(shots / "front-new-since.png"), full_page=True)
+
+
+def test_front_page_coverage_chart_renders(watched: Any, server: str, shots: Path) -> None:
+    """The front page's coverage chart shows its bars (no CSP violation, no script); a bar
+    links to its story."""
+    watched.goto(server + "/")
+    chart = watched.locator("svg.coverage-chart")
+    assert chart.is_visible() and chart.locator("rect.bar").count() >= 1
+    chart.screenshot(path=str(shots / "coverage-chart.png"))
+    href = chart.locator("a").first.get_attribute("href")
+    assert href and href.startswith("/story/")
+    chart.locator("a rect.bar").first.click()
+    watched.wait_for_url(server + href)
+    assert watched.locator("main h1").inner_text()

@@ -3,6 +3,7 @@ reader can subscribe), and the story page's server-rendered SVG timeline chart."
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -15,7 +16,7 @@ from newsdesk.models import StoryArticle, StoryBrief, StoryView, TimelineEntry
 from newsdesk.settings import Settings
 from newsdesk.store import Store
 from newsdesk.web.app import create_app
-from newsdesk.web.chart import timeline_svg
+from newsdesk.web.chart import coverage_svg, timeline_svg
 from tests.web.conftest import HOSTILE, HOSTILE_TITLE
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -117,3 +118,51 @@ def test_long_spans_are_bucketed() -> None:
     days = [f"2021-{m:02d}-15" for m in range(1, 13)] + ["2023-06-01"]
     svg = str(timeline_svg(_view([(d, "Post") for d in days], [])))
     assert "Articles per month" in svg
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _bars(svg: str) -> list[etree._Element]:
+    root = etree.fromstring(svg.encode())  # well-formed XML: every text escaped
+    return [r for r in root.iter(f"{SVG}rect") if r.get("class") == "bar"]
+
+
+def test_coverage_chart_has_a_bar_per_story_and_day_and_escapes_titles() -> None:
+    evil = '<script>alert(1)</script> "Port" strike'
+    days = {
+        7: {"2026-03-01": 2, "2026-03-03": 1},
+        9: {"2026-03-03": 4, "2025-12-05": 3},  # over 60 days before the newest: not shown
+        11: {},  # nothing dated: no bar, no legend entry
+    }
+    svg = str(coverage_svg(days, {7: evil, 9: "Ferry pier closes", 11: "Undated"}))
+    bars = _bars(svg)
+    assert len(bars) == 3  # (7, Mar 1), (7, Mar 3), (9, Mar 3)
+    said = sorted(b.findtext(f"{SVG}title") or "" for b in bars)
+    assert said[0].startswith("2026-03-01: 2 from <script>")  # read back as text
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    root = etree.fromstring(svg.encode())
+    links = [a.get("href") for a in root.iter(f"{SVG}a")]
+    assert set(links) == {"/story/7", "/story/9"} and "Undated" not in svg
+    first = (date(2026, 3, 3) - timedelta(days=59)).isoformat()  # 60 days up to the newest
+    assert "Articles per day, by story" in svg and f">{first}</text>" in svg
+    assert coverage_svg({1: {}}, {1: "x"}) is None and coverage_svg({}, {}) is None
+
+
+def test_front_page_charts_the_coverage_of_its_latest_stories(client: TestClient) -> None:
+    twin = client.get("/index.json").json()
+    assert "chart" not in twin
+    coverage = twin["coverage"]
+    latest = [s["id"] for s in twin["stories"]["stories"]]
+    assert [str(c["id"]) for c in coverage] == latest[: len(coverage)] and len(coverage) <= 8
+    days = [d for c in coverage for d in c["days"]]
+    newest = max(days)
+    first = max(min(days), (date.fromisoformat(newest) - timedelta(days=59)).isoformat())
+    shown = [(c["id"], d) for c in coverage for d, n in c["days"].items() if n and d >= first]
+    page = client.get("/").text
+    svg = lxml_html.fromstring(page).xpath("//section[contains(@class,'coverage')]/*")
+    assert svg, "the front page shows its coverage chart"
+    bars = _bars(etree.tostring(svg[-1]).decode())
+    assert len(bars) == len(shown) > 0
+    total = sum(int((b.findtext(f"{SVG}title") or "").split(": ")[1].split()[0]) for b in bars)
+    assert total == sum(c["days"][d] for c in coverage for d in c["days"] if d >= first)

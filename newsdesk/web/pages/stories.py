@@ -99,9 +99,21 @@ def front_page(
     }
     if not latest["stories"]:
         out["articles"] = listing(store, page, size)
+    elif page == 1:
+        out["coverage"], out["chart"] = _coverage(store, latest["stories"][: chart.FRONT_STORIES])
     if since is not None:
         _mark(store, out, *since)
     return out
+
+
+def _coverage(store: Store, cards: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Any]:
+    """The top stories' articles per day (for the JSON twin) and their chart (for the page)."""
+    ids = [int(c["id"]) for c in cards]
+    key = (str(store.engine.url), api.newest_seq(store), tuple(ids))
+    days = cache.through(cache.coverage, key, lambda: api.story_coverage(store, ids))
+    titles = {int(c["id"]): c["title"] for c in cards}
+    data = [{"id": sid, "title": titles[sid], "days": days[sid]} for sid in ids]
+    return data, chart.coverage_svg(days, titles)
 
 
 def _mark(store: Store, out: dict[str, Any], since_seq: int, since: str) -> None:

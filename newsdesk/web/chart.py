@@ -1,7 +1,7 @@
 """Coverage charts as server-rendered SVG: stacked bars of articles per day, one colour per
 series. A story's timeline chart stacks its outlets and marks the dated events its articles
-state; the front page's chart stacks its top stories, each bar and legend entry a link to its
-story. One renderer (:func:`stacked_svg`) draws both.
+state; the front page's chart and a thread's stack their stories, each bar and legend entry a
+link to its story. One renderer (:func:`stacked_svg`) draws them all.
 
 Hand-written SVG rather than a charting library: a bar chart of a few dozen rects needs no
 JavaScript and no dependency, renders in every browser and in the HTML briefing alike, and
@@ -69,16 +69,21 @@ def timeline_svg(view: StoryView) -> Markup | None:
 
 
 def coverage_svg(
-    days: Mapping[int, Mapping[str, int]], titles: Mapping[int, str | None]
+    days: Mapping[int, Mapping[str, int]],
+    titles: Mapping[int, str | None],
+    max_days: int | None = FRONT_DAYS,
 ) -> Markup | None:
-    """The front page's chart: articles per day of each story in ``days`` (story id → day →
-    count, in the order to stack), from the stories' first day, but at most :data:`FRONT_DAYS`
-    days up to the newest. None when no story has a dated article."""
+    """Coverage per story: articles per day of each story in ``days`` (story id → day →
+    count, in the order to stack), from the stories' first day, but at most ``max_days`` days
+    up to the newest (None: all, by week or month when long; a thread's chart). The front
+    page's chart. None when no story has a dated article."""
     dated = [d for per in days.values() for k in per if (d := _day(k))]
     if not dated:
         return None
     last = max(dated)
-    first = max(min(dated), last - timedelta(days=FRONT_DAYS - 1))
+    first = min(dated)
+    if max_days is not None:
+        first = max(first, last - timedelta(days=max_days - 1))
     points = [
         (d, str(sid))
         for sid, per in days.items()

@@ -1,5 +1,6 @@
-"""The thread page: a thread's stories in time order and its newest articles, with its JSON
-twin (``/thread/N.json``) and its Atom feed (``/thread/N.atom``)."""
+"""The thread page: a thread's stories in time order, their coverage chart (articles per day
+per story, its latest :data:`~newsdesk.web.chart.FRONT_STORIES` stories) and its newest
+articles, with its JSON twin (``/thread/N.json``) and its Atom feed (``/thread/N.atom``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import Response
 
 from newsdesk import api as libapi
-from newsdesk.web import atom
+from newsdesk.web import atom, chart
 from newsdesk.web.pages.common import brief
 from newsdesk.web.pages.stories import card
 from newsdesk.web.routes import (
@@ -36,11 +37,18 @@ def thread_page(request: Request, thread_id: str) -> Response:
         return atom.response(request, _settings(request).public_reads, feed)
     t = _page_or_404(libapi.thread, _store(request), int(thread_id))
     _, latest = libapi.following(_store(request), f"thread:{t.id}", LATEST)
+    charted = t.stories[-chart.FRONT_STORIES :]
+    days = libapi.story_coverage(_store(request), [s.id for s in charted])
     ctx = {
         "thread": {"id": t.id, "label": t.label, "stories": [card(s) for s in t.stories]},
         "articles": [brief(b) for b in latest],
+        "coverage": [{"id": s.id, "title": s.title, "days": days[s.id]} for s in charted],
     }
-    return respond(request, "thread.html", ctx, wants_json(request, as_json))
+    as_json = wants_json(request, as_json)
+    if not as_json:  # the chart is the page's picture of the numbers the twin holds
+        titles = {s.id: s.title for s in charted}
+        ctx["chart"] = chart.coverage_svg(days, titles, max_days=None)
+    return respond(request, "thread.html", ctx, as_json)
 
 
 def install(app: FastAPI) -> None:

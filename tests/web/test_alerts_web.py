@@ -112,7 +112,11 @@ def test_the_thread_page_and_its_feed(client: TestClient, web_store: Store) -> N
     entries = list(root.iter(f"{A}entry"))
     size = sum(s.articles for s in t.stories)
     assert len(entries) == min(size, 50)
-    assert client.get(f"/thread/{t.id}.json").json()["thread"]["id"] == t.id
+    twin = client.get(f"/thread/{t.id}.json").json()
+    assert twin["thread"]["id"] == t.id and "chart" not in twin
+    svg = doc.xpath("//section[contains(@class,'coverage')]//*[local-name()='svg']")
+    dated = sum(n for c in twin["coverage"] for n in c["days"].values())
+    assert bool(svg) == (dated > 0)  # a chart when its stories have dated articles
     assert client.get("/thread/999999").status_code == 404
     story = client.get(f"/story/{t.stories[0].id}").text
     assert f'href="/thread/{t.id}"' in story

@@ -166,3 +166,16 @@ def test_front_page_charts_the_coverage_of_its_latest_stories(client: TestClient
     assert len(bars) == len(shown) > 0
     total = sum(int((b.findtext(f"{SVG}title") or "").split(": ")[1].split()[0]) for b in bars)
     assert total == sum(c["days"][d] for c in coverage for d in c["days"] if d >= first)
+
+
+def test_a_threads_chart_spans_all_its_days_by_week_when_long() -> None:
+    days = {
+        1: {"2025-01-01": 2, "2025-01-03": 1},  # one week: one bar of 3
+        2: {"2025-03-20": 1, "2025-05-30": 4},  # 150 days in all: weeks
+    }
+    svg = str(coverage_svg(days, {1: "First", 2: "Second"}, max_days=None))
+    assert "Articles per week, by story" in svg
+    said = sorted((b.findtext(f"{SVG}title") or "").split(": ")[1] for b in _bars(svg))
+    assert said == ["1 from Second", "3 from First", "4 from Second"]
+    cut = str(coverage_svg(days, {1: "First", 2: "Second"}))  # the front page's: 60 days
+    assert "Articles per day" in cut and len(_bars(cut)) == 1

@@ -4,6 +4,8 @@ articles, with its JSON twin (``/thread/N.json``) and its Atom feed (``/thread/N
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import Response
 
@@ -39,7 +41,7 @@ def thread_page(request: Request, thread_id: str) -> Response:
     _, latest = libapi.following(_store(request), f"thread:{t.id}", LATEST)
     charted = t.stories[-chart.FRONT_STORIES :]
     days = libapi.story_coverage(_store(request), [s.id for s in charted])
-    ctx = {
+    ctx: dict[str, Any] = {
         "thread": {"id": t.id, "label": t.label, "stories": [card(s) for s in t.stories]},
         "articles": [brief(b) for b in latest],
         "coverage": [{"id": s.id, "title": s.title, "days": days[s.id]} for s in charted],

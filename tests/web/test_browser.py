@@ -25,6 +25,7 @@ from newsdesk.store.schema import articles
 from newsdesk.web import front
 from newsdesk.web.app import create_app
 from newsdesk.web.pages import features
+from tests.web.conftest import TOKEN
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -244,3 +245,30 @@ def test_front_page_coverage_chart_renders(watched: Any, server: str, shots: Pat
     chart.locator("a rect.bar").first.click()
     watched.wait_for_url(server + href)
     assert watched.locator("main h1").inner_text()
+
+
+def test_alerts_page_log_in_save_mark_read_and_remove(
+    watched: Any, server: str, web_store: Store, shots: Path
+) -> None:
+    """Writes need the token: the page offers the login link, the /login form sets the cookie,
+    then the form saves an alert, which is listed with its feed, marked read and removed."""
+    watched.goto(server + "/alerts")
+    assert watched.locator("form.add-alert").count() == 0
+    watched.click("text=Log in")
+    watched.fill("input[name=token]", TOKEN)
+    watched.click("form[action='/login'] button")
+    watched.goto(server + "/alerts")
+    watched.fill("form.add-alert input[name=alert]", "search:tram line")
+    watched.click("form.add-alert button")
+    watched.wait_for_url(server + "/alerts")
+    row = watched.locator("table.alerts tr.alert")
+    assert row.count() == 1 and "tram line" in row.inner_text()
+    (alert,) = api.alerts(web_store)
+    assert row.locator(f"a[href='/alerts/{alert.id}.atom']").count() == 1
+    watched.screenshot(path=str(shots / "alerts.png"), full_page=True)
+    row.locator("text=Mark read").click()
+    watched.wait_for_url(server + "/alerts")
+    assert api.alerts(web_store)[0].checked is not None
+    watched.locator("table.alerts tr.alert >> text=Remove").click()
+    watched.wait_for_url(server + "/alerts")
+    assert api.alerts(web_store) == [] and watched.locator("table.alerts").count() == 0

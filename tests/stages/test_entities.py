@@ -6,13 +6,17 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from newsdesk import api, pipeline
 from newsdesk.cli import app
 from newsdesk.errors import NotFound
 from newsdesk.nlp.names import analyse_mention, person_key, same_person, titled_names
+from newsdesk.stages.cluster.tables import story_articles
 from newsdesk.stages.quotes.speakers import resolve_speakers
+from newsdesk.stages.quotes.tables import quotes_table
+from newsdesk.store.schema import articles
 from newsdesk.views.people import people, person
 from tests.conftest import SEEDS
 from tests.stages.test_quotes import seed_jsonl
@@ -193,3 +197,77 @@ def test_people_and_person_cli(store, settings, tmp_path):
     res = runner.invoke(app, ["quotes", "--speaker", "Kyslytsia", "--db", settings.db, "--json"])
     assert res.exit_code == 0, res.output
     assert len(json.loads(res.stdout)["quotes"]) >= 3
+
+
+def _ingest(store, settings, tmp_path, texts):
+    rows = [
+        {
+            "url": f"https://example.org/{n}",
+            "title": f"Article {n}",
+            "published": datetime(2025, 7, 1 + n, tzinfo=UTC).isoformat(),
+            "text": text,
+        }
+        for n, text in enumerate(texts)
+    ]
+    report = api.ingest([str(_article_jsonl(tmp_path, rows))], store, settings, run_stages=False)
+    assert report.ok and report.added == len(texts)
+    with store.connect() as conn:
+        return list(conn.scalars(select(articles.c.id).order_by(articles.c.published)))
+
+
+def _quote_speakers(store):
+    with store.connect() as conn:
+        return [(r.speaker_name, r.entity_id) for r in conn.execute(select(quotes_table))]
+
+
+def test_a_lone_surname_joins_the_one_full_name_in_the_store(store, settings, tmp_path):
+    """ "President Biden" and "Mr. Biden" in one article, "Joe Biden" in another: one person,
+    whose page holds both articles and whose quotes name him in full."""
+    _ingest(store, settings, tmp_path, [
+        "Joe Biden met governors at the White House on Wednesday. Biden later flew to Delaware.",
+        "President Biden said on Tuesday that the bill would pass. “We have the votes,” Mr. "
+        "Biden told reporters in Delaware.",
+    ])  # fmt: skip
+    pipeline.run(store, settings, only=["quotes", "entities"])
+    bidens = [p for p in people(store) if "Biden" in p.name]
+    assert [(p.name, p.articles) for p in bidens] == [("Joe Biden", 2)]
+    d = person(store, "Biden")
+    assert d.name == "Joe Biden" and len(d.articles) == 2
+    assert d.quotes and {q.quote.speaker_name for q in d.quotes} == {"Joe Biden"}
+
+
+def test_a_surname_two_people_share_stays_apart(store, settings, tmp_path):
+    """Two Johnsons: a lone "Johnson" is neither, in the article and in the store."""
+    _ingest(store, settings, tmp_path, [
+        "Boris Johnson and Mike Johnson met in London on Thursday. “This was a good day,” "
+        "Johnson said after the talks.",
+        "“We will not back down,” Johnson told reporters on Friday.",
+    ])  # fmt: skip
+    pipeline.run(store, settings, only=["quotes", "entities"])
+    johnsons = {p.name: p for p in people(store) if "Johnson" in p.name}
+    assert {"Boris Johnson", "Mike Johnson"} <= set(johnsons)
+    assert johnsons["Boris Johnson"].quotes == johnsons["Mike Johnson"].quotes == 0
+    assert {s for s, _ in _quote_speakers(store)} == {"Johnson"}
+
+
+def test_the_story_resolves_a_surname_the_store_finds_ambiguous(store, settings, tmp_path):
+    """The store knows Joe and Jill Biden; within a story naming only Joe Biden, a lone
+    "President Biden" is Joe; in an article of no story it stays apart."""
+    ids = _ingest(store, settings, tmp_path, [
+        "Joe Biden and Jill Biden visited a school in Delaware on Monday.",
+        "Joe Biden met governors at the White House on the infrastructure bill.",
+        "President Biden said on Tuesday that the infrastructure bill would pass.",
+        "President Biden said on Friday that the summit had gone well.",
+    ])  # fmt: skip
+    pipeline.run(store, settings, only=["quotes"])
+    with store.begin() as conn:  # articles 2 and 3 as one story (as the cluster stage would)
+        conn.execute(story_articles.insert(), [
+            {"article_id": ids[1], "story_id": 7, "position": 0, "score": 1.0},
+            {"article_id": ids[2], "story_id": 7, "position": 1, "score": 1.0},
+        ])  # fmt: skip
+    pipeline.run(store, settings, only=["entities"])
+    joe = person(store, "Joe Biden")
+    assert {m.id for m in joe.articles} == set(ids[:3])
+    lone = person(store, "Biden")
+    assert lone.name == "Biden" and [m.id for m in lone.articles] == [ids[3]]
+    assert person(store, "Jill Biden").id not in {joe.id, lone.id}

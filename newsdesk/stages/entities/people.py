@@ -43,6 +43,9 @@ _PLACE_WORDS = lexicons.words("place-words")
 _EVENT_WORDS = lexicons.words("event-words")
 _PARTY_TAG = re.compile(r"^[DRI]-[A-Z]")
 _LOWER_WORD = re.compile(r"\b[a-z]+\b")
+# "Team Biden", "Camp Trump": a campaign named after a person, an organization (as a person it
+# made a lone "Biden" ambiguous between Joe Biden and "Team Biden" in the demo store).
+_CAMPAIGN_LEADS = {"team", "camp"}
 # Outlet names and aliases (resources/outlets.toml): an organization whatever the tagger says.
 _OUTLETS = frozenset(fold(n) for n in load_table().by_alias.values())
 
@@ -171,6 +174,8 @@ def article_entities(
         kind = min(c, key=lambda k: (-c[k], order[k]))
         last = name.split()[-1].lower()
         if kind == "person" and len(name.split()) > 1:
+            if name.split()[0].lower() in _CAMPAIGN_LEADS:
+                return "org"
             # "Border Patrol", "Kaiser Permanente Medical Center", "Mecklenberg County"
             if last in _ORG_WORDS:
                 return "org"
@@ -254,10 +259,13 @@ def _find(
     hits = []
     for p in people:
         pp = fold(p.name).split()
-        if pp == parts or same_person(p.name, name):
+        if pp == parts:
             return p
-        # "Starmer", "Keir Starmer" or "Keir" within an article naming "Sir Keir Starmer"
-        if len(parts) < len(pp) and (pp[-len(parts) :] == parts or pp[: len(parts)] == parts):
+        # "Starmer", "Keir Starmer" or "Keir" within an article naming "Sir Keir Starmer";
+        # "Sergei Lavrov" beside "Sergey Lavrov". Two candidates ("Johnson" in an article
+        # naming Boris and Mike Johnson): no one, the short name stays apart.
+        short = len(parts) < len(pp) and (pp[-len(parts) :] == parts or pp[: len(parts)] == parts)
+        if short or same_person(p.name, name):
             hits.append(p)
     return hits[0] if len(hits) == 1 else None
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     Connection,
+    inspect,
     select,
 )
 
 from newsdesk.models import Article
-from newsdesk.nlp.names import person_key
+from newsdesk.nlp.names import fold, person_key
 from newsdesk.nlp.ner import EntityTagger
 from newsdesk.nlp.ner import load_tagger as load_ner
 from newsdesk.registry import BaseStage
 from newsdesk.settings import Settings
-from newsdesk.stages.entities.people import article_entities
+from newsdesk.stages.cluster.tables import story_articles
+from newsdesk.stages.entities.people import Entry, article_entities
 from newsdesk.stages.entities.tables import (
     ENTITIES,
     alias_key,
@@ -77,7 +80,8 @@ class Entities(BaseStage):
 
     name: ClassVar[str] = "entities"
     # 2: entries from the entity tagger (nlp/ner), places, language notes (#16)
-    version: ClassVar[int] = 2
+    # 3: a lone surname resolves to the one full name in the article, story or store (#16)
+    version: ClassVar[int] = 3
     requires: ClassVar[frozenset[str]] = frozenset({"text", "quotes"})
     provides: ClassVar[frozenset[str]] = frozenset({"people"})
     tables: ClassVar[tuple[Component, ...]] = (ENTITIES,)
@@ -90,6 +94,13 @@ class Entities(BaseStage):
         self.tagger = load_ner()
 
     def process(self, store: Store, conn: Connection, batch: Sequence[Article]) -> None:
+        """Each article's entries, stored as people with their mentions and linked quotes.
+
+        Full names first, the batch's before its single words: a lone "Biden" then finds the
+        person a full name made, in the article (``article_entities``), else among the people
+        of the other articles of its story (when exactly one of them has a full name ending
+        or starting with it), else in the store (:func:`find_person`).
+        """
         ids = [a.id for a in batch]
         if not ids:
             return
@@ -99,6 +110,7 @@ class Entities(BaseStage):
                 notes_table.c.article_id.in_(ids), notes_table.c.stage == self.name
             )
         )
+        read: list[tuple[Article, list[Entry], list[dict[str, Any]]]] = []
         for a in batch:
             if not covered(a.language):
                 conn.execute(
@@ -113,13 +125,28 @@ class Entities(BaseStage):
                 .order_by(quotes_table.c.seq)
             ).all()
             qs = [{"speaker_name": r.speaker_name, "id": r.id} for r in rows]
+            read.append((a, article_entities(a.text, self.tagger.entities(a.text), qs), qs))
+        pids: dict[tuple[str, str], str] = {}  # (article id, entry name) -> person id
+        people_of: dict[str, dict[str, str]] = defaultdict(dict)  # article id -> {pid: name}
+        for a, entries, _ in read:
+            for p in entries:
+                if p.kind != "person" or len(p.name.split()) > 1:
+                    pid = self._upsert(conn, p.as_dict())
+                    pids[(a.id, p.name)] = pid
+                    if p.kind == "person":
+                        people_of[a.id][pid] = p.name
+        stories = _story_people(conn, [a.id for a, _, _ in read], people_of)
+        for a, entries, _ in read:
+            for p in entries:
+                if (a.id, p.name) not in pids:
+                    hint = _in_story(stories.get(a.id, {}), p.name)
+                    pids[(a.id, p.name)] = self._upsert(conn, p.as_dict(), hint)
+        names = _names(conn, set(pids.values()))
+        for a, entries, qs in read:
             published = a.published.isoformat() if a.published else None
-            entries = article_entities(a.text, self.tagger.entities(a.text), qs)
-            name_to_id: dict[str, str] = {}
             mentions: dict[str, dict[str, Any]] = {}  # two spellings can resolve to one person
             for p in entries:
-                pid = self._upsert(conn, p.as_dict())
-                name_to_id[p.name] = pid
+                pid = pids[(a.id, p.name)]
                 row = mentions.setdefault(
                     pid,
                     {"person_id": pid, "article_id": a.id, "mentions": 0, "quotes": 0,
@@ -132,19 +159,21 @@ class Entities(BaseStage):
             if mentions:
                 conn.execute(person_mentions.insert(), list(mentions.values()))
             for q in qs:
-                linked = name_to_id.get(q.get("entity_name") or "")
+                linked = pids.get((a.id, q.get("entity_name") or ""))
                 if linked is None:
                     continue
-                conn.execute(
+                conn.execute(  # the speaker as the person's page names them ("Joe Biden")
                     quotes_table.update()
                     .where(quotes_table.c.id == q["id"])
-                    .values(entity_id=linked, speaker_name=q["entity_name"])
+                    .values(entity_id=linked, speaker_name=names.get(linked, q["entity_name"]))
                 )
 
-    def _upsert(self, conn: Connection, p: dict[str, Any]) -> str:
+    def _upsert(self, conn: Connection, p: dict[str, Any], pid: str | None = None) -> str:
+        """The stored person of entry ``p`` (``pid`` when the story resolved it), created or
+        updated (a longer full name renames the person and their linked quotes)."""
         name, kind = p["name"], p["kind"]
-        pid = find_person(conn, name, kind)
-        if pid is None:
+        found = pid or find_person(conn, name, kind)
+        if found is None:
             if kind in ("org", "place"):
                 base = kind + "-" + "-".join(alias_key(name, kind).replace(".", "").split())
             else:
@@ -154,10 +183,17 @@ class Entities(BaseStage):
                 people_table.insert().values(id=pid, name=name, kind=p["kind"], org=p["org"])
             )
         else:
+            pid = found
             cur = conn.execute(select(people_table).where(people_table.c.id == pid)).first()
             values: dict[str, Any] = {}
-            if cur is not None and len(name.split()) > len(cur.name.split()):
+            longer = cur is not None and len(name.split()) > len(cur.name.split())
+            if longer and cur is not None and cur.kind == kind:  # not "America" -> "Latin America"
                 values["name"] = name
+                conn.execute(
+                    quotes_table.update()
+                    .where(quotes_table.c.entity_id == pid)
+                    .values(speaker_name=name)
+                )
             if p["org"]:
                 values["org"] = p["org"]
             if values:
@@ -177,3 +213,74 @@ class Entities(BaseStage):
     def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """JSONL ``{"id", "text"}`` → ``{"id", "entities": [{"span", "type", "name"}]}``."""
         return filter_records(records, self.tagger)
+
+
+def _story_people(
+    conn: Connection, article_ids: Sequence[str], batch_people: dict[str, dict[str, str]]
+) -> dict[str, dict[str, str]]:
+    """For each article, the people ({id: name as written}) of the other articles of its story:
+    stored mentions, and the full names of this batch (``batch_people``, not stored yet)."""
+    if not article_ids or not inspect(conn).has_table(story_articles.name):
+        return {}
+    sa = story_articles
+    story_of: dict[str, int] = {}
+    for i in range(0, len(article_ids), 500):
+        chunk = list(article_ids[i : i + 500])
+        story_of.update(
+            conn.execute(
+                select(sa.c.article_id, sa.c.story_id).where(sa.c.article_id.in_(chunk))
+            ).all()
+        )
+    if not story_of:
+        return {}
+    members: dict[int, set[str]] = defaultdict(set)
+    sids = sorted(set(story_of.values()))
+    for i in range(0, len(sids), 500):
+        for aid, sid in conn.execute(
+            select(sa.c.article_id, sa.c.story_id).where(sa.c.story_id.in_(sids[i : i + 500]))
+        ):
+            members[sid].add(aid)
+    others = sorted({m for ms in members.values() for m in ms} - set(article_ids))
+    stored: dict[str, dict[str, str]] = defaultdict(dict)
+    pm = person_mentions
+    for i in range(0, len(others), 500):
+        for aid, pid, name in conn.execute(
+            select(pm.c.article_id, people_table.c.id, people_table.c.name)
+            .join(people_table, people_table.c.id == pm.c.person_id)
+            .where(pm.c.article_id.in_(others[i : i + 500]), people_table.c.kind == "person")
+        ):
+            stored[aid][pid] = name
+    out: dict[str, dict[str, str]] = {}
+    for aid, sid in story_of.items():
+        found: dict[str, str] = {}
+        for other in members[sid] - {aid}:
+            found.update(stored.get(other) or batch_people.get(other) or {})
+        out[aid] = found
+    return out
+
+
+def _in_story(people: dict[str, str], name: str) -> str | None:
+    """The one person of the story whose full name ends or starts with ``name`` ("Biden" in
+    "Joe Biden"); None when no one or several do (two Johnsons)."""
+    parts = fold(name).split()
+    n = len(parts)
+    hits = set()
+    for pid, full in people.items():
+        pp = fold(full).split()
+        if len(pp) > n and (pp[-n:] == parts or pp[:n] == parts):
+            hits.add(pid)
+    return hits.pop() if len(hits) == 1 else None
+
+
+def _names(conn: Connection, pids: set[str]) -> dict[str, str]:
+    """The stored (longest) name of each person id."""
+    ids, out = sorted(pids), dict[str, str]()
+    for i in range(0, len(ids), 500):
+        out.update(
+            conn.execute(
+                select(people_table.c.id, people_table.c.name).where(
+                    people_table.c.id.in_(ids[i : i + 500])
+                )
+            ).all()
+        )
+    return out

@@ -57,22 +57,70 @@ ENTITIES = component("entities", [_entities_v1])
 
 
 def find_person(conn: Connection, name: str, kind: str = "person") -> str | None:
-    """The id of the stored person this name refers to (alias, or surname + close first name)."""
+    """The id of the stored person this name refers to, or None (a new person, or ambiguous).
+
+    A full name: its alias, else the one stored person whose full names are variants of it
+    (:func:`same_person` against every full-name alias and the person's name), else a person
+    stored under the surname alone when no other person has that surname. A single word
+    ("Biden", from "President Biden" or "Mr. Biden"): the one stored person whose full name
+    ends with it; when several do ("Boris Johnson", "Mike Johnson") it stays apart, as the
+    person stored under that word alone (or a new one).
+    """
     folded = alias_key(name, kind)
-    pid = conn.scalar(select(person_aliases.c.person_id).where(person_aliases.c.alias == folded))
-    if pid or kind != "person":
-        return str(pid) if pid else None
-    surname = folded.split()[-1] if folded.split() else ""
-    if not surname:
+    words = folded.split()
+    if kind != "person" or len(words) > 1:
+        pid = conn.scalar(
+            select(person_aliases.c.person_id).where(person_aliases.c.alias == folded)
+        )
+        if pid or kind != "person":
+            return str(pid) if pid else None
+    if not words:
         return None
-    cands = conn.execute(
-        select(person_aliases.c.person_id, person_aliases.c.name).where(
+    surname = words[-1]
+    rows = conn.execute(
+        select(
+            person_aliases.c.person_id,
+            person_aliases.c.name,
+            people_table.c.name.label("canon"),
+            people_table.c.kind,
+        )
+        .join(people_table, people_table.c.id == person_aliases.c.person_id)
+        .where(
             or_(person_aliases.c.alias == surname, person_aliases.c.alias.endswith(" " + surname))
         )
     ).all()
-    ids = {r.person_id for r in cands if same_person(r.name, name)}
+    # a place or organization named by the surname alone ("America" for the tagger's PER
+    # "Latin America", "Save America"): the entry such a name joins when no person fits, as
+    # before #16's ambiguity rules (people are never matched against other kinds otherwise)
+    other = {r.person_id for r in rows if r.kind != "person" and fold(r.canon) == surname}
+    rows = [r for r in rows if r.kind == "person"]
+    canon = {r.person_id: r.canon for r in rows}
+    full = {
+        pid
+        for pid, n in canon.items()
+        if len(fold(n).split()) > 1 and fold(n).split()[-1] == surname
+    }
+    alone = {pid for pid, n in canon.items() if fold(n) == surname}
+    if len(words) == 1:
+        if len(full) == 1:
+            return str(next(iter(full)))
+        if alone:
+            return str(min(alone))
+        pid = conn.scalar(
+            select(person_aliases.c.person_id).where(person_aliases.c.alias == folded)
+        )
+        return str(pid) if pid and not full else None
+    ids = {
+        r.person_id
+        for r in rows
+        if len(r.name.split()) > 1 and same_person(r.name, name) and same_person(r.canon, name)
+    }
     if len(ids) == 1:
         return str(ids.pop())
+    if not ids and len(alone) == 1 and not full:
+        return str(next(iter(alone)))  # "Biden" stored first, and no other Biden known
+    if not ids and not alone and not full and len(other) == 1:
+        return str(next(iter(other)))
     return None
 
 

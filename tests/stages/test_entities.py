@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 
@@ -202,7 +203,7 @@ def test_people_and_person_cli(store, settings, tmp_path):
 def _ingest(store, settings, tmp_path, texts):
     rows = [
         {
-            "url": f"https://example.org/{n}",
+            "url": f"https://example.org/{hashlib.sha1(text.encode()).hexdigest()[:12]}",
             "title": f"Article {n}",
             "published": datetime(2025, 7, 1 + n, tzinfo=UTC).isoformat(),
             "text": text,
@@ -271,3 +272,25 @@ def test_the_story_resolves_a_surname_the_store_finds_ambiguous(store, settings,
     lone = person(store, "Biden")
     assert lone.name == "Biden" and [m.id for m in lone.articles] == [ids[3]]
     assert person(store, "Jill Biden").id not in {joe.id, lone.id}
+
+
+def test_a_full_name_does_not_join_through_a_one_word_alias(store, settings, tmp_path):
+    """Joe Biden is also stored as "Biden" (a lone "Mr. Biden" resolved to him); a later
+    Hunter Biden is someone else, and "Biden" is ambiguous from then on."""
+    _ingest(store, settings, tmp_path, [
+        "Joe Biden met governors on Monday. Biden later flew to Delaware.",
+        "“We have the votes,” Mr. Biden told reporters in Delaware on Tuesday.",
+    ])  # fmt: skip
+    pipeline.run(store, settings, only=["quotes", "entities"])
+    joe = person(store, "Joe Biden")
+    assert "Biden" in joe.aliases and len(joe.articles) == 2
+    (tmp_path / "later").mkdir()
+    _ingest(
+        store,
+        settings,
+        tmp_path / "later",
+        ["“I did nothing wrong,” Hunter Biden told the House committee on Wednesday."],
+    )
+    pipeline.run(store, settings, only=["quotes", "entities"])
+    assert person(store, "Hunter Biden").id != joe.id
+    assert len(person(store, "Joe Biden").articles) == 2

@@ -51,3 +51,33 @@ def test_bad_inputs_give_exit_1_and_keep_good_ones(tmp_path, seed_paths):
     assert r.exit_code == 1
     assert f"{bad}: binary file" in r.output
     assert "2 added" in r.output
+
+
+def test_serve_connections_get_tcp_nodelay():
+    """`serve`'s listening socket says TCP, so asyncio sets TCP_NODELAY on each connection
+    (without it every two-write response waited ~40 ms for the client's delayed ACK)."""
+    import asyncio
+    import socket
+
+    from newsdesk.cli.web import listen
+
+    async def check() -> int:
+        sock = listen("127.0.0.1", 0)
+        seen: list[int] = []
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            conn = writer.get_extra_info("socket")
+            seen.append(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(handle, sock=sock)
+        async with server:
+            _, w = await asyncio.open_connection(*sock.getsockname()[:2])
+            for _ in range(100):
+                if seen:
+                    break
+                await asyncio.sleep(0.01)
+            w.close()
+        return seen[0]
+
+    assert asyncio.run(check()) != 0

@@ -45,7 +45,7 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     # Listen first, so that a busy port is an error before anything says "serving".
     try:
-        sock = socket.create_server((host, port), family=_family(host))
+        sock = listen(host, port)
     except OSError as exc:
         fail(f"cannot listen on {shown}:{port}: {exc.strerror or exc}")
     with sock, opened(settings) as store, handled():
@@ -56,6 +56,18 @@ def serve(
         )
         config = uvicorn.Config(web_app, log_level="warning", access_log=False)
         uvicorn.Server(config).run(sockets=[sock])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, marked as TCP (``IPPROTO_TCP``).
+
+    ``socket.create_server`` leaves the protocol 0, which accepted connections inherit, and
+    asyncio sets ``TCP_NODELAY`` only on sockets whose protocol says TCP: without it, every
+    response sent in two writes (headers, body) waited for the client's delayed ACK (Nagle's
+    algorithm), ~40 ms a request on loopback (benchmarks/load.py).
+    """
+    sock = socket.create_server((host, port), family=_family(host))
+    return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
 
 
 def _family(host: str) -> socket.AddressFamily:

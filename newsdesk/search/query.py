@@ -13,13 +13,17 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
 
 from newsdesk.models import SearchHit, SearchResults
 from newsdesk.search.filters import Filters
 from newsdesk.search.fulltext import fulltext
 from newsdesk.search.semantic import vector_index
-from newsdesk.search.snippets import snippet
+from newsdesk.search.snippets import snippet, snippet_pattern
+from newsdesk.store.schema import articles
 from newsdesk.views import people, stories
 
 if TYPE_CHECKING:
@@ -73,8 +77,8 @@ def search(
     page = fused[offset : offset + limit]
     text_rank = {a: i for i, a in enumerate(text_list, 1)}
     sem_rank = {a: i for i, a in enumerate(sem_list, 1)}
-    with store.connect() as conn:
-        found = {a.id: a for a in store.articles_by_ids(conn, [a for a, _ in page])}
+    found = _hit_rows(store, [a for a, _ in page])
+    pattern = snippet_pattern(terms)
     hits: list[SearchHit] = []
     for article_id, score in page:
         a = found.get(article_id)
@@ -82,17 +86,29 @@ def search(
             continue
         hits.append(
             SearchHit(
-                article_id=a.id,
-                title=a.title,
-                outlet=a.outlet,
-                published=a.published,
+                article_id=article_id,
+                title=a["title"],
+                outlet=a["outlet"],
+                published=datetime.fromisoformat(a["published"]) if a["published"] else None,
                 score=score,
-                text_rank=text_rank.get(a.id),
-                semantic_rank=sem_rank.get(a.id),
-                snippet=tuple(snippet(a.text, terms)),
+                text_rank=text_rank.get(article_id),
+                semantic_rank=sem_rank.get(article_id),
+                snippet=tuple(snippet(a["text"], terms, pattern=pattern)),
             )
         )
     return SearchResults(query=query, hits=tuple(hits), mode=mode, more=len(fused) > offset + limit)
+
+
+def _hit_rows(store: Store, ids: list[str]) -> dict[str, Any]:
+    """What a hit shows, by id: 5 columns (a whole Article row, with its sentence offsets
+    parsed, was a third of a search's CPU time, measured on the 1k store)."""
+    if not ids:
+        return {}
+    cols = [articles.c[c] for c in ("id", "title", "outlet", "published", "text")]
+    with store.connect() as conn:
+        return {
+            r["id"]: r for r in conn.execute(select(*cols).where(articles.c.id.in_(ids))).mappings()
+        }
 
 
 def rrf(lists: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:

@@ -8,11 +8,21 @@ from collections.abc import Sequence
 SNIPPET_CHARS = 240
 
 
-def snippet(body: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> list[tuple[str, bool]]:
+def snippet_pattern(terms: Sequence[str]) -> re.Pattern[str]:
+    """The query words as one pattern (a word starting with any of them), for :func:`snippet`."""
+    return re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\w*", re.IGNORECASE)
+
+
+def snippet(
+    body: str,
+    terms: Sequence[str],
+    width: int = SNIPPET_CHARS,
+    pattern: re.Pattern[str] | None = None,
+) -> list[tuple[str, bool]]:
     """A window of ``body`` around the first query word, as (piece, is_match) pairs of plain text."""
     if not body:
         return []
-    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\w*", re.IGNORECASE)
+    pattern = pattern or snippet_pattern(terms)
     first = pattern.search(body)
     start = 0 if first is None else max(0, first.start() - width // 3)
     if start:

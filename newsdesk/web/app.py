@@ -176,6 +176,7 @@ def templates() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the templates ship with the package: no stat() per render
     )
     env.filters["day"] = _day
     env.filters["clock"] = _clock

@@ -13,6 +13,7 @@ import gzip
 import json
 import re
 import resource
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -24,6 +25,25 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT))
+
+
+def revision_tree(work: Path, rev: str) -> tuple[Path, str]:
+    """A detached git worktree of revision ``rev`` under ``work`` (made once), and its short id:
+    the "before" code of a benchmark's before/after rows (``--against REV``)."""
+    sha = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", rev],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    tree = work / f"rev-{sha}"
+    if not tree.exists():
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), sha],
+            check=True,
+            capture_output=True,
+        )
+    return tree, sha
 
 
 def default_data(name: str) -> Path:

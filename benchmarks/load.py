@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import ROOT, emit, parser
+from _common import ROOT, emit, parser, revision_tree
 from scale import stream, write_jsonl
 from web import free_port
 
@@ -78,9 +78,8 @@ def build(work: Path, n: int, rebuild: bool, pg: str = "") -> tuple[str, str]:
         for f in work.glob(tmp.name + "*"):
             f.unlink()
         _ingest(src, str(tmp))
-        for suffix in ("-wal", "-shm", ""):
-            if Path(str(tmp) + suffix).exists():
-                Path(str(tmp) + suffix).replace(db + suffix)
+        for f in sorted(work.glob(tmp.name + "*"), reverse=True):  # -wal, -shm, the faiss index
+            f.replace(db + f.name[len(tmp.name) :])
     return (
         db,
         f"{n}: store built by `newsdesk ingest` (all stages) in {time.perf_counter() - t0:.0f} s",
@@ -236,37 +235,21 @@ def measure(
     pid: int, base: str, warm: list[str], urls: list[str], clients: int
 ) -> dict[str, float]:
     asyncio.run(_load(base, warm, min(clients, 4)))
-    cpu = cpu_seconds(pid)
+    cpu, mine = cpu_seconds(pid), cpu_seconds(os.getpid())
     times, errors, wall = asyncio.run(_load(base, urls, clients))
-    cpu = cpu_seconds(pid) - cpu
+    cpu, mine = cpu_seconds(pid) - cpu, cpu_seconds(os.getpid()) - mine
     ms = np.array(times) * 1000
     return {
         "requests": len(times),
         "errors": errors,
         "rps": len(times) / wall,
         "server_cpu_ms": cpu * 1000 / max(1, len(times)),
+        "client_cpu_ms": mine * 1000 / max(1, len(times)),
         "p50_ms": float(np.percentile(ms, 50)),
         "p95_ms": float(np.percentile(ms, 95)),
         "p99_ms": float(np.percentile(ms, 99)),
         "load_1min": os.getloadavg()[0],  # the machine's load average when the cell ended
     }
-
-
-def revision_tree(work: Path, rev: str) -> tuple[Path, str]:
-    sha = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", rev],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    tree = work / f"rev-{sha}"
-    if not tree.exists():
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), sha],
-            check=True,
-            capture_output=True,
-        )
-    return tree, sha
 
 
 def main() -> None:
@@ -305,7 +288,7 @@ def main() -> None:
         f"requests per cell after {args.warmup} warm-up (story: each of the 100 biggest viewed "
         "once first); one uvicorn server process; a 2-core machine shared with other jobs, so "
         "latencies include waiting for a core; server_cpu_ms = the server process's user+system "
-        "CPU per request (load-independent); load_1min = the machine's 1-minute load average "
+        "CPU per request (load-independent), client_cpu_ms the same for the client process; load_1min = the machine's 1-minute load average "
         "(runnable processes, 2 cores) at the end of the cell."
     ]
     for n in sizes:

@@ -339,10 +339,15 @@ def alerts(store: Store, ids: Sequence[int] | None = None) -> list[Alert]:
 
 def alert_news(store: Store, alert_id: int, limit: int = 50, new_only: bool = True) -> AlertNews:
     """One alert and its newest matching articles: those since it was last marked read
-    (``new_only``), else all of them."""
+    (``new_only``, with those revised since), else all of them."""
     a = alertlib.get(store, alert_id)
     _, ids = alertlib.matches(store, a, new_only=new_only, limit=limit)
-    return AlertNews(a, tuple(article_views.briefs_by_ids(store, ids)))
+    _, changed = alertlib.matches(store, a, limit=limit, revised=True) if new_only else (0, [])
+    return AlertNews(
+        a,
+        tuple(article_views.briefs_by_ids(store, ids)),
+        tuple(article_views.briefs_by_ids(store, changed)),
+    )
 
 
 def following(store: Store, spec: str, limit: int = 50) -> tuple[str, list[ArticleBrief]]:

@@ -142,7 +142,8 @@ class Alert:
     """A saved search or a followed person, story or thread, and what is new for it.
 
     ``seen_seq``: the newest article (by arrival, ``articles.seq``) it was last checked up to;
-    ``new``: how many matching articles arrived after it (times: ISO 8601 UTC)."""
+    ``new``: how many matching articles arrived after it; ``revised``: how many stored before
+    it were revised since the alert was last read (times: ISO 8601 UTC)."""
 
     id: int
     kind: AlertKind
@@ -152,6 +153,7 @@ class Alert:
     checked: str | None  # when it was last marked read; None: never
     seen_seq: int
     new: int = 0
+    revised: int = 0  # matching articles stored before the mark, revised since it was read
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,10 +173,12 @@ class Changes:
 
 @dataclass(frozen=True, slots=True)
 class AlertNews:
-    """An alert and its newest matching articles since it was last checked (newest first)."""
+    """An alert and its newest matching articles since it was last checked (newest first),
+    and those revised since."""
 
     alert: Alert
     articles: tuple[ArticleBrief, ...]
+    revised: tuple[ArticleBrief, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

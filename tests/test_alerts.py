@@ -159,6 +159,16 @@ def test_a_saved_search_counts_what_watch_ingests(tmp_path: Path, feed_url: str)
 
     assert api.mark_alerts_read(store, [cracks.id]) == 1
     assert [a.new for a in api.alerts(store)] == [0, 0]
+
+    # the pier entry is corrected at the source: a revision, not a new article
+    Feed.items = [OTHER[1], (LATER_PIER[0], LATER_PIER[1] + " Divers found two more cracks.")]
+    cycle = api.watch_cycle(store, settings, run_stages=False)
+    assert (cycle.added, cycle.revised) == (0, 1), cycle
+    assert [(a.new, a.revised) for a in api.alerts(store)] == [(0, 1), (0, 0)]
+    news = api.alert_news(store, cracks.id)
+    assert news.articles == () and [b.title for b in news.revised] == [LATER_PIER[0]]
+    api.mark_alerts_read(store, [cracks.id])
+    assert [(a.new, a.revised) for a in api.alerts(store)] == [(0, 0), (0, 0)]
     assert api.remove_alerts(store, [tram.id]) == 1 and [a.id for a in api.alerts(store)] == [
         cracks.id
     ]

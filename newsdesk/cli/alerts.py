@@ -53,14 +53,15 @@ def alerts(
         bool,
         typer.Option(
             "--exit-code",
-            help=f"check: exit with status {NOTHING_NEW} when nothing is new (0 when something is).",
+            help=f"check: exit with status {NOTHING_NEW} when nothing is new or revised "
+            "(0 when something is).",
         ),
     ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Alerts: saved searches and followed people, stories and threads, each with the count of
     articles that arrived since it was last marked read (however they came: ingest, watch, the
-    API). A search matches articles holding all of its words.
+    API) and of those revised since. A search matches articles holding all of its words.
 
     Example:  newsdesk alerts add "search:port strike" person:"Jane Doe" story:12 thread:3
     Example:  newsdesk alerts                      # each alert and how many are new
@@ -105,7 +106,7 @@ def alerts(
         if action == "list":
             _print_list(found, as_json)
             return
-        news = [api.alert_news(store, a.id, limit) for a in found if a.new]
+        news = [api.alert_news(store, a.id, limit) for a in found if a.new or a.revised]
         _print_news(news, as_json)
         if mark_read and found:
             api.mark_alerts_read(store, [a.id for a in found])
@@ -123,25 +124,35 @@ def _print_list(found: list[Alert], as_json: bool) -> None:
             markup=False,
         )
         return
-    table = Table("id", "kind", "following", "new", "last checked")
+    table = Table("id", "kind", "following", "new", "revised", "last read")
     for a in found:
-        table.add_row(str(a.id), a.kind, a.label, str(a.new), (a.checked or "never")[:19])
+        table.add_row(
+            str(a.id), a.kind, a.label, str(a.new), str(a.revised), (a.checked or "never")[:19]
+        )
     console.print(table)
 
 
 def _print_news(news: list[AlertNews], as_json: bool) -> None:
     if as_json:
         print_json(
-            [{"alert": asdict(n.alert), "articles": [asdict(b) for b in n.articles]} for n in news]
+            [
+                {
+                    "alert": asdict(n.alert),
+                    "articles": [asdict(b) for b in n.articles],
+                    "revised": [asdict(b) for b in n.revised],
+                }
+                for n in news
+            ]
         )
         return
     for n in news:
         a = n.alert
-        sys.stdout.write(f"alert {a.id} ({a.kind} {a.label}): {counted(a.new, 'new article')}\n")
-        for b in n.articles:
+        said = counted(a.new, "new article") + (f", {a.revised} revised" if a.revised else "")
+        sys.stdout.write(f"alert {a.id} ({a.kind} {a.label}): {said}\n")
+        for b, tag in [*((b, "") for b in n.articles), *((b, " (revised)") for b in n.revised)]:
             day = (b.published or "")[:10]
             sys.stdout.write(
-                f"  {b.id[:12]}  {day:10}  {b.outlet or '?'}: {b.title or '(untitled)'}\n"
+                f"  {b.id[:12]}  {day:10}  {b.outlet or '?'}: {b.title or '(untitled)'}{tag}\n"
             )
         if a.new > len(n.articles):
             sys.stdout.write(f"  … and {a.new - len(n.articles)} more\n")

@@ -11,6 +11,9 @@ arrived after that mark, however it arrived (``ingest``, ``watch``, ``POST /api/
 - a person (or organization): articles that mention them (the ``entities`` stage);
 - a story: its articles; a thread: the articles of each of its stories (the ``cluster`` stage).
 
+An article stored before the mark whose text changed after the alert was last read (a newer
+version arrived: the same URL or feed entry with other text) counts as revised, apart.
+
 Near-duplicates (``duplicate_of``) are not counted: a syndicated copy is not news. Marking an
 alert read moves its mark to the newest article the stage it depends on has processed, so an
 article stored but not yet analysed is still new at the next check.
@@ -44,7 +47,13 @@ from newsdesk.search.query import query_terms
 from newsdesk.stages.cluster.tables import stories, story_articles
 from newsdesk.stages.entities.tables import find_person, people_table, person_mentions
 from newsdesk.store import Store
-from newsdesk.store.schema import article_stages, articles, component, metadata
+from newsdesk.store.schema import (
+    article_stages,
+    article_versions,
+    articles,
+    component,
+    metadata,
+)
 from newsdesk.views.threads import thread_label
 
 alerts_table = Table(
@@ -195,18 +204,23 @@ def _condition(conn: Connection, store: Store, a: Alert) -> Any:
 
 
 def matches(
-    store: Store, a: Alert, new_only: bool = True, limit: int = 50
+    store: Store, a: Alert, new_only: bool = True, limit: int = 50, revised: bool = False
 ) -> tuple[int, list[str]]:
     """(how many, the ids of the newest ``limit``) of the articles matching ``a``: those that
-    arrived after its mark (``new_only``), else all of them."""
-    after = a.seen_seq if new_only else 0
-    if not new_only and a.kind == "search":
-        a = replace(a, seen_seq=0)
+    arrived after its mark (``new_only``), else all of them; with ``revised``, those stored
+    before the mark that were revised after it was last read (a newer version arrived)."""
+    after = a.seen_seq if new_only and not revised else 0
     with store.connect() as conn:
-        cond = _condition(conn, store, a)
+        cond = _condition(conn, store, replace(a, seen_seq=after))
         if cond is None:
             return 0, []
         where = [articles.c.seq > after, articles.c.duplicate_of.is_(None), cond]
+        if revised:
+            since = a.checked or a.created
+            changed = select(article_versions.c.article_id).where(
+                article_versions.c.version > 1, article_versions.c.ingested_at > since
+            )
+            where += [articles.c.seq <= a.seen_seq, articles.c.id.in_(changed)]
         total = int(conn.scalar(select(func.count()).select_from(articles).where(*where)) or 0)
         if not total or limit <= 0:
             return total, []
@@ -230,13 +244,21 @@ def following(store: Store, spec: str, limit: int = 50) -> tuple[str, list[str]]
 
 
 def listed(store: Store, ids: list[int] | None = None) -> list[Alert]:
-    """Every alert (or those of ``ids``), oldest first, each with its count of new articles."""
+    """Every alert (or those of ``ids``), oldest first, with its counts of new and revised
+    articles."""
     with store.connect() as conn:
         q = select(alerts_table).order_by(alerts_table.c.id)
         if ids is not None:
             q = q.where(alerts_table.c.id.in_(ids))
         found = [_row(r, _label(conn, r.kind, r.target)) for r in conn.execute(q).all()]
-    return [replace(a, new=matches(store, a, limit=0)[0]) for a in found]
+    return [
+        replace(
+            a,
+            new=matches(store, a, limit=0)[0],
+            revised=matches(store, a, limit=0, revised=True)[0],
+        )
+        for a in found
+    ]
 
 
 def get(store: Store, alert_id: int) -> Alert:

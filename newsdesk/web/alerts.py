@@ -76,6 +76,7 @@ def _list_ctx(request: Request, message: str = "") -> dict[str, Any]:
     return {
         "alerts": [alert_json(a) for a in found],
         "new": sum(a.new for a in found),
+        "revised": sum(a.revised for a in found),
         "can_write": _token_ok(request),
         "writes_off": not settings.api_token,
         "message": message,
@@ -103,6 +104,7 @@ def alert_page(request: Request, alert_id: str) -> Response:
     ctx = {
         "alert": alert_json(news.alert),
         "articles": [brief(b) for b in news.articles],
+        "revised": [dict(brief(b), mark="revised") for b in news.revised],
         "earlier": [brief(b) for b in latest.articles if b.id not in fresh],
         "can_write": _token_ok(request),
     }
@@ -184,7 +186,9 @@ def api_add_alert(request: Request, body: AlertIn) -> Response:
     return _json({"alert": alert_json(a), "created": new}, 201 if new else 200)
 
 
-@api.get("/alerts/{alert_id}", summary="One alert and its new articles, newest first")
+@api.get(
+    "/alerts/{alert_id}", summary="One alert, its new articles and those revised, newest first"
+)
 def api_alert(request: Request, alert_id: int) -> Response:
     news = _page_or_404(libapi.alert_news, _store(request), alert_id, NEWS)
     return _json({"alert": alert_json(news.alert), "articles": [brief(b) for b in news.articles]})

@@ -68,3 +68,24 @@ def test_an_article_is_not_taken_for_a_page() -> None:
     assert as_page(ARTICLE) is None and as_page(FURNITURE + ARTICLE + TAIL) is not None
     record = {"id": "a", "text": ARTICLE}
     assert list(api.summarize_records([record])) == list(Summarize().filter([record]))
+
+
+def test_search_shows_no_unrelated_semantic_neighbours(tmp_path) -> None:
+    # the demo's AllSides articles, embedded as `ingest` does
+    from newsdesk.settings import Settings
+
+    demo = Path(api.demo_corpus()) / "allsides-stories.jsonl"
+    db = str(tmp_path / "s.db")
+    store = api.open_store(db)
+    settings = Settings.load(db=db)
+    api.ingest([str(demo)], store, settings, run_stages=False)
+    api.run(store, settings, only=["embed"])
+    off_topic = "Premier League transfer window: striker signs for record fee"
+    assert api.search(store, off_topic, mode="semantic").hits == ()  # was a full page
+    # hybrid: what the words match ("record") stays, no semantic neighbour is added
+    hybrid = api.search(store, off_topic, mode="hybrid").hits
+    assert all(h.semantic_rank is None and h.text_rank is not None for h in hybrid)
+    found = api.search(store, "FDA approves third shot of the Pfizer vaccine", mode="semantic")
+    titles = [h.title or "" for h in found.hits]
+    assert any("booster" in t.lower() for t in titles[:5]), titles
+    store.close()

@@ -27,6 +27,12 @@ log = logging.getLogger(__name__)
 REFRESH_SECONDS = 2.0  # how often a search checks the store for new vectors
 IVF_MIN = 20_000  # below this many vectors an exact scan is fast enough (< ~5 ms)
 IVF_NPROBE = 24  # lists probed per query (of ~sqrt(n)): a few percent of the vectors
+# A semantic neighbour is a result only when its cosine to the query is at least this, per
+# encoder. Chosen by story-disjoint 5-fold CV on allsides-stories (benchmarks/search_relevance.py,
+# best F2): wordllama 0.5 kept 0.73 ± 0.04 of the relevant articles (0.94 with no cut-off) and
+# 0.03 results per off-topic query (20, a full page, with none). An encoder not measured keeps
+# every neighbour.
+MIN_SCORE = {"wordllama": 0.5}
 
 
 class VectorIndex:
@@ -114,9 +120,14 @@ class VectorIndex:
             )
             sel = np.array(sorted(picked), dtype=np.int64)
             rows = sel if rows is None else np.intersect1d(rows, sel)
+        floor = MIN_SCORE.get(self.model, -np.inf)
         if rows is None and self.ivf is not None:
-            _scores, found = self.ivf.search(q.reshape(1, -1), want)
-            return [self.ids[i] for i in found[0] if i >= 0]
+            found_scores, found = self.ivf.search(q.reshape(1, -1), want)
+            return [
+                self.ids[i]
+                for i, score in zip(found[0], found_scores[0], strict=True)
+                if i >= 0 and score >= floor
+            ]
         if rows is not None and not len(rows):
             return []
         matrix = self.matrix if rows is None else self.matrix[rows]
@@ -125,6 +136,7 @@ class VectorIndex:
         k = min(want, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[scores[top] >= floor]  # unrelated neighbours are no results
         if rows is not None:
             top = rows[top]
         return [self.ids[i] for i in top]

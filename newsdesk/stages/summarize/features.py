@@ -11,16 +11,18 @@ import numpy as np
 
 from newsdesk.nlp import lexicons
 from newsdesk.nlp.embed import get_encoder
-from newsdesk.nlp.tokens import DIGIT_START
+from newsdesk.nlp.names import DEMONYMS
+from newsdesk.nlp.tokens import DIGIT_START, PLAIN_WORD
 from newsdesk.stages.summarize.doc import Doc
 
 # Words that make a sentence lean on the one before it when it opens a summary.
 DANGLING = lexicons.words("dangling-openers-en")
 _QUOTE_OPEN = ("“", '"', "``", "‘", "'", "«", "„")
-_SAY = re.compile(
-    r"\b(?:said|says|say|told|tells|added|adds|according|stated|explained|insisted|claimed|"
-    r"warned|wrote|argued|noted|asked|announced|confirmed|declared|replied)\b"
-)  # matched against the lower-cased sentence
+_SAY_VERBS = (
+    r"(?:said|says|say|told|tells|added|adds|according|stated|explained|insisted|claimed|"
+    r"warned|wrote|argued|noted|asked|announced|confirmed|declared|replied)"
+)
+_SAY = re.compile(rf"\b{_SAY_VERBS}\b")  # matched against the lower-cased sentence
 _QUOTE_CHAR = re.compile(r"[“”\"«»„]|``|''")
 _DEBRIS = re.compile(
     r"\bpublished\s*:|\bupdated\s*:|\blast updated\b|\bscroll down\b|\bclick here\b|\bread more\b|"
@@ -168,13 +170,37 @@ def _is_caption(s: str) -> bool:
     return colon > 0 and s[colon + 1 : colon + 2] == " " and len(s[:colon].split()) <= 4
 
 
+# An attribution to a pronoun anywhere in the sentence: "Kremlin representatives, he said,
+# denied…", "“They know us,” he noted." (matched against the lower-cased sentence).
+_PRONOUN_SAYS = re.compile(
+    rf"\b(?:he|she|they)\s+(?:also\s+|then\s+|later\s+)?{_SAY_VERBS}\b"
+    rf"|\b{_SAY_VERBS}\s+(?:he|she|they)\b"
+)
+_NAME_WORD = re.compile(r"[A-Z][\w’'.-]*")
+
+
 def is_dangling_opener(doc: Doc, i: int) -> bool:
-    """Would sentence ``i`` leave the reader asking "who?" if it opened the summary?"""
+    """Would sentence ``i`` leave the reader asking "who?" if it opened the summary?
+
+    Yes when it opens on a pronoun or a connective (:data:`DANGLING`), on a quote with no
+    speaker, or when it attributes what it says to a pronoun ("…, he said, …") without naming
+    anyone before that pronoun: a capitalised word other than the sentence's first and other
+    than a nationality ("Russian", :data:`newsdesk.nlp.names.DEMONYMS`) counts as a name.
+    """
     ws = doc.words[i]
     if not ws:
         return True
     if ws[0] in DANGLING:
         return True
     s = doc.strings[i].lstrip()
+    low = s.lower()
     # a quote that opens the sentence with no speaker named in it
-    return s.startswith(_QUOTE_OPEN) and not _SAY.search(s.lower())
+    if s.startswith(_QUOTE_OPEN) and not _SAY.search(low):
+        return True
+    m = _PRONOUN_SAYS.search(low)
+    if m is None:
+        return False
+    before = PLAIN_WORD.findall(s[: m.start()])[1:]  # the first word is capitalised anyway
+    return not any(
+        _NAME_WORD.fullmatch(w) and w != "I" and w.lower() not in DEMONYMS for w in before
+    )

@@ -17,7 +17,15 @@ of the timestamp, in the time zone the page states) match the expected values, o
 where the expected value is present; newsdesk (ingest path) beside plain trafilatura metadata
 (``bare_extraction(with_metadata=True)``, default settings) as a reference row.
 
-Usage:  python benchmarks/extraction.py [--data DIR ...] [--json]
+Metadata on site-disjoint folds (``--folds K``, fundus-news-pages and trafilatura-eval): for
+each fold, the metadata ranker (``scripts/train_metadata.py``'s ``train``) is trained on the
+other folds' sites of both sets and picks title, authors and date on the fold's pages, from the
+candidates the ingest path gathers (``newsdesk.ingest.html.parse_page``); per set and field the
+accuracy over pages with a gold value, mean ± spread over folds and pooled over all folds,
+beside the candidates' source order (no model) and the best any candidate allows (oracle).
+Without ``--folds`` the shipped models run, and rows on sets they were trained on say so.
+
+Usage:  python benchmarks/extraction.py [--data DIR ...] [--folds K] [--json]
 ``--data`` is repeatable, one folder per set; a folder's set is recognised by its files
 (``ground-truth.json`` + ``html/`` → zyte format, ``expected*.jsonl.gz`` + ``html/`` → fundus
 format). Default: both sets under ../shared/data.
@@ -65,6 +73,18 @@ def newsdesk_article(name: str, raw: bytes, url: str | None, settings: Settings)
         except Exception:
             return None
     return None
+
+
+def _seen(model: str, set_name: str) -> str:
+    """ " SEEN IN TRAINING" when the shipped model ``model`` was trained on ``set_name``."""
+    from newsdesk import resources
+
+    path = resources.path(model)
+    if not path.exists():
+        return ""
+    trained = json.loads(path.read_text(encoding="utf-8")).get("trained_on", [])
+    sets = {s for v in trained.values() for s in v} if isinstance(trained, dict) else set(trained)
+    return " SEEN IN TRAINING" if set_name in sets else ""
 
 
 # -- zyte-article-bench -------------------------------------------------------------------------
@@ -172,7 +192,7 @@ def fundus_rows(folder: Path, settings: Settings) -> tuple[list[dict[str, Any]],
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
         recs.extend(json.loads(line) for line in raw.splitlines() if line.strip())
     systems: dict[str, Counter[str]] = {
-        "newsdesk (ingest HTML path)": Counter(),
+        "newsdesk (ingest HTML path)" + _seen("metadata_ranker.json", "fundus"): Counter(),
         "trafilatura metadata": Counter(),
     }
     totals: Counter[str] = Counter()
@@ -204,7 +224,7 @@ def fundus_rows(folder: Path, settings: Settings) -> tuple[list[dict[str, Any]],
             if not value:
                 continue
             totals[field] += 1
-            systems["newsdesk (ingest HTML path)"][field] += nd[field] == value
+            systems[next(iter(systems))][field] += nd[field] == value
             systems["trafilatura metadata"][field] += tr[field] == value
     rows = [
         {
@@ -223,13 +243,82 @@ def fundus_rows(folder: Path, settings: Settings) -> tuple[list[dict[str, Any]],
     return rows, notes
 
 
+# -- site-disjoint folds ---------------------------------------------------------------------------
+
+
+def fold_rows(folds: int, cache: Path | None) -> list[tuple[str, list[dict[str, Any]], list[str]]]:
+    """The metadata ranker's site-disjoint cross-validation."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import train_metadata as tm
+
+    tables = []
+    pages = tm.load(cache)
+    rows: list[dict[str, Any]] = []
+    for label, sets in (("shipped sets", None), ("trained on both sets", tm.BOTH)):
+        for r in tm.summarise(tm.cross_validate(pages, folds, sets)):
+            if label != "shipped sets" and r["system"] != "ranker":
+                continue
+            system = {
+                "ranker": f"newsdesk metadata ranker ({label}, site-disjoint folds)",
+                "source order": "candidates in source order (no model)",
+                "oracle": "oracle (any candidate right)",
+            }[r["system"]]
+            rows.append({"set": tm_set_name(r["set"]), "system": system, **_acc_cols(r)})
+    tables.append(
+        (
+            f"Metadata accuracy, {folds} site-disjoint folds",
+            rows,
+            [
+                "Per field: accuracy over pages with a gold value, pooled over the folds' "
+                "held-out pages; _fm ± _sd: mean and spread of the per-fold accuracies. "
+                f"Shipped sets: {tm.TRAIN_SETS} (scripts/train_metadata.py says why)."
+            ],
+        )
+    )
+    return tables
+
+
+def tm_set_name(name: str) -> str:
+    return {
+        "fundus": "fundus-news-pages",
+        "trafeval": "trafilatura-eval",
+        "zyte": "zyte-article-bench",
+    }.get(name, name)
+
+
+def _acc_cols(r: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, col in (("title", "title"), ("authors", "author"), ("date", "date")):
+        out[f"{col}_acc"] = r[f"{name}_acc"]
+        out[f"{col}_fm"] = r[f"{name}_fold_mean"]
+        out[f"{col}_sd"] = r[f"{name}_fold_sd"]
+    out["pages"] = max(r[f"{n}_pages"] for n in ("title", "authors", "date"))
+    return out
+
+
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument(
         "--data", action="append", type=Path, help="a set's folder (repeatable, one per set)"
     )
+    p.add_argument(
+        "--folds",
+        type=int,
+        default=0,
+        help="K > 1: site-disjoint K-fold cross-validation of the metadata ranker (fundus, "
+        "trafilatura-eval, under ../shared/data)",
+    )
+    p.add_argument("--cache", type=Path, help="keep parsed pages here (outside the repo)")
     args = p.parse_args()
     logging.disable(logging.WARNING)  # trafilatura logs every page it discards
+    if args.folds > 1:
+        tables = fold_rows(args.folds, args.cache)
+        if args.json:
+            emit([{"table": t, **r} for t, rows, _ in tables for r in rows], True)
+        else:
+            for t, rows, notes in tables:
+                emit(rows, False, t, notes)
+        return
     folders = args.data or [default_data("zyte-article-bench"), default_data("fundus-news-pages")]
     settings = Settings()
     all_rows: list[dict[str, Any]] = []

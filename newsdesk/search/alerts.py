@@ -217,8 +217,10 @@ def matches(
         where = [articles.c.seq > after, articles.c.duplicate_of.is_(None), cond]
         if revised:
             since = a.checked or a.created
+            # times are to the second: a version stored in the second of the read counts (a
+            # revision seen twice beats one never reported)
             changed = select(article_versions.c.article_id).where(
-                article_versions.c.version > 1, article_versions.c.ingested_at > since
+                article_versions.c.version > 1, article_versions.c.ingested_at >= since
             )
             where += [articles.c.seq <= a.seen_seq, articles.c.id.in_(changed)]
         total = int(conn.scalar(select(func.count()).select_from(articles).where(*where)) or 0)

@@ -35,7 +35,7 @@ def changes_since(
         .join(articles, articles.c.id == article_versions.c.article_id)
         .where(
             article_versions.c.version > 1,
-            article_versions.c.ingested_at > since,
+            article_versions.c.ingested_at >= since,  # to the second: the visit's second counts
             articles.c.seq <= since_seq,
         )
         .distinct()

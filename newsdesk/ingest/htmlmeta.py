@@ -156,13 +156,13 @@ class Gathered:
         # a <title> or og:title cut at a site-name suffix is never the headline uncut
         titles = []
         for source, value in [*self.titles, ("trafilatura", traf.get("title") or "")]:
-            cut = cut_title(value, page) if source in ("og", "title") else value
-            if cut != clean_text(value):
-                titles.append((source + "-cut", cut))
-            else:
+            if source not in ("og", "title"):
                 titles.append((source, value))
-                if source in ("og", "title"):
-                    titles.append((source + "-cut", cut))
+                continue
+            cut = cut_title(value, page)
+            if cut == clean_text(value):
+                titles.append((source, value))
+            titles.append((source + "-cut", cut))
         authors = [*self.authors, ("trafilatura", (traf.get("author") or "").split(";"))]
         dates = [*self.dates, ("htmldate", traf.get("date") or "")]
         out = {

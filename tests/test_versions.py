@@ -212,3 +212,17 @@ def test_a_store_from_before_versions_is_migrated(tmp_path):
         conn.execute(delete(schema_migrations))  # every step again: each is idempotent
     store.close()
     api.open_store(db).close()
+
+
+def test_a_non_http_url_is_no_url_and_makes_no_versions(tmp_path, store, settings):
+    """Two different texts under one ``javascript:`` "URL" are two articles, neither linked."""
+    bad = "javascript:alert(99)"
+    report = api.ingest(
+        [_jsonl(tmp_path / "j.jsonl", _rec(FIRST, url=bad), _rec(SECOND, url=bad))],
+        store, settings, run_stages=False,
+    )  # fmt: skip
+    assert (report.added, report.revised) == (2, 0)
+    assert {api.show(store, i).url for i in report.added_ids} == {None}
+    kept = api.ingest([_jsonl(tmp_path / "p.jsonl", _rec(FIRST, url="localhost:8080/pier"))],
+                      store, settings, run_stages=False)  # fmt: skip
+    assert api.show(store, kept.added_ids[0]).url  # host:port is not a scheme

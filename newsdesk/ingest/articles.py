@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -62,9 +63,19 @@ def extract(doc: RawDocument) -> dict[str, Any]:
     return dict(doc.fields, text=doc.content)
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+-]*):(?!\d)")  # a scheme, not host:port
+
+
 def canonical_url(url: str | None) -> str | None:
-    """Normalised URL (lower-case host, no fragment or tracking parameters)."""
+    """Normalised URL (lower-case host, no fragment or tracking parameters).
+
+    Only an http(s) URL is an article's URL: ``javascript:``, ``data:``, ``file:`` and the like
+    are dropped (None), so they are never linked and never make two articles versions of one.
+    """
     if not url:
+        return None
+    scheme = _SCHEME.match(url.strip())
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
         return None
     from courlan import normalize_url
 

@@ -64,19 +64,18 @@ def test_serve_connections_get_tcp_nodelay():
     async def check() -> int:
         sock = listen("127.0.0.1", 0)
         seen: list[int] = []
+        accepted = asyncio.Event()
 
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             conn = writer.get_extra_info("socket")
             seen.append(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            accepted.set()
             writer.close()
 
         server = await asyncio.start_server(handle, sock=sock)
         async with server:
             _, w = await asyncio.open_connection(*sock.getsockname()[:2])
-            for _ in range(100):
-                if seen:
-                    break
-                await asyncio.sleep(0.01)
+            await asyncio.wait_for(accepted.wait(), timeout=60)  # a loaded machine is slow
             w.close()
         return seen[0]
 

@@ -6,7 +6,8 @@ of :data:`MULTI_FEATURES` (how central it is to the pooled story, how much the o
 say the same, its position and length); a logistic model over both (:data:`STORY_MODEL_FILE`,
 trained by ``scripts/train_story_summarizer.py`` on the NeuS training split: which sentences of
 three outlets' leads match the AllSides editors' neutral roundup) scores them, and MMR with a
-hard near-duplicate cut keeps one version of each fact. Without the model file the hand-set
+hard cut of redundant pairs (:mod:`.redundancy`: cosine or content-word overlap) keeps one
+version of each fact. Without the model file the hand-set
 score of the first version applies (single-document score + 3 × pooled centrality).
 """
 
@@ -24,10 +25,12 @@ import numpy as np
 from newsdesk import resources
 from newsdesk.models import Span
 from newsdesk.nlp.embed import get_encoder
+from newsdesk.nlp.language import detect_language
 from newsdesk.nlp.linear import Linear
 from newsdesk.stages.summarize.doc import DEFAULT_SENTENCES, Doc, Length, as_length
 from newsdesk.stages.summarize.features import FEATURES, features
 from newsdesk.stages.summarize.mmr import mmr
+from newsdesk.stages.summarize.redundancy import redundant_matrix
 from newsdesk.stages.summarize.scorer import ScorerModel, shipped_model
 
 log = logging.getLogger(__name__)
@@ -150,7 +153,13 @@ def pick(p: Pool, k: int, model: StoryScorer | None) -> list[int]:
         scores = model.linear.decision(p.X)
         redundancy, duplicate = model.redundancy, model.duplicate
     allowed = np.array([bool(p.docs[d].words[i]) for d, i in p.index])
-    return mmr(scores, p.V, k, redundancy, allowed, duplicate, strict=True)
+    # never two sentences that say one thing (several outlets report each fact; one writer
+    # sometimes restates a lead)
+    langs = [detect_language(doc.text) for doc in p.docs]
+    same = redundant_matrix(
+        [p.docs[d].strings[i] for d, i in p.index], p.V, [langs[d] for d, _ in p.index]
+    )
+    return mmr(scores, p.V, k, redundancy, allowed, duplicate, strict=True, blocked=same)
 
 
 def summarize_multi(

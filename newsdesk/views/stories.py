@@ -358,7 +358,9 @@ def _store_view(store: Store, story_id: int, version: str, view: StoryView) -> N
         log.info("story view %s not stored: %s", story_id, e)
 
 
-VIEW_FORMAT = 2  # bump when StoryView's fields change: stored views are then recomputed
+# bump when StoryView's fields or how a view is computed change: stored views are then recomputed
+# (3: story summaries without redundant sentences, #19)
+VIEW_FORMAT = 3
 
 
 def view_to_json(view: StoryView) -> str:

@@ -50,6 +50,11 @@ _SPACE = re.compile(r"\s+")
 # "Headline | Site", "Headline - Site", "Headline：Site" (CJK), "Headline-정치ㅣ한국일보" …
 _TITLE_SEP = re.compile(r"\s+[|\-–—:·•»]+\s+|\s*[｜：|ㅣ]\s*|-(?=[^-]*ㅣ)")
 MAX_SUFFIX_WORDS = 6  # a site-name suffix is short; a longer tail is part of the headline
+# Section names between the headline and the site name ("Headline - Politics | Site") are cut
+# too when this short. On the <title>s of fundus and trafilatura-eval (765 pages), cut titles
+# equal to the gold headline: 443 with no section cut, 465 with sections of 1-2 words, 470 with
+# 3, 468 with 4 (longer "sections" start to be the headline's own second part).
+MAX_SECTION_WORDS = 3
 
 TITLE_SOURCES = (
     "jsonld", "og", "og-cut", "twitter", "meta", "itemprop", "title", "title-cut",
@@ -388,24 +393,27 @@ def cut_title(title: str, page: Page) -> str:
     """The headline without the site-name suffix page titles carry.
 
     Cut at the last separator when the part before it is the page's ``<h1>``, or when the
-    part after it is short and names the site (its name or host).
+    part after it is short and names the site (its name or host); then also at the section
+    names before the site's ("Headline - Politics | Site", "Headline-정치ㅣ한국일보"): parts
+    of at most :data:`MAX_SECTION_WORDS` words not after a colon (a kicker's headline stays).
     """
     title = clean_text(title)
     cuts = [m for m in _TITLE_SEP.finditer(title) if m.start() > 0]
-    if not cuts:
-        return title
     host = page.host.split(".")[0]
     names = {key(n) for n in (page.site, host) if n and key(n)}
-    for m in reversed(cuts):
-        head, tail = title[: m.start()].strip(), title[m.end() :].strip()
-        if not head:
-            continue
-        if key(head) in page.h1:
+    for j in range(len(cuts) - 1, -1, -1):
+        head, tail = title[: cuts[j].start()].strip(), title[cuts[j].end() :].strip()
+        if head and key(head) in page.h1:
             return head
         if len(tail.split()) <= MAX_SUFFIX_WORDS and any(
             n in key(tail) or key(tail) in n for n in names
         ):
-            return head
+            while j > 0 and ":" not in cuts[j - 1].group():
+                section = title[cuts[j - 1].end() : cuts[j].start()]
+                if len(section.split()) > MAX_SECTION_WORDS:
+                    break
+                j -= 1
+            return title[: cuts[j].start()].strip()
     return title
 
 

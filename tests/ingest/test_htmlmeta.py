@@ -141,3 +141,30 @@ def test_shipped_model_has_every_field_and_its_feature_names():
     for name in htmlmeta.FIELDS:
         assert blob[name]["features"] == htmlmeta.feature_names(name)
         assert len(blob[name]["weights"]) == len(htmlmeta.feature_names(name))
+
+
+def _page(site: str, host: str) -> htmlmeta.Page:
+    return htmlmeta.Page(set(), "", site, host, None, date(2025, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "host", "headline"),
+    [
+        ("Valencia fire toll rises | Spain | The Guardian", "The Guardian", "theguardian.com",
+         "Valencia fire toll rises"),
+        ("Kyiv hit by missile - National | Globalnews.ca", "Global News", "globalnews.ca",
+         "Kyiv hit by missile"),
+        ("Sind wir zu sanft? - Panorama - derStandard.at › Panorama", "", "derstandard.at",
+         "Sind wir zu sanft?"),
+        ("장동혁, 한동훈 제명했지만 부담 커졌다-정치ㅣ한국일보", "한국일보", "hankookilbo.com",
+         "장동혁, 한동훈 제명했지만 부담 커졌다"),
+        # a kicker before a colon is the headline's, not a section
+        ("Brexit: Talks resume | The Courier", "The Courier", "courier.example.com",
+         "Brexit: Talks resume"),
+        # a long part before the site name is the headline's second half
+        ("Housing law passes - landlords must register every flat | Courier", "Courier",
+         "courier.example.com", "Housing law passes - landlords must register every flat"),
+    ],
+)  # fmt: skip
+def test_title_loses_site_name_and_section_suffixes(title, site, host, headline):
+    assert htmlmeta.cut_title(title, _page(site, host)) == headline

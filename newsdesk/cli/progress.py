@@ -83,7 +83,7 @@ class StageProgress:
         tb: TracebackType | None,
     ) -> None:
         self.bars.__exit__(exc_type, exc, tb)
-        if self._files is not None:
+        if self._files is not None and exc_type is None:  # a failure's error line says it all
             self._say(stage_line("ingest", self._files_done, self._elapsed_files(), "file"))
             self._files = None
 

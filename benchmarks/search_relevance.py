@@ -25,7 +25,10 @@ folds), and the shipped cut-off (``newsdesk.search.semantic.MIN_SCORE``) on all 
 the cut-offs chosen. The cosine is shipped although z scores a little higher F2: z keeps 0.55
 off-topic results per query where the cosine keeps 0.03, at lower recall (0.65 vs 0.73).
 
-Usage:  python benchmarks/search_relevance.py [--encoder NAME] [--folds K] [--json]
+With ``--json`` each figure is a number (the mean over folds) and its spread ``<figure>_sd``;
+benchmarks/floors.toml holds the cosine's CV row to its figures.
+
+Usage:  python benchmarks/search_relevance.py [--encoder NAME] [--folds K (default 10)] [--json]
 """
 
 from __future__ import annotations
@@ -121,7 +124,7 @@ GRID = {
 def main() -> None:
     ap = parser(__doc__.splitlines()[0])
     ap.add_argument("--encoder", default=None, help="encoder name (default: setting encoder)")
-    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--folds", type=int, default=10)
     args = ap.parse_args()
     enc = get_encoder(args.encoder)
     arts, queries, bbc = load()
@@ -149,12 +152,17 @@ def main() -> None:
             (fold_of(f"bbc/{i}", args.folds), ("off", scores, z_scores(scores), everything, set()))
         )
     rows = [
-        {"signal": "none (no cut-off)", **_fmt([evaluate([it for _, it in items], "score", -1.0)])}
+        {
+            "signal": "none (no cut-off)",
+            **_fmt([evaluate([it for _, it in items], "score", -1.0)], args.json),
+        }
     ]
     shipped = MIN_SCORE.get(enc.name)
     if shipped is not None:
         at = evaluate([it for _, it in items], "score", shipped)
-        rows.append({"signal": f"score >= {shipped} (shipped, all queries)", **_fmt([at])})
+        rows.append(
+            {"signal": f"score >= {shipped} (shipped, all queries)", **_fmt([at], args.json)}
+        )
     notes = [
         f"encoder {enc.name}; {len(arts)} articles, {len(queries)} related and other-event "
         f"queries, {len(bbc)} off-topic queries; page = {PAGE} results"
@@ -166,7 +174,7 @@ def main() -> None:
             t = max(grid, key=lambda t: evaluate(train, signal, t)["f2"])
             chosen.append(t)
             held.append(evaluate([it for g, it in items if g == f], signal, t))
-        rows.append({"signal": f"{signal} (CV)", **_fmt(held)})
+        rows.append({"signal": f"{signal} (CV)", **_fmt(held, args.json)})
         best_all = max(grid, key=lambda t: evaluate([it for _, it in items], signal, t)["f2"])
         notes.append(f"{signal}: cut-offs chosen per fold {chosen}; on all queries {best_all}")
     emit(
@@ -174,12 +182,20 @@ def main() -> None:
     )
 
 
-def _fmt(evals: list[dict[str, float]]) -> dict[str, str]:
-    out = {}
+def _fmt(evals: list[dict[str, float]], numbers: bool = False) -> dict[str, str | float]:
+    """Mean ± spread over folds of each figure: as text for the table; with ``numbers`` (--json,
+    what benchmarks/check.py reads) the mean under the figure's name and the spread as
+    ``<name>_sd``."""
+    out: dict[str, str | float] = {}
     for key in ("f2", "precision", "recall", "filler_related", "other_event", "off_topic"):
         vals = [e[key] for e in evals]
-        spread = f" ± {statistics.pstdev(vals):.2f}" if len(vals) > 1 else ""
-        out[key] = f"{statistics.mean(vals):.2f}{spread}"
+        mean, sd = statistics.mean(vals), statistics.pstdev(vals) if len(vals) > 1 else None
+        if numbers:
+            out[key] = round(mean, 4)
+            if sd is not None:
+                out[f"{key}_sd"] = round(sd, 4)
+        else:
+            out[key] = f"{mean:.2f}" + (f" ± {sd:.2f}" if sd is not None else "")
     return out
 
 

@@ -309,3 +309,36 @@ def test_search_briefing_pdf_to_stdout(seeded):
     assert r.exit_code == 0 and r.stdout_bytes.startswith(b"%PDF-")
     text = _pdf_text(r.stdout_bytes)
     assert text.startswith("Search: Istanbul") and "Russia Never Intended Real Peace Talks" in text
+
+
+def test_web_pages_never_double_quotation_marks(seeded):
+    # the paper cut was in the briefing and the framing (““And Facebook …””); the pages that
+    # show quotes, framing and evidence must not double them either
+    from fastapi.testclient import TestClient
+
+    from newsdesk.web.app import create_app
+
+    db, thread = seeded
+    store = api.open_store(db, create=False)
+    try:
+        client = TestClient(create_app(Settings.load(db=db), store=store))
+        people = client.get("/people.json").json()["items"]
+        assert people
+        pages = [
+            "/story/1",
+            "/story/2",
+            f"/thread/{thread}",
+            f"/thread/{thread}/positions",
+            *(f"/person/{p['id']}" for p in people[:8]),
+        ]
+        marks = 0
+        for path in pages:
+            r = client.get(path)
+            assert r.status_code == 200, path
+            text = lxml_html.fromstring(r.text).text_content()
+            marks += text.count("“")
+            for doubled in ("““", "””", '“"', '"”', "«“", "”»"):
+                assert doubled not in text, (path, doubled)
+        assert marks > 0  # the pages do show quoted text
+    finally:
+        store.close()

@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from newsdesk.api import excerpt, open_store
+from newsdesk.api import excerpt, open_store, quoted
 from newsdesk.models import UNKNOWN_OUTLET
 from newsdesk.settings import Settings
 from newsdesk.store import Store
@@ -183,6 +183,7 @@ def templates() -> Environment:
     env.filters["seg"] = lambda s: quote(str(s), safe="")
     env.filters["count"] = _count
     env.filters["excerpt"] = excerpt
+    env.filters["quoted"] = quoted  # “text” once, whatever marks the text already carries
     env.globals["unknown_outlet"] = UNKNOWN_OUTLET
     return env
 

@@ -738,9 +738,10 @@ def people(
     return people_views.people(store, limit, offset, kind=kind)
 
 
-def person(store: Store, name_or_id: str) -> Dossier:
-    """A person's or an organization's dossier (by id or any name variant)."""
-    return people_views.person(store, name_or_id)
+def person(store: Store, name_or_id: str, limit: int | None = None, offset: int = 0) -> Dossier:
+    """A person's or an organization's dossier (by id or any name variant); ``limit``: a page of
+    its quotes and articles, the latest first."""
+    return people_views.person(store, name_or_id, limit, offset)
 
 
 # -- search ------------------------------------------------------------------------------------
@@ -783,7 +784,7 @@ def person_positions(store: Store, dossier: Dossier) -> list[dict[str, Any]]:
     names = [dossier.name, *dossier.aliases]
     if dossier.kind == "person" and dossier.name and len(dossier.name.split()) > 1:
         names.append(dossier.name.split()[-1])
-    return position_views.person_positions(store, [m.id for m in dossier.articles], names)
+    return position_views.person_positions(store, dossier.id, names)
 
 
 def rebuild_positions(store: Store, settings: Settings | None = None) -> int:

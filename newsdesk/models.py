@@ -456,6 +456,8 @@ class Dossier:
     articles: tuple[Mention, ...]
     stories: tuple[int, ...]
     mentioned_with: tuple[CoMention, ...]
+    quote_count: int = 0  # quotes and articles in all (``quotes``/``articles`` may be a page)
+    article_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from sqlalchemy import (
 
 from newsdesk.errors import NotFound
 from newsdesk.models import CoMention, Dossier, Mention, PersonBrief, RoleSpan, StoredQuote
+from newsdesk.stages.cluster.tables import story_articles
 from newsdesk.stages.entities.tables import (
     find_person,
     people_table,
@@ -73,8 +74,15 @@ def people(
     return out
 
 
-def person(store: Store, name_or_id: str) -> Dossier:
-    """A person's dossier: roles over time, quotes in date order, articles, stories, co-mentions."""
+def person(store: Store, name_or_id: str, limit: int | None = None, offset: int = 0) -> Dossier:
+    """A person's dossier: roles over time, quotes in date order, articles, stories, co-mentions.
+
+    ``limit``: a page of at most ``limit`` quotes and ``limit`` articles (from ``offset``), the
+    latest first, as the web page shows them (``quote_count`` and ``article_count`` say how many
+    there are in all), and the ``limit`` stories holding most of their articles; roles and
+    co-mentions always cover every article. Without it, every quote, article and story, oldest
+    first.
+    """
     pm = person_mentions
     with store.connect() as conn:
         row = conn.execute(select(people_table).where(people_table.c.id == name_or_id)).first()
@@ -94,49 +102,98 @@ def person(store: Store, name_or_id: str) -> Dossier:
             )
             - {row.name}
         )
-        mentions = conn.execute(
-            select(pm, articles.c.title, articles.c.outlet)
-            .join(articles, articles.c.id == pm.c.article_id)
+        # 1. roles: one row per (role, org), aggregated in SQL (MIN/MAX skip missing dates)
+        role_rows = conn.execute(
+            select(
+                pm.c.role,
+                pm.c.org,
+                func.min(pm.c.published),
+                func.max(pm.c.published),
+                func.count(),
+            )
+            .where(pm.c.person_id == pid, pm.c.role.is_not(None), pm.c.role != "")
+            .group_by(pm.c.role, pm.c.org)
+        ).all()
+        # 2. stories: in the whole dossier, every story in order of first appearance; in a page,
+        # the ``limit`` stories holding most of their articles (a much-quoted person is in
+        # hundreds), counted in SQL
+        theirs = select(pm.c.article_id).where(pm.c.person_id == pid)
+        if limit is None:
+            article_ids = list(
+                conn.scalars(theirs.order_by(pm.c.published.nulls_last(), pm.c.article_id))
+            )
+        else:
+            sa = story_articles
+            story_ids = list(
+                conn.scalars(
+                    select(sa.c.story_id)
+                    .where(sa.c.article_id.in_(theirs.scalar_subquery()))
+                    .group_by(sa.c.story_id)
+                    .order_by(func.count().desc(), sa.c.story_id.desc())
+                    .limit(limit)
+                )
+            )
+            article_count = int(
+                conn.scalar(select(func.count()).select_from(pm).where(pm.c.person_id == pid)) or 0
+            )
+        # 3. the articles and quotes shown: a page of them (latest first), or all (oldest first);
+        # the page of mentions is cut before the join, so only its articles are read
+        latest = limit is not None
+
+        def by_date(published: Any, *keys: Any) -> list[Any]:
+            if latest:
+                return [published.desc().nulls_last(), *(k.desc() for k in keys)]
+            return [published.nulls_last(), *keys]
+
+        shown = (
+            select(pm.c.article_id, pm.c.published)
             .where(pm.c.person_id == pid)
-            .order_by(pm.c.published.nulls_last(), pm.c.article_id)
-        ).all()
-        roles: dict[tuple[str, str | None], dict[str, Any]] = {}
-        for m in mentions:
-            if not m.role:
-                continue
-            r = roles.setdefault(
-                (m.role, m.org),
-                {
-                    "role": m.role,
-                    "org": m.org,
-                    "first": m.published,
-                    "last": m.published,
-                    "articles": 0,
-                },
-            )
-            r["articles"] += 1
-            if m.published and (r["first"] is None or m.published < r["first"]):
-                r["first"] = m.published
-            if m.published and (r["last"] is None or m.published > r["last"]):
-                r["last"] = m.published
-        quote_rows = conn.execute(
+            .order_by(*by_date(pm.c.published, pm.c.article_id))
+        )
+        qt = quotes_table.c
+        quote_q = (
             select(quotes_table)
-            .where(quotes_table.c.entity_id == pid)
-            .order_by(
-                quotes_table.c.published.nulls_last(), quotes_table.c.article_id, quotes_table.c.seq
+            .where(qt.entity_id == pid)
+            .order_by(*by_date(qt.published, qt.article_id), qt.seq)
+        )
+        if limit is not None:
+            shown = shown.limit(limit).offset(offset)
+            quote_q = quote_q.limit(limit).offset(offset)
+        page = shown.subquery()
+        mention_q = (
+            select(page.c.article_id, articles.c.title, articles.c.outlet, page.c.published)
+            .join(articles, articles.c.id == page.c.article_id)
+            .order_by(*by_date(page.c.published, page.c.article_id))
+        )
+        if limit is not None:
+            quote_count = int(
+                conn.scalar(
+                    select(func.count())
+                    .select_from(quotes_table)
+                    .where(quotes_table.c.entity_id == pid)
+                )
+                or 0
             )
-        ).all()
-        found: list[StoredQuote] = [quote_from_row(r) for r in quote_rows]
-        article_ids = [m.article_id for m in mentions]
+        mentions = conn.execute(mention_q).all()
+        found: list[StoredQuote] = [quote_from_row(r) for r in conn.execute(quote_q)]
+        if limit is None:
+            quote_count, article_count = len(found), len(article_ids)
+        # 4. co-mentions: counted per person over a subquery of their articles, then named
+        # (grouping the joined rows by id and name: 11 -> 7.7 ms for a 250-article person)
+        counts = (
+            select(pm.c.person_id, func.count().label("n"))
+            .where(pm.c.article_id.in_(theirs.scalar_subquery()), pm.c.person_id != pid)
+            .group_by(pm.c.person_id)
+            .subquery()
+        )
         co = conn.execute(
-            select(people_table.c.id, people_table.c.name, func.count(pm.c.article_id).label("n"))
-            .join(pm, pm.c.person_id == people_table.c.id)
-            .where(pm.c.article_id.in_(article_ids), pm.c.person_id != pid)
-            .group_by(people_table.c.id, people_table.c.name)
-            .order_by(func.count(pm.c.article_id).desc(), people_table.c.name)
+            select(people_table.c.id, people_table.c.name, counts.c.n)
+            .join(counts, counts.c.person_id == people_table.c.id)
+            .order_by(counts.c.n.desc(), people_table.c.name)
             .limit(20)
         ).all()
-    stories = stories_of_articles(store, article_ids)
+    if limit is None:
+        story_ids = stories_of_articles(store, article_ids)
     return Dossier(
         id=pid,
         name=row.name,
@@ -144,13 +201,15 @@ def person(store: Store, name_or_id: str) -> Dossier:
         org=row.org,
         aliases=tuple(aliases),
         roles=tuple(
-            RoleSpan(r["role"], r["org"], r["first"], r["last"], r["articles"])
-            for r in sorted(roles.values(), key=lambda r: (r["first"] or "", r["role"]))
+            RoleSpan(role, org, first, last, int(n))
+            for role, org, first, last, n in sorted(role_rows, key=lambda r: (r[2] or "", r[0]))
         ),
         quotes=tuple(found),
         articles=tuple(Mention(m.article_id, m.title, m.outlet, m.published) for m in mentions),
-        stories=tuple(stories),
+        stories=tuple(story_ids),
         mentioned_with=tuple(CoMention(c.id, c.name, int(c.n)) for c in co),
+        quote_count=quote_count,
+        article_count=article_count,
     )
 
 

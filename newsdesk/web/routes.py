@@ -265,7 +265,7 @@ def _entities(request: Request, kind: str, page: int, size: int) -> Response:
     return respond(request, "people.html", ctx, wants_json(request))
 
 
-def _entity(request: Request, kind: str, name: str) -> Response:
+def _entity(request: Request, kind: str, name: str, page: int, size: int) -> Response:
     name, as_feed = atom.split(name)
     if as_feed:
         return atom.response(
@@ -274,7 +274,7 @@ def _entity(request: Request, kind: str, name: str) -> Response:
             _page_or_404(atom.person, _store(request), name, kind),
         )
     name, as_json = split_json(name)
-    ctx = _page_or_404(people_pages.person_page, _store(request), name)
+    ctx = _page_or_404(people_pages.person_page, _store(request), name, page, size)
     ctx["kind"] = kind
     return respond(request, "person.html", ctx, wants_json(request, as_json))
 
@@ -286,8 +286,8 @@ async def people(request: Request, page: Page = 1, size: Size = PAGE_SIZE) -> Re
 
 
 @pages.get("/person/{name:path}")
-async def person(request: Request, name: str) -> Response:
-    return _entity(request, "person", name)
+async def person(request: Request, name: str, page: Page = 1, size: Size = PAGE_SIZE) -> Response:
+    return _entity(request, "person", name, page, size)
 
 
 @pages.get("/organizations")
@@ -297,8 +297,10 @@ async def organizations(request: Request, page: Page = 1, size: Size = PAGE_SIZE
 
 
 @pages.get("/organization/{name:path}")
-async def organization(request: Request, name: str) -> Response:
-    return _entity(request, "organization", name)
+async def organization(
+    request: Request, name: str, page: Page = 1, size: Size = PAGE_SIZE
+) -> Response:
+    return _entity(request, "organization", name, page, size)
 
 
 @pages.get("/sources")
@@ -511,11 +513,16 @@ async def api_people(request: Request, page: Page = 1, size: Size = PAGE_SIZE) -
     return respond(request, None, people_pages.people_page(_store(request), page, size), True)
 
 
-@api.get("/people/{name}", tags=["people"], summary="A person's dossier: roles, quotes, articles")
-async def api_person(request: Request, name: str) -> Response:
-    return respond(
-        request, None, _page_or_404(people_pages.person_page, _store(request), name), True
-    )
+@api.get(
+    "/people/{name}",
+    tags=["people"],
+    summary="A person's dossier: roles, quotes, articles (quotes and articles paginated, latest first)",
+)
+async def api_person(
+    request: Request, name: str, page: Page = 1, size: Size = PAGE_SIZE
+) -> Response:
+    ctx = _page_or_404(people_pages.person_page, _store(request), name, page, size)
+    return respond(request, None, ctx, True)
 
 
 @api.get("/organizations", tags=["people"], summary="Organizations (paginated)")
@@ -524,11 +531,16 @@ async def api_organizations(request: Request, page: Page = 1, size: Size = PAGE_
     return respond(request, None, ctx, True)
 
 
-@api.get("/organizations/{name}", tags=["people"], summary="An organization's dossier")
-async def api_organization(request: Request, name: str) -> Response:
-    return respond(
-        request, None, _page_or_404(people_pages.person_page, _store(request), name), True
-    )
+@api.get(
+    "/organizations/{name}",
+    tags=["people"],
+    summary="An organization's dossier (quotes and articles paginated, latest first)",
+)
+async def api_organization(
+    request: Request, name: str, page: Page = 1, size: Size = PAGE_SIZE
+) -> Response:
+    ctx = _page_or_404(people_pages.person_page, _store(request), name, page, size)
+    return respond(request, None, ctx, True)
 
 
 @api.get("/outlets", tags=["articles"], summary="Outlets with their article counts")

@@ -431,3 +431,33 @@ def test_one_cache_home_keyed_by_what_changes(client: TestClient, web_store: Sto
     client.get("/outlets.json")
     (facet_key,) = list(cache.facets)
     assert facet_key[2] == api.articles_stamp(web_store)
+
+
+def test_person_page_pages_quotes_and_articles_latest_first(
+    client: TestClient, web_store: Store
+) -> None:
+    # the most-quoted person's page, one item a page: every quote and article exactly once over
+    # the pages, the latest first, with the totals of the whole dossier (the page used to hold all)
+    people = client.get("/people.json?size=100").json()["items"]
+    pid = max(people, key=lambda p: p["quotes"])["id"]
+    url = f"/person/{quote(pid, safe='')}"
+    full = api.person(web_store, pid)
+    assert len(full.quotes) > 1
+    quotes: list[tuple[str, str]] = []
+    seen: list[str] = []
+    for page in range(1, len(full.quotes) + 2):
+        j = client.get(f"{url}.json?size=1&page={page}").json()
+        assert (j["quote_count"], j["article_count"]) == (len(full.quotes), len(full.articles))
+        assert len(j["articles"]) <= 1 and len(j["quotes"]) <= 1
+        assert j["roles"] == client.get(f"{url}.json").json()["roles"]
+        quotes += [(q["article_id"], q["text"]) for q in j["quotes"]]
+        seen += [a["id"] for a in j["articles"]]
+        if not j["more"]:
+            break
+    assert sorted(quotes) == sorted((q.quote.article_id, q.text) for q in full.quotes)
+    assert sorted(seen) == sorted(m.id for m in full.articles)
+    dates = [q.quote.published for q in full.quotes]
+    if len(set(dates)) > 1 and None not in dates:
+        assert quotes[0][0] == max(full.quotes, key=lambda q: q.quote.published).quote.article_id
+    html = client.get(f"{url}?size=1").text
+    assert 'rel="next"' in html and "latest first" in html

@@ -7,7 +7,7 @@ from typing import Any
 from newsdesk import api
 from newsdesk.models import CoMention, PersonBrief
 from newsdesk.store import Store
-from newsdesk.web.pages.common import brief, or_none, page_args
+from newsdesk.web.pages.common import PAGE_SIZE, brief, or_none, page_args
 
 KINDS = {"person": "person", "organization": "org"}  # page kind -> stored kind
 
@@ -36,11 +36,22 @@ def people_page(store: Store, page: int, size: int, kind: str = "person") -> dic
     }
 
 
-def person_page(store: Store, name_or_id: str) -> dict[str, Any]:
-    """A dossier: roles, quotes by date, articles, stories, who is mentioned alongside."""
-    d = api.person(store, name_or_id)  # NotFound → 404 (either page shows either kind)
+def person_page(
+    store: Store, name_or_id: str, page: int = 1, size: int = PAGE_SIZE
+) -> dict[str, Any]:
+    """A dossier: roles, stories, who is mentioned alongside, and a page of their quotes and
+    articles, the latest first (a page, as the whole of a much-quoted person's was the slowest
+    page under load: 577 ms p95 at 4 clients on 10k articles)."""
+    page, size, offset = page_args(page, size)
+    # NotFound → 404 (either page shows either kind)
+    d = api.person(store, name_or_id, limit=size, offset=offset)
     story_ids = list(d.stories)
     return {
+        "page": page,
+        "size": size,
+        "more": offset + size < max(d.quote_count, d.article_count),
+        "quote_count": d.quote_count,
+        "article_count": d.article_count,
         "entity": {
             "id": str(d.id),
             "name": or_none(d.name),

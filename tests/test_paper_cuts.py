@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from newsdesk import api
@@ -37,6 +38,37 @@ def test_a_filter_reports_bad_lines_and_goes_on():
     assert 'stdin line 3: no "text" string' in r.stderr
     assert "stdin line 4: not a JSON object" in r.stderr
     assert "3 lines skipped" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["summarize", "-"], ["quotes", "-"], ["embed", "-"], ["entities", "-"], ["cluster", "-"]],
+)
+def test_every_filter_reports_a_record_without_text_and_goes_on(argv):
+    # the paper cut: a record without "text" gave an empty result and exit 0
+    lines = [
+        json.dumps({"id": "no-text", "title": "only a title"}),
+        "not json",
+        json.dumps({"id": "b", "text": PAGE}),
+    ]
+    r = runner.invoke(app, argv, input="\n".join(lines) + "\n")
+    assert r.exit_code == 1, r.output
+    assert 'stdin line 1: no "text" string' in r.stderr
+    assert "stdin line 2: not JSON" in r.stderr
+    assert '"b"' in r.stdout  # the good record after the bad ones
+
+
+def test_a_batching_filter_writes_its_results_before_exiting_1():
+    # cluster and positions read all of stdin before writing: the skipped lines' exit came
+    # first and nothing was written
+    good = [json.dumps({"id": i, "text": PAGE}) for i in ("a", "b")]
+    for argv in (["cluster", "-"], ["positions", "-"]):
+        r = runner.invoke(app, argv, input="\n".join([good[0], "not json", good[1]]) + "\n")
+        assert r.exit_code == 1 and "1 line skipped" in r.stderr, (argv, r.output)
+        out = [json.loads(ln) for ln in r.stdout.splitlines() if ln.startswith("{")]
+        assert out, argv
+        if argv[0] == "cluster":
+            assert [o["id"] for o in out] == ["a", "b"]
 
 
 def test_nouns_agree_with_their_numbers():

@@ -126,36 +126,48 @@ def only_stdin(source: str) -> None:
         raise typer.BadParameter("only - (stdin) is supported", param_hint="SOURCE")
 
 
+# Lines of stdin that stdin_records skipped in this command (reset when it starts reading):
+# counted there, reported by end_of_stdin once the results are out. Raising at the end of
+# stdin instead lost the results a batching filter (cluster, positions) had not written yet.
+_skipped = [0]
+
+
 def stdin_records(require_text: bool = True) -> Iterator[dict[str, Any]]:
     """JSONL objects from stdin for the ``newsdesk <stage> -`` filters.
 
     A line that is not a JSON object (or, with ``require_text``, has no ``"text"`` string) is
     one error line on stderr naming its line number, and reading goes on, as ``ingest`` does;
-    once stdin is read, any such line makes the exit status 1. A record without an ``"id"``
-    gets its line number, so every output line can be matched up.
+    once the results are written, any such line makes the exit status 1 (:func:`end_of_stdin`,
+    which :func:`print_records` calls). A record without an ``"id"`` gets its line number, so
+    every output line can be matched up.
     """
-    bad = 0
+    _skipped[0] = 0
     for n, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
-            bad += 1
+            _skipped[0] += 1
             err_console.print(f"error: stdin line {n}: not JSON ({exc.msg}); skipped", markup=False)
             continue
         if not isinstance(rec, dict):
-            bad += 1
+            _skipped[0] += 1
             err_console.print(f"error: stdin line {n}: not a JSON object; skipped", markup=False)
             continue
         if require_text and not isinstance(rec.get("text"), str):
-            bad += 1
+            _skipped[0] += 1
             err_console.print(
                 f'error: stdin line {n}: no "text" string to analyse; skipped', markup=False
             )
             continue
         rec.setdefault("id", n)
         yield rec
+
+
+def end_of_stdin() -> None:
+    """After a filter has written its results: exit 1 when stdin_records skipped lines."""
+    bad, _skipped[0] = _skipped[0], 0
     if bad:
         sys.stdout.flush()
         err_console.print(f"{counted(bad, 'line')} skipped", markup=False)
@@ -183,3 +195,4 @@ def print_records(records: Iterator[dict[str, Any]]) -> None:
     with handled():
         for out in records:
             print_jsonl(out)
+    end_of_stdin()

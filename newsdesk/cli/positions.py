@@ -17,6 +17,7 @@ from newsdesk.cli.common import (
     app,
     console,
     counted,
+    end_of_stdin,
     handled,
     only_stdin,
     opened,
@@ -79,6 +80,7 @@ def positions_cmd(
                 stdin_records(require_text=True), as_of=as_of, since=since, settings=settings
             )
         print_jsonl(m)
+        end_of_stdin()
         return
     with opened(settings) as store, handled():
         m = api.positions(store, story_or_thread, as_of=as_of, since=since, settings=settings)

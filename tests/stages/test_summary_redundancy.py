@@ -104,7 +104,7 @@ def demo_stories(tmp_path_factory):
 
 @pytest.mark.slow
 def test_no_demo_story_summary_says_a_thing_twice(demo_stories) -> None:
-    # 146 redundant pairs in 56 of the 103 story summaries before the selection cut them
+    # 144 redundant pairs in 56 of the 103 story summaries before the selection cut them
     assert len(demo_stories) > 80
     found = {}
     for view in demo_stories:

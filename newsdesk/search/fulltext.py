@@ -1,4 +1,4 @@
-"""Full-text retrieval: SQLite FTS5 (``articles_fts``) or a PostgreSQL GIN expression index.
+"""Full-text retrieval: SQLite FTS5 (``articles_fts``) or PostgreSQL's stored ``tsv`` (GIN).
 
 The index itself is part of the store's core schema (:mod:`newsdesk.store.schema`), kept in
 sync by triggers on SQLite, so every ingest path indexes without a stage. The two backends sit
@@ -31,9 +31,9 @@ def fulltext(
 ) -> list[str]:
     """Article ids by full-text relevance. All words first; if that finds fewer than ``enough``, any word.
 
-    On SQLite the ranking is bounded: bm25 is computed for the ``FTS_CAP`` most recent matches
-    only (rowid order), so a query matching most of a 100k store ranks 5k rows, not 100k
-    (news search favours recent articles anyway).
+    The ranking is bounded: bm25 (SQLite) or ts_rank (PostgreSQL) is computed for the
+    ``FTS_CAP`` most recent matches only (arrival order), so a query matching most of a 100k
+    store ranks 1k rows, not 100k (news search favours recent articles anyway).
     """
     where, params = filter_sql(filters)
     if allowed is not None and len(allowed) <= 900:  # small sets (a story, a person) go into SQL
@@ -62,10 +62,13 @@ def fulltext(
             )
         elif store.dialect == "postgresql":
             params["q"] = (" & " if joiner == "and" else " | ").join(terms)
+            # the stored tsvector (core version 5), ranked for the FTS_CAP latest matches only,
+            # as on SQLite; equal scores: the latest first (they came out in any order)
             sql = (
-                f"SELECT a.id FROM articles a, to_tsquery('english', :q) q WHERE {PG_TSV} @@ q "
+                "SELECT id FROM (SELECT a.id AS id, a.seq AS seq, ts_rank(a.tsv, q) AS score "
+                "FROM articles a, to_tsquery('english', :q) q WHERE a.tsv @@ q "
                 + "".join(f"AND {w} " for w in where)
-                + f"ORDER BY ts_rank({PG_TSV}, q) DESC LIMIT :k"
+                + "ORDER BY a.seq DESC LIMIT :cap) m ORDER BY score DESC, seq DESC LIMIT :k"
             )
         else:  # pragma: no cover - other backends: a plain LIKE scan on titles
             params["q"] = f"%{terms[0]}%"

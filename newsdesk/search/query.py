@@ -1,7 +1,7 @@
 """The search query: filters, retrievers fused by reciprocal rank fusion, result pages.
 
 Steps of :func:`search`:
-1. full text (:mod:`newsdesk.search.fulltext`): SQLite FTS5 or PostgreSQL ``to_tsvector``;
+1. full text (:mod:`newsdesk.search.fulltext`): SQLite FTS5 or PostgreSQL's stored tsvector;
 2. semantic (:mod:`newsdesk.search.semantic`): the query embedded with the configured encoder and
    compared with one stored vector per article (stage ``embed``);
 3. the two ranked lists are fused with reciprocal rank fusion (Cormack et al. 2009, k=60);

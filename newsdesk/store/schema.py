@@ -128,8 +128,14 @@ def _core_v1(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
-# The PostgreSQL full-text expression: the GIN index and the query (search.fulltext) share it.
-PG_TSV = "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(outlet, '') || ' ' || text)"
+# The PostgreSQL full-text expression. Since core version 5 it is stored, as the generated
+# column ``articles.tsv`` (PostgreSQL only, not in the table above: nothing reads or writes it
+# but the full-text index and query), so ranking reads a stored vector instead of parsing
+# every matching article's text again.
+PG_TSV_EXPR = (
+    "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(outlet, '') || ' ' || text)"
+)
+PG_TSV = "tsv"
 
 
 def _fulltext_v1(conn: Connection) -> None:
@@ -156,7 +162,9 @@ def _fulltext_v1(conn: Connection) -> None:
     elif conn.dialect.name == "postgresql":
         # PostgreSQL full text: an expression index, so no extra column or trigger to keep in sync.
         conn.execute(
-            text(f"CREATE INDEX IF NOT EXISTS ix_articles_fts ON articles USING GIN ({PG_TSV})")
+            text(
+                f"CREATE INDEX IF NOT EXISTS ix_articles_fts ON articles USING GIN ({PG_TSV_EXPR})"
+            )
         )
 
 
@@ -175,9 +183,25 @@ def _versions_v1(conn: Connection) -> None:
     next(i for i in articles.indexes if i.name == "ix_articles_url").create(conn, checkfirst=True)
 
 
+def _fulltext_v3(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        # PostgreSQL only: the tsvector stored (a generated column, kept by PostgreSQL itself on
+        # every insert and update) with its GIN index, in place of the expression index: ranking
+        # with the expression parsed each match's text again. Text search on 1k articles (100
+        # two-word title queries): p50 67-105 -> 19-34 ms, p95 261-2376 -> 32-46 ms.
+        conn.execute(
+            text(
+                "ALTER TABLE articles ADD COLUMN IF NOT EXISTS tsv tsvector "
+                f"GENERATED ALWAYS AS ({PG_TSV_EXPR}) STORED"
+            )
+        )
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_articles_tsv ON articles USING GIN (tsv)"))
+        conn.execute(text("DROP INDEX IF EXISTS ix_articles_fts"))
+
+
 # The full-text index was the "search" component's in 0.1 (its steps are idempotent, so a store
 # made then replays them once under "core" without harm).
-CORE = component("core", [_core_v1, _fulltext_v1, _fulltext_v2, _versions_v1])
+CORE = component("core", [_core_v1, _fulltext_v1, _fulltext_v2, _versions_v1, _fulltext_v3])
 
 
 def migrate(conn: Connection, components: Sequence[Component] = ()) -> dict[str, int]:

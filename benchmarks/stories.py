@@ -413,6 +413,7 @@ def cv_grid() -> list[tuple[str, Any]]:
         ("join_short", [d.join_short - 0.04, d.join_short + 0.04]),
         ("w_x_dense", [d.w_x_dense - 0.2, d.w_x_dense + 0.2]),
         ("x_shift", [d.x_shift - 0.1, d.x_shift - 0.05, d.x_shift + 0.05, d.x_shift + 0.1]),
+        ("density", [0.0, d.density - 0.2, d.density + 0.2]),
     ):
         for v in vals:
             out.append((f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}", d.but(**{k: v})))

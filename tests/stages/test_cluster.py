@@ -454,3 +454,36 @@ def test_a_stray_language_does_not_make_a_stream_mixed() -> None:
     assert small.mixed(items(1, "de", 0))  # one in 51: a language of the stream
     small.add(items(1, "de", 0))
     assert small.mixed(items(english, "en", 50))  # and it stays mixed as English grows
+
+
+def test_density_shift_asks_more_of_a_crowded_neighbourhood():
+    import numpy as np
+
+    from newsdesk.stages.cluster.scoring import DEFAULT, density_shift
+
+    p = DEFAULT.but(density=0.5, density_k=2)
+    # articles 0-2 close to each other (a crowd of look-alikes), 3-4 a loose pair, 5 alone
+    pair = np.array(
+        [
+            [-np.inf, 0.6, 0.6, 0.1, 0.1, 0.0],
+            [0.6, -np.inf, 0.6, 0.1, 0.1, 0.0],
+            [0.6, 0.6, -np.inf, 0.1, 0.1, 0.0],
+            [0.1, 0.1, 0.1, -np.inf, 0.3, 0.0],
+            [0.1, 0.1, 0.1, 0.3, -np.inf, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 0.0, -np.inf],
+        ],
+        np.float32,
+    )
+    words = np.full(6, clusterer.LONG_WORDS)
+    en = np.array(["en"] * 6)
+    shift = density_shift(pair, en, words, p)
+    assert shift[0] == shift[1] == shift[2] > 0 > shift[5]
+    assert shift[2] > shift[3] == shift[4] >= shift[5]
+    assert float(np.median(shift)) == pytest.approx(0.0, abs=1e-6)
+    assert not density_shift(pair[:2, :2], en[:2], words[:2], p).any()  # too small for neighbours
+    assert not density_shift(pair, en, words, DEFAULT.but(density=0.0)).any()
+    short = density_shift(pair, en, np.full(6, clusterer.SHORT_WORDS), p)
+    assert not short.any()  # short texts: density_short (0 unless set)
+    # the crowd's neighbours in another language do not count
+    crowd_apart = density_shift(pair, np.array(["en", "uk", "ru", "en", "en", "en"]), words, p)
+    assert crowd_apart[0] < shift[0]

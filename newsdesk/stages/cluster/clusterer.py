@@ -19,13 +19,13 @@ one, without re-clustering earlier articles (after Miranda et al. 2018 and Stayk
    (faiss: exact ``IndexFlatIP`` up to ``HNSW_FROM`` vectors, HNSW beyond) and by the
    multilingual one;
 3. scores, article to article and article to candidate story (:mod:`.scoring`): against the
-   members in the article's language, the mean cosine (average link, from a story's running
-   sums) of the fast embeddings, body and headline TF-IDF vectors, minus a veto when both name
-   places/people/organisations and share none ("shares rose" at two companies, the same kind
-   of event in two places); against members in other languages, the multilingual cosine and
-   the name-key/number cosine, minus a name-key veto; mixed by the members' shares, minus a
-   penalty growing with the time gap, plus a bonus when both are dated within CLOSE_DAYS;
-   each minus the article's join threshold (JOIN, lower for short texts) gives a margin;
+   members in the article's language, the mean cosine (average link, from a story's running sums)
+   of the fast embeddings, body and headline TF-IDF vectors, minus a veto when both name
+   places/people/organisations and share none ("shares rose" at two companies, the same kind of
+   event in two places); against members in other languages, the multilingual cosine and the
+   name-key/number cosine, minus a name-key veto; mixed by the members' shares, minus a penalty
+   growing with the time gap, plus a bonus when both are dated within CLOSE_DAYS; each minus the
+   article's join threshold (JOIN; lower for short texts, higher when crowded) gives a margin;
 4. average link over the batch's articles and the candidate stories: the closest pair of
    groups, or a group and a story, is joined while their mean margin is >= 0 (stories are
    never joined to each other in this step); a group left alone opens a new story;
@@ -60,9 +60,10 @@ from newsdesk.stages.cluster.scoring import (
     SHORT_WORDS,
     Params,
     Side,
+    density_shift,
     join_threshold,
     scores,
-)
+)  # fmt: skip
 from newsdesk.stages.cluster.terms import Features, Terms, add_sparse
 
 __all__ = [
@@ -324,9 +325,8 @@ class Clusterer:
         t = np.array([np.nan if it.t is None else it.t for it in items], np.float32)
         side = self._side(feats, V, M, langs, t)
         E = side.E
-        thr = np.array(
-            [join_threshold(it.words, p) if self.join is None else self.join for it in items]
-        )
+        words = np.array([it.words for it in items])
+        thr = np.array([join_threshold(n, p) for n in words]) if self.join is None else None
 
         # 2. candidates: the stories of each article's K nearest earlier articles
         cands = self._candidates(V, M, items)
@@ -338,6 +338,7 @@ class Clusterer:
         margins = np.full((m, m + len(cands)), -np.inf, np.float32)
         block = margins[:, :m]
         block[...] = pair
+        thr = np.full(m, self.join) if thr is None else thr + density_shift(pair, la, words, p)
         block -= (thr / 2).astype(np.float32)[:, None]
         block -= (thr / 2).astype(np.float32)[None, :]
         to_story = np.zeros((m, 0), np.float32)

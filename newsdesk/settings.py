@@ -129,6 +129,11 @@ class Settings:
         "", "Token that the web API's write endpoints require; empty = writes are disabled."
     )
     public_reads: bool = _setting(True, "Whether the web UI and API can be read without the token.")
+    serve_workers: int = _setting(
+        1,
+        "Server processes newsdesk serve runs on its one socket (1: one process). Each opens the "
+        "store and keeps its own page caches and write rate limit.",
+    )
     write_rate_limit: int = _setting(
         60,
         "Writes (POST /api/articles) one client address may make per minute; more get 429; "

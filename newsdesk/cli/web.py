@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 from datetime import date
 from typing import Annotated
@@ -10,6 +11,8 @@ import typer
 import uvicorn
 from rich.markup import escape
 from rich.table import Table
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
 from newsdesk import api
 from newsdesk.cli.common import (
@@ -28,9 +31,20 @@ from newsdesk.models import SearchFilters
 from newsdesk.settings import Settings
 from newsdesk.web.app import create_app
 
+# seconds: a spawned worker answers health checks once it has imported the web app, which took
+# 11 s on the loaded 2-core machine; uvicorn's default of 5 s would kill it as hung, over and over
+WORKER_START_TIMEOUT = 120
+
 
 @app.command()
-@with_settings(*STORE, "encoder", "public_reads", "write_rate_limit")
+@with_settings(
+    *STORE,
+    "encoder",
+    "public_reads",
+    "write_rate_limit",
+    "serve_workers",
+    aliases={"serve_workers": ("--workers",)},
+)
 def serve(
     settings: Settings,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -39,23 +53,56 @@ def serve(
     """Serve the web UI and the JSON API (/api) over the store.
 
     Writes (POST /api/articles) need the api_token setting (env NEWSDESK_API_TOKEN).
+    --workers N: N server processes share the socket (pages on several cores at once).
 
-    Example:  newsdesk serve --db demo.db --port 8000
+    Example:  newsdesk serve --db demo.db --port 8000 --workers 2
     """
+    workers = settings.serve_workers
+    if workers < 1:
+        raise typer.BadParameter("must be 1 or more", param_hint="--workers")
     shown = f"[{host}]" if ":" in host else host
     # Listen first, so that a busy port is an error before anything says "serving".
     try:
         sock = listen(host, port)
     except OSError as exc:
         fail(f"cannot listen on {shown}:{port}: {exc.strerror or exc}")
-    with sock, opened(settings) as store, handled():
-        web_app = create_app(settings, store=store, warm=True)
-        console.print(
-            f"newsdesk: serving {settings.db} at http://{shown}:{port}/ (Ctrl+C to stop)",
-            markup=False,
-        )
-        config = uvicorn.Config(web_app, log_level="warning", access_log=False)
-        uvicorn.Server(config).run(sockets=[sock])
+    serving = f"newsdesk: serving {settings.db} at http://{shown}:{port}/"
+    with sock:
+        if workers == 1:
+            with opened(settings) as store, handled():
+                web_app = create_app(settings, store=store, warm=True)
+                console.print(f"{serving} (Ctrl+C to stop)", markup=False)
+                config = uvicorn.Config(web_app, log_level="warning", access_log=False)
+                uvicorn.Server(config).run(sockets=[sock])
+            return
+        with opened(settings):
+            pass  # refuse a missing store and migrate it here, once, before the workers open it
+        console.print(f"{serving} with {workers} processes (Ctrl+C to stop)", markup=False)
+        serve_processes(settings, sock, workers)
+
+
+def serve_processes(settings: Settings, sock: socket.socket, workers: int) -> None:
+    """Run ``workers`` server processes on ``sock`` under uvicorn's supervisor (it restarts a
+    worker that dies and stops them all on SIGINT/SIGTERM).
+
+    The workers are spawned, not forked: each builds its own app and opens its own store, since
+    an open database connection must not cross into another process (SQLite's WAL lets several
+    processes read at once). One process served 4 concurrent clients at person p95 232 ms, search
+    121 ms on 2 cores, with the same CPU per request as at 1 client: requests were queueing for
+    the one process.
+    """
+    config = uvicorn.Config(
+        functools.partial(create_app, settings, warm=True),
+        factory=True,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        timeout_worker_healthcheck=WORKER_START_TIMEOUT,
+    )
+    supervisor = Multiprocess(config, sockets=[sock])
+    supervisor.run()
+    if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes):
+        fail("a server process failed to start (its error is above)")
 
 
 def listen(host: str, port: int) -> socket.socket:

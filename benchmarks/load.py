@@ -160,7 +160,9 @@ def sample_urls(
     return out
 
 
-def start_server(root: Path, db: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    root: Path, db: str, log: Path, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], str]:
     """``newsdesk serve`` from the source tree ``root``, on a free loopback port; its stderr
     goes to ``log`` (a pipe nobody reads would block the server once full)."""
     import httpx
@@ -169,7 +171,8 @@ def start_server(root: Path, db: str, log: Path) -> tuple[subprocess.Popen[bytes
     env = dict(os.environ, NEWSDESK_API_TOKEN="", PYTHONPATH=str(root))
     with log.open("wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "newsdesk", "serve", "--db", db, "--port", str(port)],
+            [sys.executable, "-m", "newsdesk", "serve", "--db", db, "--port", str(port)]
+            + (["--workers", str(workers)] if workers > 1 else []),
             cwd=root,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -226,9 +229,12 @@ async def _load(base: str, urls: list[str], clients: int) -> tuple[list[float], 
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
+    """User + system CPU seconds of process ``pid`` and its live descendants so far (Linux
+    /proc): ``serve --workers N`` answers from child processes."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return own + sum(cpu_seconds(int(c)) for c in children if Path(f"/proc/{c}").exists())
 
 
 def measure(
@@ -260,6 +266,9 @@ def main() -> None:
     p.add_argument("--requests", type=int, default=300, help="measured requests per cell")
     p.add_argument("--warmup", type=int, default=20, help="unmeasured requests per cell")
     p.add_argument("--pages", default="front,article,story,person,search")
+    p.add_argument(
+        "--workers", default="1", help="serve --workers counts, comma-separated (one server each)"
+    )
     p.add_argument("--work", type=Path, default=Path("/tmp/load-cache"))
     p.add_argument("--rebuild", action="store_true", help="rebuild cached stores")
     p.add_argument("--against", default="", help="also measure a server from this git revision")
@@ -279,6 +288,7 @@ def main() -> None:
     pages = args.pages.split(",")
     args.work.mkdir(parents=True, exist_ok=True)
     trees = [("this tree", ROOT)]
+    counts = [int(w) for w in args.workers.split(",")]
     if args.against:
         tree, sha = revision_tree(args.work, args.against)
         trees.insert(0, (sha, tree))
@@ -286,7 +296,7 @@ def main() -> None:
     notes = [
         f"clients: asyncio + httpx on loopback, one keep-alive connection each, {n_req} measured "
         f"requests per cell after {args.warmup} warm-up (story: each of the 100 biggest viewed "
-        "once first); one uvicorn server process; a 2-core machine shared with other jobs, so "
+        "once first); --workers server processes (default one); a 2-core machine shared with other jobs, so "
         "latencies include waiting for a core; server_cpu_ms = the server process's user+system "
         "CPU per request (load-independent), client_cpu_ms the same for the client process; load_1min = the machine's 1-minute load average "
         "(runnable processes, 2 cores) at the end of the cell."
@@ -302,10 +312,12 @@ def main() -> None:
         # caches); both stay up and take turns, cell by cell, so they see the same machine load
         servers = []
         try:
-            for i, (label, tree) in enumerate(trees):
+            runs = [(lb, t, w) for lb, t in trees for w in counts]
+            for i, (label, tree, w) in enumerate(runs):
                 copy = store_copy(args.work, db, n, i, args.postgres)
                 log = args.work / f"serve-{n}-{i}.log"
-                servers.append((label, *start_server(tree, copy, log)))
+                shown = f"{label}, {w} workers" if len(counts) > 1 else label
+                servers.append((shown, *start_server(tree, copy, log, w)))
             for c in levels:
                 for page in [pg for pg in pages if pg in urls]:
                     for label, proc, base in servers:

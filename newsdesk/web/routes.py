@@ -513,10 +513,16 @@ async def api_people(request: Request, page: Page = 1, size: Size = PAGE_SIZE) -
     return respond(request, None, people_pages.people_page(_store(request), page, size), True)
 
 
+# One dossier handler for both kinds: person_page looks the name up whatever its kind.
 @api.get(
     "/people/{name}",
     tags=["people"],
     summary="A person's dossier: roles, quotes, articles (quotes and articles paginated, latest first)",
+)
+@api.get(
+    "/organizations/{name}",
+    tags=["people"],
+    summary="An organization's dossier (quotes and articles paginated, latest first)",
 )
 async def api_person(
     request: Request, name: str, page: Page = 1, size: Size = PAGE_SIZE
@@ -528,18 +534,6 @@ async def api_person(
 @api.get("/organizations", tags=["people"], summary="Organizations (paginated)")
 async def api_organizations(request: Request, page: Page = 1, size: Size = PAGE_SIZE) -> Response:
     ctx = people_pages.people_page(_store(request), page, size, kind="organization")
-    return respond(request, None, ctx, True)
-
-
-@api.get(
-    "/organizations/{name}",
-    tags=["people"],
-    summary="An organization's dossier (quotes and articles paginated, latest first)",
-)
-async def api_organization(
-    request: Request, name: str, page: Page = 1, size: Size = PAGE_SIZE
-) -> Response:
-    ctx = _page_or_404(people_pages.person_page, _store(request), name, page, size)
     return respond(request, None, ctx, True)
 
 

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 from typer.testing import CliRunner
 
 from newsdesk import api, pipeline
@@ -15,9 +15,10 @@ from newsdesk.cli import app
 from newsdesk.errors import NotFound
 from newsdesk.nlp.names import analyse_mention, person_key, same_person, titled_names
 from newsdesk.stages.cluster.tables import story_articles
+from newsdesk.stages.entities.tables import find_person, person_aliases
 from newsdesk.stages.quotes.speakers import resolve_speakers
 from newsdesk.stages.quotes.tables import quotes_table
-from newsdesk.store.schema import articles
+from newsdesk.store.schema import articles, schema_migrations
 from newsdesk.views.people import people, person
 from tests.conftest import SEEDS
 from tests.stages.test_quotes import seed_jsonl
@@ -294,3 +295,35 @@ def test_a_full_name_does_not_join_through_a_one_word_alias(store, settings, tmp
     pipeline.run(store, settings, only=["quotes", "entities"])
     assert person(store, "Hunter Biden").id != joe.id
     assert len(person(store, "Joe Biden").articles) == 2
+
+
+def test_a_store_from_before_the_alias_indexes_is_migrated(store, settings, tmp_path):
+    """Entities version 1 had no ``last_word`` column and no index on aliases: the migration fills
+    the column, lookups by name go through the indexes, and a lone surname still resolves."""
+    _ingest(store, settings, tmp_path, ["Joe Biden met governors at the White House on Monday."])
+    pipeline.run(store, settings, only=["quotes", "entities"])
+    with store.begin() as conn:  # as a store made before entities version 2
+        conn.execute(text("DROP INDEX ix_person_aliases_alias"))
+        conn.execute(text("DROP INDEX ix_person_aliases_last_word"))
+        conn.execute(text("ALTER TABLE person_aliases DROP COLUMN last_word"))
+        conn.execute(
+            update(schema_migrations)
+            .where(schema_migrations.c.component == "entities")
+            .values(version=1)
+        )
+    store.close()
+    store = api.open_store(settings.db)
+    with store.begin() as conn:
+        rows = conn.execute(select(person_aliases.c.alias, person_aliases.c.last_word)).all()
+        assert ("joe biden", "biden") in rows
+        for column, value in (("alias", "joe biden"), ("last_word", "biden")):
+            plan = " ".join(
+                str(r[-1])
+                for r in conn.execute(
+                    text(f"EXPLAIN QUERY PLAN SELECT person_id FROM person_aliases "
+                         f"WHERE {column} = :v"), {"v": value}
+                )
+            )  # fmt: skip
+            assert f"ix_person_aliases_{column}" in plan, plan
+        assert find_person(conn, "Biden") == find_person(conn, "Joe Biden") is not None
+    store.close()

@@ -24,6 +24,7 @@ from newsdesk.stages.entities.tables import (
     ENTITIES,
     alias_key,
     find_person,
+    last_word,
     people_table,
     person_aliases,
     person_mentions,
@@ -207,7 +208,11 @@ class Entities(BaseStage):
             )
             is None
         ):
-            conn.execute(person_aliases.insert().values(person_id=pid, alias=folded, name=name))
+            conn.execute(
+                person_aliases.insert().values(
+                    person_id=pid, alias=folded, name=name, last_word=last_word(folded)
+                )
+            )
         return pid
 
     def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:

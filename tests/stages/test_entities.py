@@ -14,7 +14,9 @@ from newsdesk import api, pipeline
 from newsdesk.cli import app
 from newsdesk.errors import NotFound
 from newsdesk.nlp.names import analyse_mention, person_key, same_person, titled_names
+from newsdesk.nlp.ner import entities
 from newsdesk.stages.cluster.tables import story_articles
+from newsdesk.stages.entities.people import article_entities
 from newsdesk.stages.entities.tables import find_person, person_aliases
 from newsdesk.stages.quotes.speakers import resolve_speakers
 from newsdesk.stages.quotes.tables import quotes_table
@@ -327,3 +329,40 @@ def test_a_store_from_before_the_alias_indexes_is_migrated(store, settings, tmp_
             assert f"ix_person_aliases_{column}" in plan, plan
         assert find_person(conn, "Biden") == find_person(conn, "Joe Biden") is not None
     store.close()
+
+
+def test_an_acronym_joins_its_organization_in_the_article_and_across_the_store(
+    store, settings, tmp_path
+):
+    """ "FDA" alone in one article, beside "Food and Drug Administration" in the next, and
+    "Labor Department" / "Department of Labor": one organization each, named in full."""
+    _ingest(store, settings, tmp_path, [
+        "The FDA approved the booster on Monday. Officials at the FDA said more data would come.",
+        "The U.S. Food and Drug Administration met on Tuesday. The FDA said the shot was safe.",
+        "The Labor Department said 200,000 jobs were added in March.",
+        "The Department of Labor revised its figures on Friday.",
+    ])  # fmt: skip
+    pipeline.run(store, settings, only=["quotes", "entities"])
+    orgs = {(o.name, o.articles) for o in people(store, kind="org")}
+    assert ("U.S. Food and Drug Administration", 2) in orgs, orgs
+    assert not {n for n, _ in orgs} & {"FDA", "Food and Drug Administration"}
+    assert ("Department of Labor", 2) in orgs or ("Labor Department", 2) in orgs, orgs
+    assert person(store, "FDA").name == "U.S. Food and Drug Administration"
+
+
+@pytest.mark.parametrize(
+    ("text", "merged"),
+    [
+        ("The Centers for Disease Control and Prevention said the CDC would act.", True),
+        ("The Associated Press said AP staff saw it.", True),
+        # two names with one acronym: it stays apart
+        (
+            "The Food and Drug Administration and the Federal Deposit Authority met. FDA agreed.",
+            False,
+        ),
+        ("The National Rifle Association met NASA officials.", False),
+    ],
+)
+def test_acronyms_join_only_the_one_name_they_abbreviate(text, merged):
+    entries = article_entities(text, entities(text))
+    assert any(e.aliases for e in entries) is merged, [(e.name, e.aliases) for e in entries]

@@ -24,6 +24,7 @@ from newsdesk.nlp.ner import Entity
 from newsdesk.nlp.outlets import load_table
 from newsdesk.nlp.sentences import sentence_spans
 from newsdesk.stages.entities.roles import apposition_after, title_before
+from newsdesk.stages.entities.tables import alias_key
 
 KINDS = {"PER": "person", "ORG": "org", "LOC": "place"}
 _POSSESSIVE = re.compile(r"\s*[’']s$")
@@ -61,6 +62,7 @@ class Entry:
     role: str | None = None
     org: str | None = None  # whom they speak for: a country, party, employer
     spans: list[tuple[int, int]] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # other names it goes by here ("FDA")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +72,7 @@ class Entry:
             "quotes": self.quotes,
             "role": self.role,
             "org": self.org,
+            "aliases": list(self.aliases),
         }
 
 
@@ -198,7 +201,7 @@ def article_entities(
             if kind == "person":
                 people.append(entry)
             else:
-                by_key[(kind, fold(name).removeprefix("the "))] = entry
+                by_key[(kind, alias_key(name, kind))] = entry
         entry.mentions += 1
         entry.spans.append((m.start, m.end))
         if entry.kind == "person" and (entry.role is None or entry.org is None):
@@ -207,6 +210,7 @@ def article_entities(
             for r in (title_before(text, m.start, s0), apposition_after(text, m.end, s1)):
                 entry.role = entry.role or r.role
                 entry.org = entry.org or r.speaks_for
+    entries = _merge_acronyms(entries, by_key)
     for q in quotes:
         name = q.get("speaker_name")
         name = clean_name(name, "person") if name else None  # "Sir Keir" -> "Keir"
@@ -227,6 +231,64 @@ def article_entities(
         kept.append(e)
     kept.sort(key=lambda e: min(s for s, _ in e.spans))
     return kept
+
+
+# Words an acronym skips ("Food and Drug Administration" → FDA) and national prefixes it may
+# leave out ("U.S. Food and Drug Administration" → FDA).
+_ACRONYM_SKIP = frozenset({"and", "of", "the", "for", "on", "in", "to", "&"})
+_ACRONYM_PREFIXES = frozenset({"U.S.", "US", "U.K.", "UK"})
+
+
+def _acronyms(name: str) -> set[str]:
+    """The acronyms a full organization name can go by: the initials of its words (small words
+    skipped), without a leading "U.S.", and of the part before a last "and" ("Centers for
+    Disease Control and Prevention" → CDC). Hand-written: the library implementations
+    (Schwartz–Hearst) read only "Name (ACRONYM)" definitions, which news copy rarely writes."""
+    words = name.split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    variants = [words]
+    if len(words) > 2 and words[0] in _ACRONYM_PREFIXES:
+        variants.append(words[1:])
+    for v in list(variants):
+        if "and" in v[2:] and len(v) - v[::-1].index("and") - 1 >= 3:
+            variants.append(v[: len(v) - v[::-1].index("and") - 1])
+    out = set()
+    for v in variants:
+        letters = [w[0] for w in v if w.lower() not in _ACRONYM_SKIP and w[:1].isupper()]
+        if len(letters) >= 2 and len(letters) == sum(w.lower() not in _ACRONYM_SKIP for w in v):
+            out.add("".join(letters))
+    return out
+
+
+def _merge_acronyms(entries: list[Entry], by_key: dict[tuple[str, str], Entry]) -> list[Entry]:
+    """An organization's acronym joins its full name in the same article ("FDA" with "Food and
+    Drug Administration"): one entry, the acronym kept as its alias (so an article that writes
+    only "FDA" finds the same organization in the store). An acronym two names share stays."""
+    full: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        if e.kind == "org" and len(e.name.split()) > 1:
+            for a in _acronyms(e.name):
+                full[a].append(e)
+    out = []
+    for e in entries:
+        acr = e.name.replace(".", "")
+        targets = full.get(acr, []) if e.kind == "org" and _is_acronym(e.name) else []
+        if len(targets) != 1:
+            out.append(e)
+            continue
+        t = targets[0]
+        t.mentions += e.mentions
+        t.quotes += e.quotes
+        t.spans.extend(e.spans)
+        t.aliases.append(e.name)
+        by_key[("org", alias_key(e.name, "org"))] = t  # a quote by "FDA" is t's
+    return out
+
+
+def _is_acronym(name: str) -> bool:
+    letters = name.replace(".", "")
+    return " " not in name and 2 <= len(letters) <= 7 and letters.isalpha() and letters.isupper()
 
 
 def _titled(text: str, e: Entry) -> bool:
@@ -254,7 +316,7 @@ def _find(
     people: list[Entry], by_key: dict[tuple[str, str], Entry], name: str, kind: str
 ) -> Entry | None:
     if kind != "person":
-        return by_key.get((kind, fold(name).removeprefix("the ")))
+        return by_key.get((kind, alias_key(name, kind)))
     parts = fold(name).split()
     hits = []
     for p in people:

@@ -174,6 +174,8 @@ class Entities(BaseStage):
         updated (a longer full name renames the person and their linked quotes)."""
         name, kind = p["name"], p["kind"]
         found = pid or find_person(conn, name, kind)
+        for alias in p.get("aliases") or ():  # "FDA" stored before "Food and Drug Administration"
+            found = found or find_person(conn, alias, kind)
         if found is None:
             if kind in ("org", "place"):
                 base = kind + "-" + "-".join(alias_key(name, kind).replace(".", "").split())
@@ -199,20 +201,21 @@ class Entities(BaseStage):
                 values["org"] = p["org"]
             if values:
                 conn.execute(people_table.update().where(people_table.c.id == pid).values(**values))
-        folded = alias_key(name, kind)
-        if (
-            conn.scalar(
-                select(person_aliases.c.person_id).where(
-                    person_aliases.c.person_id == pid, person_aliases.c.alias == folded
+        for written in (name, *(p.get("aliases") or ())):
+            folded = alias_key(written, kind)
+            if (
+                conn.scalar(
+                    select(person_aliases.c.person_id).where(
+                        person_aliases.c.person_id == pid, person_aliases.c.alias == folded
+                    )
                 )
-            )
-            is None
-        ):
-            conn.execute(
-                person_aliases.insert().values(
-                    person_id=pid, alias=folded, name=name, last_word=last_word(folded)
+                is None
+            ):
+                conn.execute(
+                    person_aliases.insert().values(
+                        person_id=pid, alias=folded, name=written, last_word=last_word(folded)
+                    )
                 )
-            )
         return pid
 
     def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:

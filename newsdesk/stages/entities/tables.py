@@ -101,12 +101,21 @@ def find_person(conn: Connection, name: str, kind: str = "person") -> str | None
     """
     folded = alias_key(name, kind)
     words = folded.split()
-    if kind != "person" or len(words) > 1:
+    if kind != "person":
+        for key in dict.fromkeys((folded, fold(name).removeprefix("the "))):
+            # (the second: the key an organization had before ``alias_key`` ordered its words)
+            pid = conn.scalar(
+                select(person_aliases.c.person_id).where(person_aliases.c.alias == key)
+            )
+            if pid:
+                return str(pid)
+        return None
+    if len(words) > 1:
         pid = conn.scalar(
             select(person_aliases.c.person_id).where(person_aliases.c.alias == folded)
         )
-        if pid or kind != "person":
-            return str(pid) if pid else None
+        if pid:
+            return str(pid)
     if not words:
         return None
     surname = words[-1]
@@ -156,9 +165,24 @@ def find_person(conn: Connection, name: str, kind: str = "person") -> str | None
 
 
 def alias_key(name: str, kind: str) -> str:
-    """The folded form a name is looked up by ("the New York Post" → "new york post")."""
+    """The folded form a name is looked up by ("the New York Post" → "new york post").
+
+    An organization's also drops a leading "U.S." before two or more words ("U.S. Food and
+    Drug Administration" is the Food and Drug Administration of US news) and reads "Labor
+    Department" as "department of labor" (both spellings name one department).
+    """
     folded = fold(name)
-    return folded.removeprefix("the ") if kind != "person" else folded
+    if kind == "person":
+        return folded
+    words = folded.removeprefix("the ").split()
+    if len(words) > 2 and words[0] in _NATIONAL_PREFIXES:
+        words = words[1:]
+    if 2 <= len(words) <= 4 and words[-1] == "department" and "of" not in words:
+        words = ["department", "of", *words[:-1]]
+    return " ".join(words)
+
+
+_NATIONAL_PREFIXES = frozenset({"u.s.", "us", "u.s"})
 
 
 def unique_id(conn: Connection, base: str) -> str:

@@ -339,3 +339,39 @@ def test_seed_map_spans_and_dates(seed_map):
         for cell in row["cells"].values():
             for ev in cell["evidence"]:
                 assert ev["date"] in ("2025-11-12", "2025-11-10")
+
+
+def test_mixed_map_embeds_only_the_claims_e5_did_not_read(monkeypatch):
+    """A map of articles read by both models groups in e5's space: the e5-read claims keep their
+    vectors, only the WordLlama-read ones are embedded (once per distinct text)."""
+    from newsdesk.stages.positions import stage
+    from newsdesk.stages.positions.claims import Claim
+
+    seen: list[str] = []
+
+    def fake(name: str):
+        def embed(texts):
+            seen.extend(texts)
+            return np.ones((len(texts), 2), dtype=np.float32) / np.sqrt(2)
+
+        return embed
+
+    monkeypatch.setattr(stage, "embedder", fake)
+
+    def claim(target, text):
+        return Claim("Russia", "Moscow", None, ((0, 4),), text, target, None, None, None,
+                     "statement" if target else "quote", 0)  # fmt: skip
+
+    de = stage.Analysed(
+        "de", "", None, [claim("Obergrenze", "CSU fordert Obergrenze")],
+        np.array([[1.0, 0.0]], dtype=np.float32), np.array([[0.0, 1.0]], dtype=np.float32), "e5",
+    )  # fmt: skip
+    en = stage.Analysed(
+        "en", "", None, [claim("a ceasefire", "Russia rejected a ceasefire"), claim(None, "No.")],
+        np.zeros((2, 3), dtype=np.float32), np.zeros((2, 3), dtype=np.float32), "wordllama",
+    )  # fmt: skip
+    flat = [(a, i, c) for a in (de, en) for i, c in enumerate(a.claims)]
+    vectors, text_vectors = stage._e5_vectors(flat)
+    assert sorted(seen) == ["No.", "Russia rejected a ceasefire", "a ceasefire"]
+    assert vectors[0].tolist() == [1.0, 0.0] and text_vectors[0].tolist() == [0.0, 1.0]
+    assert vectors.shape == text_vectors.shape == (3, 2)

@@ -193,10 +193,7 @@ def map_of(
     mixed = len(encoders) > 1
     encoder = "e5" if mixed or not encoders else encoders.pop()
     if mixed:  # articles read by both models: one vector space (e5) for grouping
-        embed = embedder("e5")
-        texts = [c.target or c.stance_text for *_, c in flat]
-        vectors = embed(texts)
-        text_vectors = embed([c.stance_text for *_, c in flat])
+        vectors, text_vectors = _e5_vectors(flat)
     elif flat:
         vectors = np.vstack([a.vectors[i] for a, i, _ in flat])
         text_vectors = np.vstack([a.text_vectors[i] for a, i, _ in flat])
@@ -229,6 +226,30 @@ def map_of(
     out = build_map(map_claims, [issuelib.as_dict(iss) for iss in found], as_of=as_of, since=since)
     out["claims"] = claims_out
     return out
+
+
+def _e5_vectors(flat: Sequence[tuple[Analysed, int, Claim]]) -> tuple[np.ndarray, np.ndarray]:
+    """Target and stance-text vectors of every claim in e5's space, for grouping a map whose
+    articles were read by both models: the e5-read claims keep the vectors they have (the same
+    texts through the same encoder), the others are embedded once per distinct text."""
+    todo = sorted(
+        {
+            t
+            for a, _, c in flat
+            if a.encoder != "e5"
+            for t in (c.target or c.stance_text, c.stance_text)
+        }
+    )
+    new = dict(zip(todo, embedder("e5")(todo), strict=True)) if todo else {}
+    vectors, text_vectors = [], []
+    for a, i, c in flat:
+        if a.encoder == "e5":
+            vectors.append(a.vectors[i])
+            text_vectors.append(a.text_vectors[i])
+        else:
+            vectors.append(new[c.target or c.stance_text])
+            text_vectors.append(new[c.stance_text])
+    return np.vstack(vectors), np.vstack(text_vectors)
 
 
 def from_rows(rows: Sequence[Any]) -> list[Analysed]:

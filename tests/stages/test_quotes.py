@@ -289,6 +289,34 @@ def test_quotation_after_a_reported_sentence_keeps_the_nearest_cue():
             "Paul Sperry of",
             "Paul Sperry of Counter Jihad",
         ),
+        # a parenthetical after the speaker is not part of it; an apposition is
+        ("Clinton, in her campaign, said no.", "Clinton, in her campaign,", "Clinton"),
+        (
+            "Trump, appearing after Clinton at the forum, said no.",
+            "Trump, appearing after Clinton at the forum,",
+            "Trump",
+        ),
+        (
+            "Sanders, a senator, meanwhile, said no.",
+            "Sanders, a senator, meanwhile,",
+            "Sanders, a senator,",
+        ),
+        (
+            "Murshed Zaheed, acting political director of CREDO, said no.",
+            "Murshed Zaheed, acting political director of CREDO,",
+            "Murshed Zaheed, acting political director of CREDO,",
+        ),
+        # the stop that ends the sentence, not an abbreviation's dot
+        (
+            "“No,” said Acs, a student from Reno.",
+            "Acs, a student from Reno.",
+            "Acs, a student from Reno",
+        ),
+        (
+            "“No,” said Ms. Lee of Fresno, Calif.",
+            "Ms. Lee of Fresno, Calif.",
+            "Ms. Lee of Fresno, Calif.",
+        ),
         # a relative pronoun whose clause stands between it and the cue: the name and clause
         (
             "Mrs. Clinton, who did not say it, said no.",
@@ -411,6 +439,8 @@ def test_fallback_content_for_a_cue_the_tagger_gave_none(text, cue, want):
         # a place after a preposition is not the subject
         ("When Trump spoke about Orlando and said “protect them” it rang.", "Trump"),
         ("After the vote she said “we are done” to reporters.", "she"),
+        # a role phrase right after the cue
+        ("“It’s hard,” said the Florida senator, “because it is.”", "the Florida senator"),
     ],
 )
 def test_subject_fallback_for_a_cue_without_speaker(text, want):

@@ -7,7 +7,14 @@ tagger gave none. Each rule was chosen by article-disjoint cross-validation over
 from __future__ import annotations
 
 from newsdesk.nlp import lexicons
-from newsdesk.stages.quotes.tokens import Tokens
+from newsdesk.stages.quotes.tokens import Tokens, _no_stop
+
+# Whether a speaker span loses a trailing parenthetical set off by commas ("Clinton, in her
+# campaign,", "Trump, appearing after Clinton at the forum,") (``_trim_parenthetical``).
+PARENTHETICAL_SPEAKERS = True
+
+# Whether a speaker span loses the full stop that ends its sentence (not an abbreviation's dot).
+STOP_NOT_SPEAKER = True
 
 # Whether speaker spans also lose the edges PolNeAR never marks (``_trim_speaker``,
 # ``speaker_chars``): set by article-disjoint cross-validation over train (benchmarks/quotes.py
@@ -101,6 +108,10 @@ def _subject(toks: Tokens, cue: tuple[int, int]) -> tuple[int, int] | None:
         e = name_end(j)
         if e > j and (e >= n or words[e] in (".", ",", ";") or sent[e] != s):
             return (j, e)
+        if ROLE_AFTER_CUE:
+            role = _role_after(toks, j)
+            if role is not None:
+                return role
     k = cue[0] - 1
     while k >= 0 and sent[k] == s:
         if inq[k]:
@@ -135,6 +146,41 @@ def _subject(toks: Tokens, cue: tuple[int, int]) -> tuple[int, int] | None:
             continue
         k -= 1
     return None
+
+
+# Whether the subject fallback takes a role phrase right after the cue ("“…,” said the Florida
+# senator, “…”") (``_role_after``).
+ROLE_AFTER_CUE = True
+_ROLE_WORDS = lexicons.words("role-heads") | lexicons.words("role-modifiers")
+_ROLE_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "its"})
+
+
+def _role_after(toks: Tokens, j: int) -> tuple[int, int] | None:
+    """ "the Florida senator" at ``j``: a determiner, then at most five capitalised words or role
+    words ending on a role head or name, closed by a comma, stop, semicolon or quotation mark."""
+    words, sent, inq = toks.words, toks.sentence, toks.in_quote
+    n = len(words)
+    if words[j].lower() not in _ROLE_DETERMINERS:
+        return None
+    e = j + 1
+    while (
+        e < n
+        and e - j <= 5
+        and sent[e] == sent[j]
+        and not inq[e]
+        and (
+            (words[e][:1].isupper() and words[e].replace("’", "").replace("'", "").isalpha())
+            or words[e].lower() in _ROLE_WORDS
+        )
+    ):
+        e += 1
+    if e == j + 1 or e - j > 5:
+        return None
+    if e < n and words[e] not in (".", ",", ";", "“", '"') and sent[e] == sent[j]:
+        return None
+    if words[e - 1].lower() not in _ROLE_HEADS and not words[e - 1][:1].isupper():
+        return None
+    return (j, e)
 
 
 _QUESTION_CUES = lexicons.words("quote-question-cues")
@@ -312,6 +358,15 @@ def _trim_speaker(toks: Tokens, i: int, j: int, cue: tuple[int, int] | None) -> 
         opened = sum(1 for k in range(i, j) if words[k] == "(")
         if opened > sum(1 for k in range(i, j) if words[k] == ")"):
             j += 1
+    if PARENTHETICAL_SPEAKERS:
+        j = _trim_parenthetical(toks, i, j)
+    if (
+        STOP_NOT_SPEAKER
+        and j - i > 1
+        and words[j - 1] in (".", "!", "?")
+        and not _no_stop(words[j - 2])
+    ):
+        j -= 1  # "says Acs, a student from New Mexico." : the sentence's stop
     if words[j - 1] == "of" and j < n and not (cue and cue[0] <= j < cue[1]):
         e = j
         while e < n and sent[e] == sent[j] and words[e][:1].isupper() and not toks.in_quote[e]:
@@ -319,6 +374,33 @@ def _trim_speaker(toks: Tokens, i: int, j: int, cue: tuple[int, int] | None) -> 
         if e > j:
             j = e
     return (i, j) if j > i else (i, i + 1)
+
+
+_PARENTHETICAL_OPENERS = lexicons.words("quote-parenthetical-openers")
+_ROLE_HEADS = lexicons.words("role-heads")
+
+
+def _trim_parenthetical(toks: Tokens, i: int, j: int) -> int:
+    """The end of speaker span ``i..j`` without trailing parentheticals: a last comma segment
+    opened by a participle ("Obama, dedicating the museum on Saturday,") or by one of
+    :data:`_PARENTHETICAL_OPENERS` ("Trump, meanwhile,"), which PolNeAR gold leaves out (the
+    comma before it stays for :func:`tidy_speaker` to judge). Not a participle that opens an
+    apposition ("Murshed Zaheed, acting political director of CREDO Action,")."""
+    words = toks.words
+    while True:
+        end = j - 1 if words[j - 1] == "," else j
+        k = next((x for x in range(end - 1, i, -1) if words[x] == ","), None)
+        if k is None or k + 1 >= end or toks.in_quote[k + 1]:
+            return j
+        first = words[k + 1]
+        low = first.lower()
+        segment = {w.lower() for w in words[k + 1 : end]}
+        participle = first.islower() and len(low) > 4 and low.endswith("ing") and low != "including"
+        if not (low in _PARENTHETICAL_OPENERS and first.islower()) and not (
+            participle and not segment & _ROLE_HEADS
+        ):
+            return j
+        j = k + 1
 
 
 _PREPOSITIONS = lexicons.words("quote-leading-prepositions")

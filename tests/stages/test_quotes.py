@@ -252,6 +252,19 @@ def test_quotation_after_a_reported_sentence_keeps_the_nearest_cue():
     assert toks.words[done.source[0]] == "Smith"
 
 
+def test_reported_cue_does_not_take_the_next_paragraphs_quotation():
+    # a quotation paragraph with no cue continues a quote, not reported speech
+    text = "Edwards said she was tired.\n\n“We are done. We go home.”"
+    toks = tokenize(text)
+    labels = _labels(
+        toks,
+        {"Edwards": "S", "said she": "O", "she was tired": "Q", "“We are done. We go home.”": "Q"},
+    )
+    labels[toks.words.index("said")] = "B-C"
+    atts = link(toks, labels)
+    assert [" ".join(toks.words[i:j]) for a in atts for i, j in a.content] == ["she was tired"]
+
+
 @pytest.mark.parametrize(
     ("text", "speaker", "want"),
     [

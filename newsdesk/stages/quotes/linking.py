@@ -82,6 +82,10 @@ ORPHAN_QUOTES = True
 # sentence's cue ("“A,” X said. “B.”": B is X's too) rather than going to a nearer cue of the
 # next sentence (``_continued``). Found on the train split's tail (PolNeAR gold joins A and B).
 CONTINUE_QUOTATIONS = True
+# Whether a quotation linked across sentences (a later sentence's cue, or an orphan quotation
+# paragraph) goes only to a cue that already holds quoted content or none at all: a reported
+# cue ("Clinton’s track record said she …") does not take the next paragraph's quotation.
+CONTINUE_ONLY_QUOTED = True
 # Speaker span clean-up (``tidy_speaker``): PolNeAR gold takes the comma that closes an
 # apposition ("Jack Mozloom, a spokesman for the NFIB, said": 922 of 1,028 train speakers with an
 # inner comma and a comma after them) but not the comma after a bare name (798 of 803), and
@@ -155,6 +159,11 @@ def _continued(
         if any(inq[a] and sent[a] == cue_sent[j] for a, _ in att.content):
             best = j  # the last such cue of the previous sentence
     return best
+
+
+def _quoted_or_empty(toks: Tokens, att: Attribution) -> bool:
+    """Whether ``att`` holds no content yet or some quoted content (a quotation may continue it)."""
+    return not att.content or any(any(toks.in_quote[a:b]) for a, b in att.content)
 
 
 def _tidy_content(toks: Tokens, span: tuple[int, int]) -> tuple[int, int]:
@@ -259,7 +268,12 @@ def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
         elif ORPHAN_QUOTES and inq[span[0]] and inq[span[1] - 1]:
             orphans.append(span)
     for span, k in late:
-        atts[_continued(toks, atts, cue_sent, span, k)].content.append(span)
+        k = _continued(toks, atts, cue_sent, span, k)
+        if CONTINUE_ONLY_QUOTED and not _quoted_or_empty(toks, atts[k]):
+            if ORPHAN_QUOTES and inq[span[1] - 1]:
+                orphans.append(span)
+            continue
+        atts[k].content.append(span)
     sources = spans["S"]
     if SPEAKER_PER_CUE:
         # each cue takes the nearest speaker span of its sentence (speakers may be shared:
@@ -301,6 +315,8 @@ def link(toks: Tokens, labels: Sequence[str]) -> list[Attribution]:
             for k, att in enumerate(atts):
                 c = att.cue
                 if c is not None and c[0] < span[0] and para_start[max(p - 1, 0)] <= c[0]:
+                    if CONTINUE_ONLY_QUOTED and not _quoted_or_empty(toks, att):
+                        continue
                     best = k
             if best is not None:
                 atts[best].content.append(span)

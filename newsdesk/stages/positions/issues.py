@@ -189,7 +189,8 @@ def group(
 ) -> list[Issue]:
     """Issues over claims: ``targets[i]`` (None for a quote), ``texts[i]`` its evidence text.
 
-    ``vectors[i]``: the embedding of the target (any row for claims without one);
+    ``vectors[i]``: the embedding of the target (the positions stage gives e5-read claims their
+    stance text's, ``stage.TARGET_VECTORS``; any row for claims without a target);
     ``text_vectors[i]``: the embedding of the evidence, for attaching target-less quotes.
     """
     issue_file = issue_file or IssueFile()

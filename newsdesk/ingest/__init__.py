@@ -65,7 +65,8 @@ def ingest(
 
 
 def near_duplicate_index(store: Store, settings: Settings) -> NearDuplicateIndex:
-    """The near-duplicate index of every stored article (loading it reads every signature)."""
+    """The near-duplicate index of every stored article (its band keys are in the store; a
+    store from before they were kept gets them once, from the stored signatures)."""
     return NearDuplicateIndex.load(store, settings.near_duplicate_threshold)
 
 
@@ -79,8 +80,7 @@ def store_articles(
     """Write built articles in transactional batches (exact duplicates skipped, near-duplicates
     linked, changed texts at a stored URL made new versions); errors are collected in the
     report. Also the write path of ``newsdesk watch``, which passes one ``index`` for a whole
-    cycle (it mirrors the store after each commit), as loading it reads every stored signature,
-    and ``version_of`` (built id -> the stored article a feed entry's guid belongs to)."""
+    cycle, and ``version_of`` (built id -> the stored article a feed entry's guid belongs to)."""
     report = IngestReport()
     if index is None:
         index = near_duplicate_index(store, settings)
@@ -142,7 +142,7 @@ def _write_batch(
                     fresh_urls.add(a.url)
         linked: list[Article] = []
         signatures: list[tuple[str, str]] = []
-        pending = index.begin()
+        pending = index.begin(conn)
         for a in fresh:
             original, signature = pending.check(a.id, a.text)
             if original is None:
@@ -156,7 +156,7 @@ def _write_batch(
         store.add_minhashes(conn, signatures)
         for a, target in revisions:
             _revise(store, conn, pending, a, target, report)
-    pending.commit()  # only once the transaction committed: the index mirrors the store
+        pending.write()  # the band keys, in the batch's transaction
     report.added += len(linked)
     report.added_ids.extend(a.id for a in linked)
 

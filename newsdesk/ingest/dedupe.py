@@ -1,14 +1,17 @@
 """Near-duplicate detection (syndicated copies, small edits) with MinHash LSH (datasketch).
 
 Each article's body becomes a set of word 5-shingles; its MinHash signature (128 permutations)
-is stored beside the article, and an in-memory LSH index over all stored signatures answers
-"is there an earlier article whose estimated Jaccard similarity is above the threshold?".
-The index is rebuilt from the stored signatures when an ingest starts.
+is stored beside the article, with one key per LSH band (``article_lsh``), and a lookup answers
+"is there an earlier article whose estimated Jaccard similarity is above the threshold?" from
+the articles sharing a band with the new one. datasketch computes the signatures and chooses
+the banding for the threshold; its ``MinHashLSH`` keeps the bands in memory (or in Redis or
+Cassandra), which meant loading every stored signature when an ingest started (1.5 CPU-s and
+18 MB at 3k articles, so minutes and gigabytes at 1M), hence the bands kept in the store here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +20,8 @@ from datasketch import MinHash, MinHashLSH
 from newsdesk.nlp.tokens import word_count, words
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from newsdesk.store import Store
 
 NUM_PERM = 128
@@ -46,46 +51,71 @@ def _from_hex(s: str) -> MinHash:
 
 
 class NearDuplicateIndex:
-    """LSH over the signatures of every stored article."""
+    """MinHash LSH over the signatures of every stored article, its bands in the store."""
 
-    def __init__(self, threshold: float) -> None:
+    def __init__(self, store: Store, threshold: float) -> None:
+        self.store = store
         self.threshold = threshold
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self.signatures: dict[str, MinHash] = {}
+        banding = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)  # datasketch's choice
+        self.bands, self.band_rows = int(banding.b), int(banding.r)
 
     @classmethod
     def load(cls, store: Store, threshold: float) -> NearDuplicateIndex:
-        index = cls(threshold)
-        index.add_all((k, _from_hex(v)) for k, v in store.iter_minhashes())
+        """The index of ``store``; band keys made for stored signatures that have none (a store
+        from before they were kept, or made for another threshold's banding)."""
+        index = cls(store, threshold)
+        banding = (index.bands, index.band_rows)
+        with store.connect() as conn:
+            if store.lsh_banding(conn) == banding:
+                return index
+        with store.begin() as conn:
+            if store.lsh_banding(conn) != banding:  # (another writer may have made them)
+                store.reset_lsh(conn, index.bands, index.band_rows)
+                rows: list[tuple[str, int]] = []
+                for key, sig in store.iter_minhashes():
+                    rows += [(key, k) for k in index.band_keys(_from_hex(sig))]
+                    if len(rows) >= 50_000:
+                        store.set_lsh_bands(conn, rows)
+                        rows = []
+                store.set_lsh_bands(conn, rows)
         return index
 
-    def add_all(self, items: Iterable[tuple[str, MinHash]]) -> None:
-        with self.lsh.insertion_session() as session:
-            for key, m in items:
-                if key not in self.signatures:
-                    session.insert(key, m)
-                    self.signatures[key] = m
+    def band_keys(self, m: MinHash) -> list[int]:
+        """One 64-bit key per band: a hash of the band's number and its hash values."""
+        values = m.hashvalues.astype("<u4")
+        r = self.band_rows
+        return [
+            int.from_bytes(
+                hashlib.blake2b(
+                    bytes([b]) + values[b * r : (b + 1) * r].tobytes(), digest_size=8
+                ).digest(),
+                "little",
+                signed=True,
+            )
+            for b in range(self.bands)
+        ]
 
-    def original_of(self, m: MinHash, exclude: str | None = None) -> str | None:
-        """The most similar indexed article above the threshold, if any."""
+    def original_of(self, conn: Connection, m: MinHash, exclude: str | None = None) -> str | None:
+        """The most similar stored article at or above the threshold, if any (ties: the
+        smallest id)."""
+        ids = sorted(self.store.lsh_candidates(conn, self.band_keys(m)) - {exclude})
         best, best_sim = None, self.threshold
-        for key in self.lsh.query(m):
-            if key == exclude:
-                continue
-            sim = m.jaccard(self.signatures[key])
-            if sim >= best_sim:
+        for key, sig in sorted(self.store.minhashes(conn, ids).items()):
+            sim = m.jaccard(_from_hex(sig))
+            if sim > best_sim or (best is None and sim >= best_sim):
                 best, best_sim = key, sim
         return best
 
-    def begin(self) -> PendingBatch:
-        return PendingBatch(self)
+    def begin(self, conn: Connection) -> PendingBatch:
+        return PendingBatch(self, conn)
 
 
 class PendingBatch:
-    """Signatures of a batch being written; added to the index only after the commit."""
+    """Signatures of a batch being written in transaction ``conn``."""
 
-    def __init__(self, index: NearDuplicateIndex) -> None:
+    def __init__(self, index: NearDuplicateIndex, conn: Connection) -> None:
         self.index = index
+        self.conn = conn
         self.items: list[tuple[str, MinHash]] = []
 
     def check(self, article_id: str, text: str) -> tuple[str | None, str]:
@@ -93,7 +123,7 @@ class PendingBatch:
         m = signature(text)
         original = None
         if word_count(text) >= MIN_WORDS:
-            original = self.index.original_of(m, exclude=article_id)
+            original = self.index.original_of(self.conn, m, exclude=article_id)
             if original is None:
                 for key, other in self.items:
                     if key != article_id and m.jaccard(other) >= self.index.threshold:
@@ -102,12 +132,9 @@ class PendingBatch:
         self.items.append((article_id, m))
         return original, _to_hex(m)
 
-    def commit(self) -> None:
-        """Add the batch's signatures to the index; a revised article's replaces its old one
-        (the last, when one batch revised it twice)."""
+    def write(self) -> None:
+        """Store the batch's band keys, in its transaction, once its signatures are stored; a
+        revised article's replace its old ones (the last, when one batch revised it twice)."""
         latest = dict(self.items)
-        for key in latest:
-            if key in self.index.signatures:
-                self.index.lsh.remove(key)
-                del self.index.signatures[key]
-        self.index.add_all(latest.items())
+        rows = [(key, k) for key, m in latest.items() for k in self.index.band_keys(m)]
+        self.index.store.set_lsh_bands(self.conn, rows)

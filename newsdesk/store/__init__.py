@@ -23,7 +23,14 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from newsdesk.errors import NotFound, StoreError
 from newsdesk.models import Article, ArticleVersion
 from newsdesk.store import schema
-from newsdesk.store.schema import article_minhash, article_stages, article_versions, articles
+from newsdesk.store.schema import (
+    article_lsh,
+    article_minhash,
+    article_stages,
+    article_versions,
+    articles,
+    lsh_params,
+)
 
 
 def db_url(db: str) -> str:
@@ -203,6 +210,46 @@ class Store:
             conn.execute(
                 article_minhash.insert(), [{"article_id": i, "signature": s} for i, s in rows]
             )
+
+    # -- the near-duplicate index's bands (ingest.dedupe) -----------------------------------
+    def lsh_candidates(self, conn: Connection, keys: Sequence[int]) -> set[str]:
+        """Ids of the stored articles sharing at least one band key with ``keys``."""
+        return set(
+            conn.scalars(select(article_lsh.c.article_id).where(article_lsh.c.band_key.in_(keys)))
+        )
+
+    def minhashes(self, conn: Connection, ids: Sequence[str]) -> dict[str, str]:
+        """The stored signatures (hex) of these articles."""
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            out.update(
+                conn.execute(
+                    select(article_minhash.c.article_id, article_minhash.c.signature).where(
+                        article_minhash.c.article_id.in_(chunk)
+                    )
+                ).all()
+            )
+        return out
+
+    def set_lsh_bands(self, conn: Connection, rows: Sequence[tuple[str, int]]) -> None:
+        """Replace the band keys of the articles in ``rows`` ((article id, band key) pairs)."""
+        ids = sorted({i for i, _ in rows})
+        for i in range(0, len(ids), 500):
+            conn.execute(article_lsh.delete().where(article_lsh.c.article_id.in_(ids[i : i + 500])))
+        if rows:
+            conn.execute(article_lsh.insert(), [{"article_id": i, "band_key": k} for i, k in rows])
+
+    def lsh_banding(self, conn: Connection) -> tuple[int, int] | None:
+        """(bands, rows per band) the stored band keys were made with; None: none made yet."""
+        row = conn.execute(select(lsh_params.c.bands, lsh_params.c.band_rows)).first()
+        return (int(row[0]), int(row[1])) if row else None
+
+    def reset_lsh(self, conn: Connection, bands: int, band_rows: int) -> None:
+        """Drop every band key, to be made again with this banding."""
+        conn.execute(article_lsh.delete())
+        conn.execute(lsh_params.delete())
+        conn.execute(lsh_params.insert().values(id=1, bands=bands, band_rows=band_rows))
 
     def iter_minhashes(self) -> Iterator[tuple[str, str]]:
         with self.connect() as conn:

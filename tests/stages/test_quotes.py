@@ -252,6 +252,12 @@ def test_quotation_after_a_reported_sentence_keeps_the_nearest_cue():
     assert toks.words[done.source[0]] == "Smith"
 
 
+def test_party_and_state_end_no_sentence():
+    toks = tokenize("“No,” said Rep. Bobby Scott (D-Va.) at the time, adding that it was. Then.")
+    assert toks.sentence[toks.words.index("said")] == toks.sentence[toks.words.index("adding")]
+    assert toks.sentence[toks.words.index("Then")] != toks.sentence[toks.words.index("adding")]
+
+
 def test_reported_cue_does_not_take_the_next_paragraphs_quotation():
     # a quotation paragraph with no cue continues a quote, not reported speech
     text = "Edwards said she was tired.\n\n“We are done. We go home.”"

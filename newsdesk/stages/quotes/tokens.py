@@ -125,8 +125,17 @@ def tokenize(text: str) -> Tokens:
 
 
 def _no_stop(prev: str) -> bool:
-    """Whether a dot after ``prev`` does not end a sentence: "Mr.", "R." (initial), "U.S.", "G.K."."""
-    return prev.lower() in _ABBREV or (len(prev) == 1 and prev.isupper()) or "." in prev
+    """Whether a dot after ``prev`` does not end a sentence: "Mr.", "R." (initial), "U.S.", "G.K.",
+    a party and state ("Rep. Bobby Scott (D-Va.) said")."""
+    return (
+        prev.lower() in _ABBREV
+        or (len(prev) == 1 and prev.isupper())
+        or "." in prev
+        or bool(_PARTY_STATE.match(prev))
+    )
+
+
+_PARTY_STATE = re.compile(r"[DRI]-[A-Z][a-z]{1,4}$")
 
 
 def _last_open_is_low(words: list[str], a: int, i: int) -> bool:

@@ -460,11 +460,14 @@ def test_fallback_content_for_a_cue_the_tagger_gave_none(text, cue, want):
         ("After the vote she said “we are done” to reporters.", "she"),
         # a role phrase right after the cue
         ("“It’s hard,” said the Florida senator, “because it is.”", "the Florida senator"),
+        ("“He is a leader,” said the 46-year-old. “Now he will go.”", "the 46-year-old"),
+        # a name right after the quotation it speaks
+        ("“I think she will,” Gillibrand replied. “Yes.”", "Gillibrand"),
     ],
 )
 def test_subject_fallback_for_a_cue_without_speaker(text, want):
     toks = tokenize(text)
-    cue_word = next(w for w in ("wrote", "said") if w in toks.words)
+    cue_word = next(w for w in ("wrote", "said", "replied") if w in toks.words)
     c = toks.words.index(cue_word)
     span = _subject(toks, (c, c + 1))
     assert span is not None

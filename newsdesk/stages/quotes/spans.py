@@ -140,13 +140,21 @@ def _subject(toks: Tokens, cue: tuple[int, int]) -> tuple[int, int] | None:
                 i -= 1
             e = name_end(i)
             before = words[i - 1].lower() if i > 0 and sent[i - 1] == s else ""
-            if e < n and words[e][:1].islower() and before in _CLAUSE_START and e <= cue[0]:
+            opens = before in _CLAUSE_START or (
+                SUBJECT_AFTER_QUOTATION and before in _CLOSING_MARKS and i > 0 and inq[i - 1]
+            )
+            if e < n and words[e][:1].islower() and opens and e <= cue[0]:
                 return (i, e)
             k = i - 1
             continue
         k -= 1
     return None
 
+
+# Whether a name right after a closing quotation mark opens a clause for the subject fallback
+# ("“I think she will,” Gillibrand replied.") (``_subject``).
+SUBJECT_AFTER_QUOTATION = True
+_CLOSING_MARKS = frozenset({"”", '"', "’", "»"})
 
 # Whether the subject fallback takes a role phrase right after the cue ("“…,” said the Florida
 # senator, “…”") (``_role_after``).
@@ -171,6 +179,7 @@ def _role_after(toks: Tokens, j: int) -> tuple[int, int] | None:
         and (
             (words[e][:1].isupper() and words[e].replace("’", "").replace("'", "").isalpha())
             or words[e].lower() in _ROLE_WORDS
+            or words[e].endswith("-year-old")
         )
     ):
         e += 1
@@ -178,7 +187,12 @@ def _role_after(toks: Tokens, j: int) -> tuple[int, int] | None:
         return None
     if e < n and words[e] not in (".", ",", ";", "“", '"') and sent[e] == sent[j]:
         return None
-    if words[e - 1].lower() not in _ROLE_HEADS and not words[e - 1][:1].isupper():
+    last = words[e - 1]
+    if (
+        last.lower() not in _ROLE_HEADS
+        and not last[:1].isupper()
+        and not last.endswith("-year-old")
+    ):
         return None
     return (j, e)
 

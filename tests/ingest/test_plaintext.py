@@ -399,3 +399,37 @@ def test_bullets_and_lynx_link_markers_are_taken_off() -> None:
     assert [ln.text for ln in lines[:2]] == ["Section 1", "Section 2"]
     assert all(ln.bullet for ln in lines[:7]) and not lines[-1].bullet
     assert lines[-1].text == "The council approved the tram line on Tuesday."
+
+
+def test_the_longest_wrapped_lines_are_rejoined_too() -> None:
+    # The wrap width is estimated below the longest line ends (3% of lines may pass it, for
+    # unbreakable URLs): the wrapped lines that end just past the estimate are joined as well.
+    words = PARAGRAPH.split()
+    paras = [" ".join(words[i:] + words[:i]) for i in range(0, 40, 4)]
+    menu = "\n\n".join(
+        "\n".join(f"Section {i} of the site, part {j}" for j in range(5)) for i in range(12)
+    )
+    page = "\n\n".join([menu, *("\n".join(_wrap(p, 100)) for p in paras), menu])
+    texts = [ln.text for ln in pt.split_lines(page)]
+    assert sum(t in paras for t in texts) == len(paras)
+
+
+def test_wrapped_cjk_text_is_rejoined_without_a_space() -> None:
+    # A text browser counts a CJK character as two columns: 48 of them fill a 96-column line.
+    para = "政府は新しい路面電車の路線を火曜日に承認し、市長は来年の春に工事が始まると述べた。" * 6
+    wrapped = [para[i : i + 48] for i in range(0, len(para), 48)]
+    menu = ["ホーム", "ニュース", "スポーツ", "天気", "お問い合わせ"]
+    page = "\n".join([*menu, "", *wrapped, "", *wrapped, "", *menu])
+    assert [ln.text for ln in pt.split_lines(page)].count(para) == 2
+
+
+def test_lynx_link_markers_count_in_the_wrap_column() -> None:
+    # lynx wraps its "[12]" markers with the text: a line with markers that ends at column 88
+    # once they are taken off was still a full line.
+    words = PARAGRAPH.split()
+    marked = " ".join(f"[{i}]{w}" if i % 3 == 0 else w for i, w in enumerate(words))
+    menu = "\n".join(f"  * [{100 + i}]Section {i}" for i in range(8))
+    plain, links = "\n".join(_wrap(PARAGRAPH, 100)), "\n".join(_wrap(marked, 100))
+    page = "\n\n".join([menu, plain, plain, links, menu])
+    texts = [ln.text for ln in pt.split_lines(page)]
+    assert texts.count(PARAGRAPH) == 3

@@ -87,8 +87,11 @@ def split_lines(text: str) -> list[Line]:
         bullet = _BULLET.match(collapsed)
         if bullet:
             collapsed = collapsed[bullet.end() :]
-        # the column the line ends at, as the renderer counted it (lynx's link markers aside)
-        col = lead + len(_LINK_REF.sub("", stripped) if "[" in stripped else stripped)
+        # the column the line ends at, as the renderer counted it: lynx's link markers
+        # included (it wraps them with the text), CJK characters two columns wide
+        col = lead + len(stripped)
+        if not stripped.isascii():
+            col += len(_WIDE.findall(stripped))
         found.append([collapsed, start, start + len(stripped), blank, col, bool(bullet)])
         blank = False
     found = _rejoin(found)
@@ -113,6 +116,11 @@ _WRAP_SHARE = 0.02
 _WRAP_SLACK = 12
 _WRAP_LONGER = 0.03
 _MAX_WRAP = 200
+# Characters a terminal draws two columns wide (CJK, Hangul, full-width forms): a text browser
+# counts them so when it wraps.
+_WIDE = re.compile(
+    r"[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+)
 _NODES_BLANK_SHARE = 0.05
 _MAX_JOINED = 5000  # characters: a joined line never grows past this
 _JOIN_END = re.compile(
@@ -135,7 +143,11 @@ def _wrap_width(found: list[list]) -> int:
     if not 40 <= width <= _MAX_WRAP:
         return 0
     near = sum(1 for c in cols if width - _WRAP_SLACK <= c <= width)
-    return width if near >= max(4, _WRAP_SHARE * len(found)) else 0
+    if near < max(4, _WRAP_SHARE * len(found)):
+        return 0
+    # The share above is a lower bound: the longest wrapped lines end a few columns past it
+    # (the width is the longest line end that is at most _WRAP_SLACK past the estimate).
+    return next(c for c in cols if c <= width + _WRAP_SLACK)
 
 
 def _rejoin(found: list[list]) -> list[list]:
@@ -156,7 +168,9 @@ def _rejoin(found: list[list]) -> list[list]:
             and len(prev[0]) < _MAX_JOINED
             and _continues(prev, f, width, nodes)
         ):
-            prev[0] = f"{prev[0]} {f[0]}"
+            # CJK wrapped inside a run of characters has no space to put back
+            glue = "" if _WIDE.match(prev[0][-1:]) and _WIDE.match(f[0][:1]) else " "
+            prev[0] = f"{prev[0]}{glue}{f[0]}"
             prev[2] = f[2]
             prev[4] = f[4]
             continue

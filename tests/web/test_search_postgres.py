@@ -44,7 +44,7 @@ def test_fulltext_search_on_postgres(pg_url: str, tmp_path: Path) -> None:  # no
 
 
 def test_stored_tsvector_migration_on_postgres(pg_url: str, tmp_path: Path) -> None:  # noqa: F811
-    # a store made at core version 4 (the expression index) is brought to version 5: the tsvector
+    # a store made at core version 4 (the expression index) is brought to version 5 (and on): the tsvector
     # stored in articles.tsv with its GIN index, the expression index gone; a revised article is
     # found by its new words only (the generated column follows an UPDATE)
     import psycopg
@@ -80,7 +80,7 @@ def test_stored_tsvector_migration_on_postgres(pg_url: str, tmp_path: Path) -> N
             )
             kind = conn.scalar(text("SELECT data_type FROM information_schema.columns "
                                     "WHERE table_name = 'articles' AND column_name = 'tsv'"))  # fmt: skip
-        assert version == len(schema.CORE.migrations) == 5
+        assert version == len(schema.CORE.migrations) >= 5  # and any later step
         assert "ix_articles_tsv" in indexes and "ix_articles_fts" not in indexes
         assert kind == "tsvector"
         assert api.ingest([str(docs)], store, settings, run_stages=False).ok

@@ -45,6 +45,10 @@ def _to_hex(m: MinHash) -> str:
     return m.hashvalues.astype("<u4").tobytes().hex()
 
 
+def _values_of(s: str) -> np.ndarray:
+    return np.frombuffer(bytes.fromhex(s), dtype="<u4").astype(np.uint32)
+
+
 def _from_hex(s: str) -> MinHash:
     values = np.frombuffer(bytes.fromhex(s), dtype="<u4").astype(np.uint32)
     return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=SCHEME)
@@ -58,6 +62,7 @@ class NearDuplicateIndex:
         self.threshold = threshold
         banding = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)  # datasketch's choice
         self.bands, self.band_rows = int(banding.b), int(banding.r)
+        self._values: dict[str, np.ndarray] = {}  # candidates' hash values, once read
 
     @classmethod
     def load(cls, store: Store, threshold: float) -> NearDuplicateIndex:
@@ -97,14 +102,22 @@ class NearDuplicateIndex:
 
     def original_of(self, conn: Connection, m: MinHash, exclude: str | None = None) -> str | None:
         """The most similar stored article at or above the threshold, if any (ties: the
-        smallest id)."""
+        smallest id). Candidates' hash values are kept once read (many copies of one text share
+        every band, and each new copy compares against all of them)."""
         ids = sorted(self.store.lsh_candidates(conn, self.band_keys(m)) - {exclude})
-        best, best_sim = None, self.threshold
-        for key, sig in sorted(self.store.minhashes(conn, ids).items()):
-            sim = m.jaccard(_from_hex(sig))
-            if sim > best_sim or (best is None and sim >= best_sim):
-                best, best_sim = key, sim
-        return best
+        missing = [i for i in ids if i not in self._values]
+        if missing:
+            if len(self._values) > 200_000:
+                self._values.clear()
+            for key, sig in self.store.minhashes(conn, missing).items():
+                self._values[key] = _values_of(sig)
+        ids = [i for i in ids if i in self._values]
+        if not ids:
+            return None
+        # MinHash.jaccard (the share of equal hash values), for every candidate at once
+        sims = np.count_nonzero(np.stack([self._values[i] for i in ids]) == m.hashvalues, axis=1)
+        best = int(np.argmax(sims))
+        return ids[best] if sims[best] / NUM_PERM >= self.threshold else None
 
     def begin(self, conn: Connection) -> PendingBatch:
         return PendingBatch(self, conn)
@@ -138,3 +151,5 @@ class PendingBatch:
         latest = dict(self.items)
         rows = [(key, k) for key, m in latest.items() for k in self.index.band_keys(m)]
         self.index.store.set_lsh_bands(self.conn, rows)
+        for key in latest:  # a revised article's values are read again, once stored
+            self.index._values.pop(key, None)

@@ -59,8 +59,30 @@ def extract(doc: RawDocument) -> dict[str, Any]:
     if doc.kind == "html":
         from newsdesk.ingest.html import extract_html  # lazy: its parser library
 
-        return extract_html(doc)
+        try:
+            return extract_html(doc)
+        except InputError:
+            if not _fragment(doc.content):
+                raise
+            # A text page that happens to open with a tag (a renderer left an ad's
+            # "<a href=…><img …></a>" above the text): sniffed as an HTML fragment, it has no
+            # document tree or no article in it; read it as the text page it is.
+            from newsdesk.ingest.plaintext import parse_page  # lazy: its model
+
+            fields = parse_page(RawDocument(doc.source, "plaintext", doc.content, url=doc.url))
+            if not str(fields.get("text") or "").strip():
+                raise
+            return fields
     return dict(doc.fields, text=doc.content)
+
+
+# A whole HTML document declares itself in its head; a fragment (a saved <div>, or text that
+# opens with a tag) does not.
+_DOCUMENT = re.compile(r"<(?:!doctype\s+html|html|head|body)\b", re.I)
+
+
+def _fragment(content: str) -> bool:
+    return not _DOCUMENT.search(content[:20_000])
 
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+-]*):(?!\d)")  # a scheme, not host:port

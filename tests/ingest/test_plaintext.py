@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 import time
 from pathlib import Path
 
@@ -433,3 +434,20 @@ def test_lynx_link_markers_count_in_the_wrap_column() -> None:
     page = "\n\n".join([menu, plain, plain, links, menu])
     texts = [ln.text for ln in pt.split_lines(page)]
     assert texts.count(PARAGRAPH) == 3
+
+
+def test_a_page_laid_out_in_narrow_columns_keeps_its_article() -> None:
+    # w3m draws a table layout's columns side by side, each wrapped at its own width (l3s-gn1,
+    # newsone.ca: the article at 18 columns): no line is a sentence, but the page has an article.
+    sentences = (
+        "SEOUL, South Korea (AP) Special prosecutors raided the headquarters of Samsung Group on "
+        "Tuesday in a widening probe into allegations of a slush fund.",
+        "As the raid was occurring, Samsung Electronics said net profit in the fourth quarter "
+        "fell 6.6 percent from a year ago amid sharp declines in chip prices.",
+    )
+    column = "\n\n".join("\n".join(textwrap.wrap(s, 18)) for s in sentences)
+    page = "Home\nNews\nSport\n\nWeekly News\nA publication by\nPath Publishing\n\n" + column
+    got = clean_text(page)
+    assert got.text == "\n\n".join(sentences)
+    assert "Home" not in got.text and "Path Publishing" not in got.text
+    assert [" ".join(page[a:b].split()) for a, b in got.body_spans] == list(sentences)

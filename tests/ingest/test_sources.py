@@ -183,3 +183,34 @@ def test_markup_is_html(data):
 def test_binary_with_many_nuls_is_still_refused():
     with pytest.raises(InputError, match="binary"):
         sources.sniff("f", b"\x00\x00\x00\x01\x00\x07" * 100)
+
+
+AD_TAG = (
+    b'<a href="http://ad.example.net/jump/site;sz=220x550;ord=[timestamp]?"><img '
+    b'src="http://ad.example.net/ad/site;sz=220x550;ord=[timestamp]?" width="220" height="550" '
+    b'border="0" alt=""></a>\n\nAdvanced Search\n\n'
+)
+
+
+def test_a_text_page_that_opens_with_a_tag_is_read_as_a_text_page():
+    # inscriptis left an ad's markup above the text of a real page (l3s-gn1, gulf-times.com):
+    # sniffed as an HTML fragment it has no document tree; it must not be refused.
+    from newsdesk.ingest.articles import build_article, extract
+    from newsdesk.settings import Settings
+
+    data = AD_TAG + SEED
+    (doc,) = list(sources.read_source("page", data, 10**6))
+    assert doc.kind == "html"  # it does open with markup
+    fields = extract(doc)
+    assert fields["category"] == "Latest news"  # the text-page cleaner read it
+    assert fields["title"].startswith("Russia Never Intended")  # not the ad's markup
+    article = build_article(fields, doc.source, Settings.load(db=":memory:"))
+    assert "Kyslytsia" in article.text and "Advanced Search" not in article.text
+
+
+def test_a_fragment_without_article_text_is_still_refused():
+    from newsdesk.ingest.articles import extract
+
+    (doc,) = list(sources.read_source("f.html", b"<div><a href='/'>Home</a></div>", 10**6))
+    with pytest.raises(InputError, match="malformed HTML"):  # the HTML path's error stays
+        extract(doc)

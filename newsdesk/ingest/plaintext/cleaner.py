@@ -20,7 +20,7 @@ from newsdesk import resources
 from newsdesk.ingest.decode import decode
 from newsdesk.ingest.plaintext.features import features_pass1, features_pass2
 from newsdesk.ingest.plaintext.lines import Line, sentence_like, split_lines
-from newsdesk.ingest.plaintext.metadata import find_metadata, find_title
+from newsdesk.ingest.plaintext.metadata import Meta, find_metadata, find_title
 from newsdesk.ingest.plaintext.trees import Trees
 from newsdesk.models import IngestError, RawDocument
 from newsdesk.nlp.sentences import sentence_spans
@@ -147,6 +147,8 @@ class Cleaner:
                 for i, ln in enumerate(lines)
             ]
             body = main_run(lines, prose, np.maximum(scores, 0.05)) if any(prose) else []
+        if not body:
+            return self._narrow_columns(lines, meta)
         title_idx = find_title(lines, meta.used, body, scores)
         body = [i for i in body if i != title_idx]
         return CleanPage(
@@ -160,6 +162,42 @@ class Cleaner:
             outlet=meta.outlet or None,
             body_lines=tuple(body),
             body_spans=tuple((lines[i].start, lines[i].end) for i in body),
+            line_count=len(lines),
+        )
+
+    def _narrow_columns(self, lines: Sequence[Line], meta: Meta) -> CleanPage:
+        """The last resort of a page with text but no article line: a text browser that lays a
+        page out as a table wraps each column at its own width ("SEOUL, South / Korea - Special /
+        prosecutors ..." at 18 columns beside a 100-column page), so no line is a sentence and
+        the page-wide wrap width rejoins none. Each block of lines between blank lines is read
+        as one paragraph; the blocks that are sentences (outside the metadata) are the body.
+        A page of menus and headlines keeps no body (no block is a sentence).
+        """
+        blocks: list[list[int]] = []
+        for i, ln in enumerate(lines):
+            if i in meta.used:
+                continue
+            if blocks and not ln.blank_before and blocks[-1][-1] == i - 1:
+                blocks[-1].append(i)
+            else:
+                blocks.append([i])
+        keep = []
+        for block in blocks:
+            joined = Line.of(" ".join(lines[i].text for i in block), True, True)
+            if len(block) > 1 and sentence_like(joined):
+                keep.append((block, joined.text))
+        used = [i for block, _ in keep for i in block]
+        # No title: the heading-like line above such a body is a cell of another column.
+        return CleanPage(
+            text="\n\n".join(text for _, text in keep),
+            category=meta.category,
+            reading_minutes=meta.reading_minutes,
+            authors=tuple(meta.authors),
+            captions=tuple(meta.captions),
+            published=meta.published,
+            outlet=meta.outlet or None,
+            body_lines=tuple(used),
+            body_spans=tuple((lines[b[0]].start, lines[b[-1]].end) for b, _ in keep),
             line_count=len(lines),
         )
 

@@ -162,6 +162,8 @@ def find_title(
         words = len(lines[i].words)
         if i in used or not 2 <= words <= 40 or t.endswith((".", ":")) or t.endswith("?"):
             continue
+        if t.startswith("<") and t.endswith(">"):  # markup a renderer left ("<a href…><img…></a>")
+            continue
         # Longer headings, closer to the body, and not scored as furniture win.
         s = math.log1p(words) + 0.5 * float(scores[i]) - 0.02 * (first_body - i)
         if s > best_score:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     Connection,
+    bindparam,
     inspect,
     select,
 )
@@ -22,11 +23,10 @@ from newsdesk.stages.cluster.tables import story_articles
 from newsdesk.stages.entities.people import Entry, article_entities
 from newsdesk.stages.entities.tables import (
     ENTITIES,
+    Lookups,
     alias_key,
     find_person,
-    last_word,
     people_table,
-    person_aliases,
     person_mentions,
     unique_id,
 )
@@ -127,22 +127,28 @@ class Entities(BaseStage):
             ).all()
             qs = [{"speaker_name": r.speaker_name, "id": r.id} for r in rows]
             read.append((a, article_entities(a.text, self.tagger.entities(a.text), qs), qs))
+        known = Lookups()  # this transaction's reads of the people tables, kept (#20)
+        _prefetch(conn, known, [p for _, entries, _ in read for p in entries])
         pids: dict[tuple[str, str], str] = {}  # (article id, entry name) -> person id
         people_of: dict[str, dict[str, str]] = defaultdict(dict)  # article id -> {pid: name}
         for a, entries, _ in read:
             for p in entries:
                 if p.kind != "person" or len(p.name.split()) > 1:
-                    pid = self._upsert(conn, p.as_dict())
+                    pid = self._upsert(conn, p.as_dict(), known=known)
                     pids[(a.id, p.name)] = pid
                     if p.kind == "person":
                         people_of[a.id][pid] = p.name
+        known.flush(conn)
         stories = _story_people(conn, [a.id for a, _, _ in read], people_of)
         for a, entries, _ in read:
             for p in entries:
                 if (a.id, p.name) not in pids:
                     hint = _in_story(stories.get(a.id, {}), p.name)
-                    pids[(a.id, p.name)] = self._upsert(conn, p.as_dict(), hint)
+                    pids[(a.id, p.name)] = self._upsert(conn, p.as_dict(), hint, known)
+        known.flush(conn)
         names = _names(conn, set(pids.values()))
+        stored: list[dict[str, Any]] = []  # every article's mentions, one multi-row insert
+        speakers: list[dict[str, Any]] = []  # the linked quotes, one executemany
         for a, entries, qs in read:
             published = a.published.isoformat() if a.published else None
             mentions: dict[str, dict[str, Any]] = {}  # two spellings can resolve to one person
@@ -157,40 +163,46 @@ class Entities(BaseStage):
                 row["quotes"] += p.quotes
                 row["role"] = row["role"] or p.role
                 row["org"] = row["org"] or p.org
-            if mentions:
-                conn.execute(person_mentions.insert(), list(mentions.values()))
+            stored.extend(mentions.values())
             for q in qs:
                 linked = pids.get((a.id, q.get("entity_name") or ""))
-                if linked is None:
-                    continue
-                conn.execute(  # the speaker as the person's page names them ("Joe Biden")
-                    quotes_table.update()
-                    .where(quotes_table.c.id == q["id"])
-                    .values(entity_id=linked, speaker_name=names.get(linked, q["entity_name"]))
-                )
-
-    def _upsert(self, conn: Connection, p: dict[str, Any], pid: str | None = None) -> str:
-        """The stored person of entry ``p`` (``pid`` when the story resolved it), created or
-        updated (a longer full name renames the person and their linked quotes)."""
-        name, kind = p["name"], p["kind"]
-        found = pid or find_person(conn, name, kind)
-        for alias in p.get("aliases") or ():  # "FDA" stored before "Food and Drug Administration"
-            found = found or find_person(conn, alias, kind)
-        if found is None:
-            if kind in ("org", "place"):
-                base = kind + "-" + "-".join(alias_key(name, kind).replace(".", "").split())
-            else:
-                base = person_key(name) or "person"
-            pid = unique_id(conn, base)
+                if linked is not None:  # the speaker as the person's page names them ("Joe Biden")
+                    name = names.get(linked, q["entity_name"])
+                    speakers.append({"qid": q["id"], "pid": linked, "name": name})
+        if stored:
+            conn.execute(person_mentions.insert(), stored)
+        if speakers:
             conn.execute(
-                people_table.insert().values(id=pid, name=name, kind=p["kind"], org=p["org"])
+                quotes_table.update()
+                .where(quotes_table.c.id == bindparam("qid"))
+                .values(entity_id=bindparam("pid"), speaker_name=bindparam("name")),
+                speakers,
             )
+
+    def _upsert(
+        self,
+        conn: Connection,
+        p: dict[str, Any],
+        pid: str | None = None,
+        known: Lookups | None = None,
+    ) -> str:
+        """The stored person of entry ``p`` (``pid`` when the story resolved it), created or
+        updated (a longer full name renames the person and their linked quotes); ``known``:
+        the batch's reads, kept and updated with what this writes."""
+        known = known or Lookups(keep=False)
+        name, kind = p["name"], p["kind"]
+        found = pid or find_person(conn, name, kind, known)
+        for alias in p.get("aliases") or ():  # "FDA" stored before "Food and Drug Administration"
+            found = found or find_person(conn, alias, kind, known)
+        if found is None:
+            pid = unique_id(conn, _base_id(name, kind), known)
+            known.add_person(conn, pid, name, p["kind"], p["org"])
         else:
             pid = found
-            cur = conn.execute(select(people_table).where(people_table.c.id == pid)).first()
+            cur = known.person(conn, pid)  # (name, kind)
             values: dict[str, Any] = {}
-            longer = cur is not None and len(name.split()) > len(cur.name.split())
-            if longer and cur is not None and cur.kind == kind:  # not "America" -> "Latin America"
+            longer = cur is not None and len(name.split()) > len(cur[0].split())
+            if longer and cur is not None and cur[1] == kind:  # not "America" -> "Latin America"
                 values["name"] = name
                 conn.execute(
                     quotes_table.update()
@@ -200,27 +212,40 @@ class Entities(BaseStage):
             if p["org"]:
                 values["org"] = p["org"]
             if values:
-                conn.execute(people_table.update().where(people_table.c.id == pid).values(**values))
+                known.update_person(conn, pid, values)
         for written in (name, *(p.get("aliases") or ())):
             folded = alias_key(written, kind)
-            if (
-                conn.scalar(
-                    select(person_aliases.c.person_id).where(
-                        person_aliases.c.person_id == pid, person_aliases.c.alias == folded
-                    )
-                )
-                is None
-            ):
-                conn.execute(
-                    person_aliases.insert().values(
-                        person_id=pid, alias=folded, name=written, last_word=last_word(folded)
-                    )
-                )
+            if not known.has_alias(conn, pid, folded):
+                known.add_alias(conn, pid, folded, written)
         return pid
 
     def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """JSONL ``{"id", "text"}`` → ``{"id", "entities": [{"span", "type", "name"}]}``."""
         return filter_records(records, self.tagger)
+
+
+def _base_id(name: str, kind: str) -> str:
+    """The id a new person of this name gets (``unique_id`` numbers it when taken)."""
+    if kind in ("org", "place"):
+        return kind + "-" + "-".join(alias_key(name, kind).replace(".", "").split())
+    return person_key(name) or "person"
+
+
+def _prefetch(conn: Connection, known: Lookups, entries: Sequence[Entry]) -> None:
+    """What :func:`find_person` and ``_upsert`` will read for these entries, read at once: the
+    folded names and aliases, the surnames of people, the ids new people would get."""
+    keys, words, ids = set(), set(), set()
+    for p in entries:
+        for written in (p.name, *(p.aliases or ())):
+            folded = alias_key(written, p.kind)
+            keys.add(folded)
+            if p.kind == "person":
+                if folded.split():
+                    words.add(folded.split()[-1])
+            else:
+                keys.add(fold(written).removeprefix("the "))
+            ids.add(_base_id(written, p.kind))
+    known.prefetch(conn, keys, words, ids)
 
 
 def _story_people(

@@ -18,13 +18,16 @@ around the first and last body line), as scrapers that keep the article containe
 seeds) see it. Then: a furniture/body vocabulary (log-odds of page frequencies), pass 1
 gradient-boosted trees over layout + neighbour + page features, out-of-fold pass-1 scores
 (site-disjoint inner folds) as extra features of pass 2 (trees again). Written as plain JSON
-(``newsdesk/ingest/plaintext/trees.py`` reads it).
+(``newsdesk/ingest/plaintext/trees.py`` reads it), each pass's trees also in their ONNX form
+(onnxruntime scores them).
 
 ``benchmarks/textpages.py --folds K`` calls :func:`train` once per site-disjoint fold.
 
 Usage:  python scripts/train_cleaner.py [--sets zyte fundus trafeval] [--renderers ...]
         [--out newsdesk/resources/cleaner.json] [--cache /tmp/cleaner-cache]
         (rendering ~1000 pages four ways takes ~10 minutes; the cache keeps them)
+        python scripts/train_cleaner.py --onnx-only [--out MODEL]
+        (add the ONNX form to a model's trees, nothing retrained)
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import textpages  # noqa: E402
 
 from newsdesk.ingest import plaintext as pt  # noqa: E402
-from newsdesk.ingest.plaintext.trees import trees_to_json  # noqa: E402
+from newsdesk.ingest.plaintext.trees import trees_to_json, with_onnx  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 SETS = {
@@ -251,7 +254,20 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=pt.MODEL_PATH)
     ap.add_argument("--cache", type=Path, help="keep rendered pages here (outside the repo)")
     ap.add_argument("--no-crops", action="store_true", help="train on whole pages only")
+    ap.add_argument(
+        "--onnx-only",
+        action="store_true",
+        help="rewrite --out with the ONNX form of its trees added (nothing retrained)",
+    )
     args = ap.parse_args()
+    if args.onnx_only:
+        model = json.loads(args.out.read_text("utf-8"))
+        for key in ("pass1", "pass2"):
+            if model[key].get("kind") == "trees":
+                model[key] = with_onnx(model[key])
+        args.out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")), "utf-8")
+        print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")
+        return
     t0 = time.time()
     exs = examples(load_sets(args.sets), args.renderers, args.cache)
     if not args.no_crops:

@@ -271,8 +271,48 @@ def test_tree_scoring_matches_sklearn() -> None:
     x = rng.random((2000, 6))
     y = ((x[:, 0] > 0.5) ^ (x[:, 3] > 0.3)).astype(int)
     model = sklearn.HistGradientBoostingClassifier(max_iter=30, random_state=0).fit(x, y)
-    ours = Trees.from_json(trees_to_json(model)).predict(x)
+    trees = Trees.from_json(trees_to_json(model))
+    assert trees.session is not None  # scored by onnxruntime
+    ours = trees.predict(x)
     assert np.abs(ours - model.predict_proba(x)[:, 1]).max() < 1e-5
+    assert np.abs(trees.raw(x) - trees.walk(x)).max() < 1e-9  # the numpy walk agrees
+
+
+def test_a_tree_that_is_one_leaf_has_an_onnx_form() -> None:
+    pytest.importorskip("onnx", reason="the ONNX form is made at training time (bench extra)")
+    from newsdesk.ingest.plaintext.trees import Trees, with_onnx
+
+    # tree 0 is one leaf (0.25); tree 1 splits feature 1 at 0.5: left 1.0, right -2.0
+    blob = {
+        "kind": "trees",
+        "feature": [0, 1, 0, 0],
+        "threshold": [0.0, 0.5, 0.0, 0.0],
+        "left": [0, 2, 2, 3],
+        "right": [0, 3, 2, 3],
+        "value": [0.25, 0.0, 1.0, -2.0],
+        "roots": [0, 1],
+        "depth": 1,
+        "base": 0.5,
+    }
+    x = np.array([[9.0, 0.2], [9.0, 0.5], [9.0, 0.7]])
+    onnx_trees = Trees.from_json(with_onnx(blob))
+    assert onnx_trees.session is not None and Trees.from_json(blob).session is None
+    expected = [0.5 + 0.25 + 1.0, 0.5 + 0.25 + 1.0, 0.5 + 0.25 - 2.0]  # x <= split goes left
+    assert onnx_trees.raw(x).tolist() == expected
+    assert Trees.from_json(blob).raw(x).tolist() == expected
+
+
+def test_the_shipped_trees_score_the_same_with_onnx_and_numpy() -> None:
+    cleaner = pt.default_cleaner()
+    assert cleaner.pass1.session is not None and cleaner.pass2.session is not None
+    if not SEED_000.exists():
+        pytest.skip("../shared/seeds is absent (the seed pages live outside the repo)")
+    for seed in (SEED_000, SEED_004):
+        lines = pt.split_lines(seed.read_text(encoding="utf-8"))
+        x1 = pt.features_pass1(lines, cleaner.lexicon)
+        assert np.abs(cleaner.pass1.raw(x1) - cleaner.pass1.walk(x1)).max() < 1e-9
+        x2 = pt.features_pass2(x1, cleaner.pass1.predict(x1))
+        assert np.abs(cleaner.pass2.raw(x2) - cleaner.pass2.walk(x2)).max() < 1e-9
 
 
 def test_cleaning_a_seed_is_fast() -> None:

@@ -26,7 +26,9 @@ headlines, footers. :class:`Cleaner` separates them:
 The model lives in ``newsdesk/resources/cleaner.json`` (plain JSON, no pickle), written by
 ``scripts/train_cleaner.py``, which trains on pages of zyte-article-bench, fundus-news-pages
 and trafilatura-eval rendered from HTML by four renderers (inscriptis, w3m, lynx, text
-nodes), with gold bodies. Cleaning is pure Python + numpy: a few milliseconds per page.
+nodes), with gold bodies. Features are pure Python + numpy; the trees are scored by
+onnxruntime from their ONNX form in the same file (numpy walks a model without it): a few
+milliseconds per page.
 """
 
 from __future__ import annotations
